@@ -1,0 +1,307 @@
+//===- NNOps.cpp - nn dialect verifiers and folders -----------------------===//
+
+#include "dialect/NN/NNOps.h"
+#include "dialect/Utils/ShapeChecks.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::nn;
+using namespace mlir::snnmlir;
+
+static ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+static LogicalResult verifyVector(Operation *op, StringRef name, Value v,
+                                  int64_t expected) {
+  return verifyVectorShape(op, name, shapeOf(v), expected);
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+//===----------------------------------------------------------------------===//
+// Conv2DOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DOp::verify() {
+  std::optional<ArrayRef<int64_t>> bias;
+  if (getBias())
+    bias = shapeOf(getBias());
+  return verifyConv2D(*this, shapeOf(getInput()), shapeOf(getWeight()), bias,
+                      getStrides(), getPads(), getDilations(), getGroup(),
+                      getType().getShape());
+}
+
+//===----------------------------------------------------------------------===//
+// GemmOp and MatMulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GemmOp::verify() {
+  ArrayRef<int64_t> a = shapeOf(getA()), b = shapeOf(getB());
+  if (a.size() != 2 || b.size() != 2)
+    return emitOpError() << "expects 2-D operands A and B, got ranks "
+                         << a.size() << " and " << b.size();
+  int64_t m = getTransA() ? a[1] : a[0], ka = getTransA() ? a[0] : a[1];
+  int64_t kb = getTransB() ? b[1] : b[0], n = getTransB() ? b[0] : b[1];
+  if (!dimsCompatible(ka, kb))
+    return emitOpError() << "inner dimensions differ: op(A) is "
+                         << formatShape({m, ka}) << ", op(B) is "
+                         << formatShape({kb, n});
+  SmallVector<int64_t> result{m, n};
+  if (Value c = getC()) {
+    // Unidirectional broadcast: C stretches to M×N, never the other way.
+    ArrayRef<int64_t> cs = shapeOf(c);
+    bool ok = cs.size() <= 2;
+    for (size_t i = 0; ok && i < cs.size(); ++i) {
+      int64_t cd = cs[cs.size() - 1 - i], rd = result[1 - i];
+      ok = cd == 1 || dimsCompatible(cd, rd);
+    }
+    if (!ok)
+      return emitOpError() << "C of shape " << formatShape(cs)
+                           << " does not broadcast to " << formatShape(result);
+  }
+  return verifyInferredShape(*this, result, getType().getShape());
+}
+
+LogicalResult MatMulOp::verify() {
+  SmallVector<int64_t> a(shapeOf(getA())), b(shapeOf(getB()));
+  if (a.empty() || b.empty())
+    return emitOpError() << "expects operands of rank ≥ 1";
+  bool aVec = a.size() == 1, bVec = b.size() == 1;
+  if (aVec)
+    a.insert(a.begin(), 1);
+  if (bVec)
+    b.push_back(1);
+  int64_t ka = a.back(), kb = b[b.size() - 2];
+  if (!dimsCompatible(ka, kb))
+    return emitOpError() << "inner dimensions differ: " << ka << " vs " << kb;
+  auto batch = broadcastShapes(*this, ArrayRef<int64_t>(a).drop_back(2),
+                               ArrayRef<int64_t>(b).drop_back(2));
+  if (failed(batch))
+    return failure();
+  SmallVector<int64_t> result(*batch);
+  if (!aVec)
+    result.push_back(a[a.size() - 2]);
+  if (!bVec)
+    result.push_back(b.back());
+  return verifyInferredShape(*this, result, getType().getShape());
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyBroadcastOp(Operation *op) {
+  auto result = broadcastShapes(op, shapeOf(op->getOperand(0)),
+                                shapeOf(op->getOperand(1)));
+  if (failed(result))
+    return failure();
+  return verifyInferredShape(op, *result, shapeOf(op->getResult(0)));
+}
+
+LogicalResult AddOp::verify() { return verifyBroadcastOp(*this); }
+LogicalResult SubOp::verify() { return verifyBroadcastOp(*this); }
+LogicalResult MulOp::verify() { return verifyBroadcastOp(*this); }
+LogicalResult DivOp::verify() { return verifyBroadcastOp(*this); }
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() &&
+      getMin()->convertToFloat() > getMax()->convertToFloat())
+    return emitOpError() << "'min' (" << getMin()->convertToFloat()
+                         << ") must not exceed 'max' ("
+                         << getMax()->convertToFloat() << ")";
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return normalizeAxis(*this, "axis", getAxis(), getType().getRank());
+}
+
+LogicalResult DropoutOp::verify() {
+  float ratio = getRatio().convertToFloat();
+  if (ratio < 0.0f || ratio >= 1.0f)
+    return emitOpError() << "'ratio' must be in [0, 1), got " << ratio;
+  return success();
+}
+
+OpFoldResult DropoutOp::fold(FoldAdaptor) { return getInput(); }
+OpFoldResult IdentityOp::fold(FoldAdaptor) { return getInput(); }
+
+//===----------------------------------------------------------------------===//
+// BatchNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (in.size() < 2)
+    return emitOpError() << "expects an input of rank ≥ 2 (N×C×…), got rank "
+                         << in.size();
+  if (failed(verifyVector(*this, "scale", getScale(), in[1])) ||
+      failed(verifyVector(*this, "bias", getBias(), in[1])) ||
+      failed(verifyVector(*this, "mean", getMean(), in[1])) ||
+      failed(verifyVector(*this, "variance", getVariance(), in[1])))
+    return failure();
+  if (getEpsilon().convertToFloat() < 0.0f)
+    return emitOpError() << "'epsilon' must be non-negative";
+  return verifyInferredShape(*this, in, getType().getShape());
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult AvgPoolOp::verify() {
+  return verifyPool2D(*this, shapeOf(getInput()), getKernelShape(),
+                      getStrides(), getPads(), {1, 1}, getCeilMode(),
+                      getType().getShape());
+}
+
+LogicalResult MaxPoolOp::verify() {
+  return verifyPool2D(*this, shapeOf(getInput()), getKernelShape(),
+                      getStrides(), getPads(), getDilations(), getCeilMode(),
+                      getType().getShape());
+}
+
+LogicalResult GlobalAvgPoolOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (failed(verifyRank(*this, "input (N×C×H×W)", in, 4)))
+    return failure();
+  return verifyInferredShape(*this, {in[0], in[1], 1, 1}, getType().getShape());
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+LogicalResult FlattenOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  int64_t rank = in.size();
+  auto axis = normalizeAxis(*this, "axis", getAxis(), rank, /*extra=*/1);
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> out{staticProduct(in.take_front(*axis)),
+                           staticProduct(in.drop_front(*axis))};
+  return verifyInferredShape(*this, out, getType().getShape());
+}
+
+LogicalResult ReshapeOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), target = getShape();
+  SmallVector<int64_t> out;
+  int inferIndex = -1;
+  for (auto [i, d] : llvm::enumerate(target)) {
+    if (d < -1)
+      return emitOpError() << "'shape' entries must be ≥ -1, got " << d;
+    if (d == -1) {
+      if (inferIndex >= 0)
+        return emitOpError() << "'shape' may contain -1 at most once";
+      inferIndex = i;
+      out.push_back(ShapedType::kDynamic);
+    } else if (d == 0) {
+      if (i >= in.size())
+        return emitOpError() << "'shape' entry 0 at index " << i
+                             << " copies a dimension the input does not have";
+      out.push_back(in[i]);
+    } else {
+      out.push_back(d);
+    }
+  }
+  int64_t inCount = staticProduct(in);
+  if (!ShapedType::isDynamic(inCount)) {
+    int64_t known = 1;
+    for (auto [i, d] : llvm::enumerate(out))
+      if (static_cast<int>(i) != inferIndex)
+        known *= d;
+    bool fits = inferIndex >= 0 ? known > 0 && inCount % known == 0
+                                : known == inCount;
+    if (!fits)
+      return emitOpError() << "cannot reshape " << inCount
+                           << " elements into shape "
+                           << formatShape(ArrayRef<int64_t>(target));
+    if (inferIndex >= 0)
+      out[inferIndex] = inCount / known;
+  }
+  return verifyInferredShape(*this, out, getType().getShape());
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType() && getType().hasStaticShape())
+    return getInput();
+  return {};
+}
+
+LogicalResult TransposeOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  ArrayRef<int64_t> perm = getPerm();
+  SmallVector<bool> seen(in.size(), false);
+  bool valid = perm.size() == in.size();
+  for (int64_t p : perm) {
+    valid = valid && p >= 0 && p < static_cast<int64_t>(in.size()) && !seen[p];
+    if (valid)
+      seen[p] = true;
+  }
+  if (!valid)
+    return emitOpError() << "'perm' must be a permutation of [0, "
+                         << in.size() << "), got "
+                         << formatShape(ArrayRef<int64_t>(perm));
+  SmallVector<int64_t> out;
+  for (int64_t p : perm)
+    out.push_back(in[p]);
+  return verifyInferredShape(*this, out, getType().getShape());
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError() << "expects at least one input";
+  ArrayRef<int64_t> first = shapeOf(getInputs().front());
+  int64_t rank = first.size();
+  auto axis = normalizeAxis(*this, "axis", getAxis(), rank);
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> out(first);
+  for (auto [i, v] : llvm::enumerate(getInputs().drop_front())) {
+    ArrayRef<int64_t> s = shapeOf(v);
+    if (static_cast<int64_t>(s.size()) != rank)
+      return emitOpError() << "all inputs must have rank " << rank
+                           << ", input " << i + 1 << " has rank " << s.size();
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == *axis) {
+        out[d] = ShapedType::isDynamic(out[d]) || ShapedType::isDynamic(s[d])
+                     ? ShapedType::kDynamic
+                     : out[d] + s[d];
+      } else if (!dimsCompatible(first[d], s[d])) {
+        return emitOpError() << "input " << i + 1 << " dimension " << d
+                             << " is " << s[d] << ", expected " << first[d];
+      }
+    }
+  }
+  return verifyInferredShape(*this, out, getType().getShape());
+}
+
+LogicalResult PadOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  ArrayRef<int64_t> pads = getPads();
+  if (failed(verifyArrayLength(*this, "pads", pads, 2 * in.size())))
+    return failure();
+  SmallVector<int64_t> out;
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (ShapedType::isDynamic(in[d])) {
+      out.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    int64_t size = in[d] + pads[d] + pads[d + in.size()];
+    if (size < 1)
+      return emitOpError() << "padding leaves dimension " << d
+                           << " with size " << size;
+    out.push_back(size);
+  }
+  return verifyInferredShape(*this, out, getType().getShape());
+}
+
+#define GET_OP_CLASSES
+#include "dialect/NN/NNOps.cpp.inc"

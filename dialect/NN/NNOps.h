@@ -1,0 +1,18 @@
+//===- NNOps.h - nn dialect operations --------------------------*- C++ -*-===//
+
+#ifndef SNN_MLIR_DIALECT_NN_NNOPS_H
+#define SNN_MLIR_DIALECT_NN_NNOPS_H
+
+#include "dialect/NN/NNDialect.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "dialect/NN/NNOps.h.inc"
+
+#endif // SNN_MLIR_DIALECT_NN_NNOPS_H

@@ -1,0 +1,200 @@
+//===- SNNDialect.cpp - the snn dialect, its types and attributes ---------===//
+
+#include "dialect/SNN/SNNDialect.h"
+#include "dialect/SNN/SNNOps.h"
+#include "dialect/SNN/SNNTypes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::snn;
+
+#include "dialect/SNN/SNNDialect.cpp.inc"
+#include "dialect/SNN/SNNEnums.cpp.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "dialect/SNN/SNNTypes.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialect/SNN/SNNAttrs.cpp.inc"
+
+void SNNDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialect/SNN/SNNOps.cpp.inc"
+      >();
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "dialect/SNN/SNNTypes.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialect/SNN/SNNAttrs.cpp.inc"
+      >();
+}
+
+LogicalResult SNNDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  if (attr.getName() != getTimeAttrName())
+    return op->emitError() << "unknown snn attribute '" << attr.getName().getValue()
+                           << "'";
+  if (!isa<DiscreteTimeAttr, ContinuousTimeAttr>(attr.getValue()))
+    return op->emitError() << "'" << getTimeAttrName()
+                           << "' must be #snn.discrete<...> or "
+                              "#snn.continuous<...>";
+  if (!isa<FunctionOpInterface>(op))
+    return op->emitError() << "'" << getTimeAttrName()
+                           << "' belongs on a function";
+  return success();
+}
+
+Attribute mlir::snn::getTimeModel(Operation *op) {
+  for (Operation *p = op; p; p = p->getParentOp())
+    if (Attribute a = p->getAttr(SNNDialect::getTimeAttrName()))
+      return a;
+  return {};
+}
+
+ArrayRef<int64_t> mlir::snn::getTrainShape(Type type) {
+  return TypeSwitch<Type, ArrayRef<int64_t>>(type)
+      .Case<SpikesType, CurrentType>([](auto t) { return t.getShape(); })
+      .Default([](Type) { return ArrayRef<int64_t>(); });
+}
+
+//===----------------------------------------------------------------------===//
+// Train types: !snn.spikes<?x32x28x28>, !snn.current<?x10>
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseTrainShape(AsmParser &parser,
+                                   SmallVectorImpl<int64_t> &shape) {
+  return failure(parser.parseLess() ||
+                 parser.parseDimensionList(shape, /*allowDynamic=*/true,
+                                           /*withTrailingX=*/false) ||
+                 parser.parseGreater());
+}
+
+static void printTrainShape(AsmPrinter &printer, ArrayRef<int64_t> shape) {
+  printer << "<";
+  llvm::interleave(
+      shape, printer.getStream(),
+      [&](int64_t d) {
+        if (ShapedType::isDynamic(d))
+          printer << "?";
+        else
+          printer << d;
+      },
+      "x");
+  printer << ">";
+}
+
+static LogicalResult
+verifyTrainShape(function_ref<InFlightDiagnostic()> emitError,
+                 ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return emitError() << "a train needs at least one dimension";
+  if (llvm::any_of(shape, [](int64_t d) {
+        return !ShapedType::isDynamic(d) && d < 1;
+      }))
+    return emitError() << "train dimensions must be positive or '?'";
+  return success();
+}
+
+Type SpikesType::parse(AsmParser &parser) {
+  SmallVector<int64_t> shape;
+  if (parseTrainShape(parser, shape))
+    return {};
+  return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
+                    parser.getContext(), shape);
+}
+
+void SpikesType::print(AsmPrinter &printer) const {
+  printTrainShape(printer, getShape());
+}
+
+LogicalResult SpikesType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 ArrayRef<int64_t> shape) {
+  return verifyTrainShape(emitError, shape);
+}
+
+Type CurrentType::parse(AsmParser &parser) {
+  SmallVector<int64_t> shape;
+  if (parseTrainShape(parser, shape))
+    return {};
+  return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
+                    parser.getContext(), shape);
+}
+
+void CurrentType::print(AsmPrinter &printer) const {
+  printTrainShape(printer, getShape());
+}
+
+LogicalResult CurrentType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  ArrayRef<int64_t> shape) {
+  return verifyTrainShape(emitError, shape);
+}
+
+//===----------------------------------------------------------------------===//
+// Time models: #snn.discrete<timesteps = 32, dt = 1.0>, #snn.continuous<...>
+//===----------------------------------------------------------------------===//
+
+Attribute DiscreteTimeAttr::parse(AsmParser &parser, Type) {
+  SMLoc loc = parser.getCurrentLocation();
+  int64_t timesteps = 0;
+  double dt = 1.0;
+  if (parser.parseLess() || parser.parseKeyword("timesteps") ||
+      parser.parseEqual() || parser.parseInteger(timesteps))
+    return {};
+  if (succeeded(parser.parseOptionalComma()) &&
+      (parser.parseKeyword("dt") || parser.parseEqual() ||
+       parser.parseFloat(dt)))
+    return {};
+  if (parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(loc); },
+                    parser.getContext(), timesteps, llvm::APFloat(dt));
+}
+
+void DiscreteTimeAttr::print(AsmPrinter &printer) const {
+  printer << "<timesteps = " << getTimesteps() << ", dt = ";
+  printer.printFloat(getDt());
+  printer << ">";
+}
+
+LogicalResult
+DiscreteTimeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                         int64_t timesteps, llvm::APFloat dtValue) {
+  double dt = dtValue.convertToDouble();
+  if (timesteps < 1)
+    return emitError() << "'timesteps' must be positive, got " << timesteps;
+  if (!(dt > 0.0))
+    return emitError() << "'dt' must be positive, got " << dt;
+  return success();
+}
+
+Attribute ContinuousTimeAttr::parse(AsmParser &parser, Type) {
+  SMLoc loc = parser.getCurrentLocation();
+  double tMax = 0.0;
+  if (parser.parseLess() || parser.parseKeyword("t_max") ||
+      parser.parseEqual() || parser.parseFloat(tMax) || parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(loc); },
+                    parser.getContext(), llvm::APFloat(tMax));
+}
+
+void ContinuousTimeAttr::print(AsmPrinter &printer) const {
+  printer << "<t_max = ";
+  printer.printFloat(getTMax());
+  printer << ">";
+}
+
+LogicalResult
+ContinuousTimeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                           llvm::APFloat tMaxValue) {
+  double tMax = tMaxValue.convertToDouble();
+  if (!(tMax > 0.0))
+    return emitError() << "'t_max' must be positive, got " << tMax;
+  return success();
+}

@@ -1,0 +1,50 @@
+//===- Passes.td - snn-mlir passes -------------------------*- tablegen -*-===//
+
+#ifndef SNN_MLIR_PASSES_PASSES_TD
+#define SNN_MLIR_PASSES_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// snn-report
+//===----------------------------------------------------------------------===//
+
+def SNNReport : Pass<"snn-report", "::mlir::ModuleOp"> {
+  let summary = "Print a per-layer summary of every spiking network";
+  let description = [{
+    For every function that holds `snn` ops, writes one row per layer in
+    program order: the op, its train shape, the neurons it adds, the synapses
+    it holds per sample (connections, not distinct weights), its parameters
+    and notes (thresholds, reset, leak, seed), then the totals and the time
+    model. The module is left unchanged.
+
+    Counts are per sample: the leading (batch) dimension is excluded; a count
+    that depends on another dynamic dimension prints as `?`.
+
+    Example:
+    ```
+    $ snn-opt --snn-report="format=text" net.mlir -o /dev/null
+    snn-report @main: discrete time, T = 32, dt = 1
+      #  op              shape           neurons  synapses  params  notes
+      0  encode_poisson  ?x784               784         -       -  seed=7
+      1  dense           ?x100                 -     78400   78500
+      2  if              ?x100               100         -       -  V_th=1, reset=subtract
+      ...
+    ```
+    `format=json` writes the same as one JSON object (`functions`, each with
+    `layers` and `totals`). The output file is written atomically.
+  }];
+  let options = [
+    Option<"output", "output", "std::string", /*default=*/"\"-\"",
+           "File to write the report to ('-' for standard output)">,
+    Option<"format", "format", "::mlir::snnmlir::ReportFormat",
+           /*default=*/"::mlir::snnmlir::ReportFormat::Text",
+           "Report format", [{::llvm::cl::values(
+             clEnumValN(::mlir::snnmlir::ReportFormat::Text, "text",
+                        "a table for people"),
+             clEnumValN(::mlir::snnmlir::ReportFormat::Json, "json",
+                        "one JSON object for machines"))}]>,
+  ];
+}
+
+#endif // SNN_MLIR_PASSES_PASSES_TD

@@ -1,0 +1,40 @@
+// RUN: snn-opt %s --canonicalize --split-input-file | FileCheck %s
+
+// Inference no-ops fold away.
+// CHECK-LABEL: func.func @no_ops
+// CHECK-SAME: (%[[X:.*]]: tensor<?x8xf32>)
+// CHECK-NOT: nn.identity
+// CHECK-NOT: nn.dropout
+// CHECK: %[[R:.*]] = nn.relu %[[X]]
+// CHECK: return %[[R]]
+func.func @no_ops(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %a = nn.identity %x : tensor<?x8xf32>
+  %b = nn.dropout %a {ratio = 0.3 : f32} : tensor<?x8xf32>
+  %c = nn.relu %b : tensor<?x8xf32>
+  return %c : tensor<?x8xf32>
+}
+
+// -----
+
+// A static reshape to its own type folds; one with a dynamic result does not.
+// CHECK-LABEL: func.func @reshapes
+// CHECK-SAME: (%[[X:.*]]: tensor<2x6xf32>, %[[Y:.*]]: tensor<?x6xf32>)
+// CHECK: %[[R:.*]] = nn.reshape %[[Y]]
+// CHECK: return %[[X]], %[[R]]
+func.func @reshapes(%x: tensor<2x6xf32>, %y: tensor<?x6xf32>) -> (tensor<2x6xf32>, tensor<?x6xf32>) {
+  %a = nn.reshape %x {shape = array<i64: 2, 6>} : (tensor<2x6xf32>) -> tensor<2x6xf32>
+  %b = nn.reshape %y {shape = array<i64: -1, 6>} : (tensor<?x6xf32>) -> tensor<?x6xf32>
+  return %a, %b : tensor<2x6xf32>, tensor<?x6xf32>
+}
+
+// -----
+
+// Equal constants are deduplicated.
+// CHECK-LABEL: func.func @constants
+// CHECK-COUNT-1: nn.constant
+// CHECK-NOT: nn.constant
+func.func @constants() -> (tensor<2xf32>, tensor<2xf32>) {
+  %a = nn.constant dense<1.0> : tensor<2xf32>
+  %b = nn.constant dense<1.0> : tensor<2xf32>
+  return %a, %b : tensor<2xf32>, tensor<2xf32>
+}

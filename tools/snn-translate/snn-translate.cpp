@@ -1,0 +1,17 @@
+//===- snn-translate.cpp - translations in and out of snn-mlir ------------===//
+//
+// Hosts the translations between MLIR and other formats: LLVM IR export for
+// lowered networks now; ONNX import and NIR export register here as they land.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/InitAllTranslations.h"
+#include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerToLLVMIRTranslation();
+  return mlir::failed(mlir::mlirTranslateMain(
+             argc, argv, "snn-translate: translations in and out of snn-mlir\n"))
+             ? 1
+             : 0;
+}
