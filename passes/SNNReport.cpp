@@ -63,21 +63,9 @@ int64_t times(int64_t a, int64_t b) {
 int64_t plus(int64_t a, int64_t b) { return a < 0 || b < 0 ? kUnknown : a + b; }
 
 std::string shapeString(Type type) {
-  ArrayRef<int64_t> shape = getTrainShape(type);
   if (auto t = dyn_cast<RankedTensorType>(type))
-    shape = t.getShape();
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  llvm::interleave(
-      shape, os,
-      [&](int64_t d) {
-        if (ShapedType::isDynamic(d))
-          os << "?";
-        else
-          os << d;
-      },
-      "x");
-  return s;
+    return formatDims(t.getShape());
+  return formatDims(getTrainShape(type));
 }
 
 /// Shortest readable form of a float attribute: 1.5, 0.9, 1e-05.

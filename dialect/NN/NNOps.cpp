@@ -180,14 +180,8 @@ LogicalResult GlobalAvgPoolOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult FlattenOp::verify() {
-  ArrayRef<int64_t> in = shapeOf(getInput());
-  int64_t rank = in.size();
-  auto axis = normalizeAxis(*this, "axis", getAxis(), rank, /*extra=*/1);
-  if (failed(axis))
-    return failure();
-  SmallVector<int64_t> out{staticProduct(in.take_front(*axis)),
-                           staticProduct(in.drop_front(*axis))};
-  return verifyInferredShape(*this, out, getType().getShape());
+  return verifyFlatten(*this, shapeOf(getInput()), getAxis(),
+                       getType().getShape());
 }
 
 LogicalResult ReshapeOp::verify() {

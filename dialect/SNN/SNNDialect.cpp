@@ -3,6 +3,7 @@
 #include "dialect/SNN/SNNDialect.h"
 #include "dialect/SNN/SNNOps.h"
 #include "dialect/SNN/SNNTypes.h"
+#include "dialect/Utils/ShapeChecks.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -68,26 +69,21 @@ ArrayRef<int64_t> mlir::snn::getTrainShape(Type type) {
 // Train types: !snn.spikes<?x32x28x28>, !snn.current<?x10>
 //===----------------------------------------------------------------------===//
 
-static ParseResult parseTrainShape(AsmParser &parser,
-                                   SmallVectorImpl<int64_t> &shape) {
-  return failure(parser.parseLess() ||
-                 parser.parseDimensionList(shape, /*allowDynamic=*/true,
-                                           /*withTrailingX=*/false) ||
-                 parser.parseGreater());
+/// Parses `<?x32x28x28>` into a train type of kind `TrainT`.
+template <typename TrainT> static Type parseTrain(AsmParser &parser) {
+  SmallVector<int64_t> shape;
+  if (parser.parseLess() ||
+      parser.parseDimensionList(shape, /*allowDynamic=*/true,
+                                /*withTrailingX=*/false) ||
+      parser.parseGreater())
+    return {};
+  return TrainT::getChecked(
+      [&] { return parser.emitError(parser.getNameLoc()); },
+      parser.getContext(), shape);
 }
 
-static void printTrainShape(AsmPrinter &printer, ArrayRef<int64_t> shape) {
-  printer << "<";
-  llvm::interleave(
-      shape, printer.getStream(),
-      [&](int64_t d) {
-        if (ShapedType::isDynamic(d))
-          printer << "?";
-        else
-          printer << d;
-      },
-      "x");
-  printer << ">";
+static void printTrain(AsmPrinter &printer, ArrayRef<int64_t> shape) {
+  printer << "<" << snnmlir::formatDims(shape) << ">";
 }
 
 static LogicalResult
@@ -103,34 +99,22 @@ verifyTrainShape(function_ref<InFlightDiagnostic()> emitError,
 }
 
 Type SpikesType::parse(AsmParser &parser) {
-  SmallVector<int64_t> shape;
-  if (parseTrainShape(parser, shape))
-    return {};
-  return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
-                    parser.getContext(), shape);
+  return parseTrain<SpikesType>(parser);
 }
-
 void SpikesType::print(AsmPrinter &printer) const {
-  printTrainShape(printer, getShape());
+  printTrain(printer, getShape());
 }
-
 LogicalResult SpikesType::verify(function_ref<InFlightDiagnostic()> emitError,
                                  ArrayRef<int64_t> shape) {
   return verifyTrainShape(emitError, shape);
 }
 
 Type CurrentType::parse(AsmParser &parser) {
-  SmallVector<int64_t> shape;
-  if (parseTrainShape(parser, shape))
-    return {};
-  return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
-                    parser.getContext(), shape);
+  return parseTrain<CurrentType>(parser);
 }
-
 void CurrentType::print(AsmPrinter &printer) const {
-  printTrainShape(printer, getShape());
+  printTrain(printer, getShape());
 }
-
 LogicalResult CurrentType::verify(function_ref<InFlightDiagnostic()> emitError,
                                   ArrayRef<int64_t> shape) {
   return verifyTrainShape(emitError, shape);

@@ -136,14 +136,8 @@ LogicalResult FlattenOp::verify() {
     return emitOpError()
            << "result must be the same kind of train as the input, got "
            << getInput().getType() << " -> " << getOutput().getType();
-  ArrayRef<int64_t> in = shapeOf(getInput());
-  int64_t rank = in.size();
-  auto axis = normalizeAxis(*this, "axis", getAxis(), rank, /*extra=*/1);
-  if (failed(axis))
-    return failure();
-  SmallVector<int64_t> out{staticProduct(in.take_front(*axis)),
-                           staticProduct(in.drop_front(*axis))};
-  return verifyInferredShape(*this, out, shapeOf(getOutput()));
+  return verifyFlatten(*this, shapeOf(getInput()), getAxis(),
+                       shapeOf(getOutput()));
 }
 
 //===----------------------------------------------------------------------===//

@@ -21,6 +21,31 @@ std::string formatShape(ArrayRef<int64_t> shape) {
   return s;
 }
 
+std::string formatDims(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(
+      shape, os,
+      [&](int64_t d) {
+        if (ShapedType::isDynamic(d))
+          os << "?";
+        else
+          os << d;
+      },
+      "x");
+  return s;
+}
+
+LogicalResult verifyFlatten(Operation *op, ArrayRef<int64_t> in, int64_t axis,
+                            ArrayRef<int64_t> result) {
+  auto a = normalizeAxis(op, "axis", axis, in.size(), /*extra=*/1);
+  if (failed(a))
+    return failure();
+  SmallVector<int64_t> out{staticProduct(in.take_front(*a)),
+                           staticProduct(in.drop_front(*a))};
+  return verifyInferredShape(op, out, result);
+}
+
 LogicalResult verifyArrayLength(Operation *op, StringRef name,
                                 ArrayRef<int64_t> values, size_t expected) {
   if (values.size() == expected)

@@ -86,6 +86,14 @@ LogicalResult verifyPool2D(Operation *op, ArrayRef<int64_t> input,
                            ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
                            bool ceilMode, ArrayRef<int64_t> result);
 
+/// ONNX Flatten: the result is 2-D, (d0·…·d(axis−1)) × (d(axis)·…·d(r−1)),
+/// with axis in [-r, r].
+LogicalResult verifyFlatten(Operation *op, ArrayRef<int64_t> input,
+                            int64_t axis, ArrayRef<int64_t> result);
+
+/// "?x32x28x28", the way MLIR writes dimensions inside a type.
+std::string formatDims(ArrayRef<int64_t> shape);
+
 /// Multidirectional (NumPy) broadcast of two shapes; fails with "shapes A
 /// and B are not broadcast-compatible".
 FailureOr<SmallVector<int64_t>> broadcastShapes(Operation *op,
