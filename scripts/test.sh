@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 
 bash scripts/deps.sh
+# Let ccache hit across clones in different folders (CI builds a fresh clone).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
