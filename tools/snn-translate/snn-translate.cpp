@@ -1,14 +1,17 @@
 //===- snn-translate.cpp - translations in and out of snn-mlir ------------===//
 //
 // Hosts the translations between MLIR and other formats: LLVM IR export for
-// lowered networks now; ONNX import and NIR export register here as they land.
+// lowered networks, ONNX import; NIR export registers here when it lands.
 //
 //===----------------------------------------------------------------------===//
+
+#include "frontend/onnx/ONNXImporter.h"
 
 #include "mlir/InitAllTranslations.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 
 int main(int argc, char **argv) {
+  mlir::snnmlir::registerONNXImportTranslation();
   mlir::registerToLLVMIRTranslation();
   return mlir::failed(mlir::mlirTranslateMain(
              argc, argv, "snn-translate: translations in and out of snn-mlir\n"))

@@ -1,0 +1,143 @@
+//===- GraphImporter.h - state shared by the ONNX op builders ---*- C++ -*-===//
+//
+// Internal to the importer (includes ONNX headers; built with -fexceptions).
+// The graph importer walks the nodes in order and hands each to the builder
+// registered for its op type. Values are MLIR SSA values, or host constants
+// (initializers, Constant nodes), or symbolic shape vectors (what exporters
+// compute with Shape/Gather/Concat before a Reshape), folded at import time.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SNN_MLIR_FRONTEND_ONNX_GRAPHIMPORTER_H
+#define SNN_MLIR_FRONTEND_ONNX_GRAPHIMPORTER_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::snnmlir::onnx_import {
+
+/// A constant known at import time: float32 or int64 data.
+struct HostTensor {
+  std::vector<int64_t> dims;
+  bool isInt = false;
+  std::vector<float> f;
+  std::vector<int64_t> i;
+
+  int64_t numElements() const;
+  /// Element k as int64 (float data is truncated).
+  int64_t intAt(size_t k) const { return isInt ? i[k] : int64_t(f[k]); }
+  float floatAt(size_t k) const { return isInt ? float(i[k]) : f[k]; }
+};
+
+/// One entry of a shape vector computed from Shape ops: a known value, or
+/// dimension `dim` of the value named `source` (dynamic at import time).
+struct SymDim {
+  int64_t value = 0;
+  std::string source;
+  int64_t dim = -1;
+  bool isKnown() const { return source.empty(); }
+};
+
+struct SymVector {
+  std::vector<SymDim> elems;
+  bool scalar = false; // rank 0 (Gather with a scalar index)
+};
+
+/// What a name in the graph stands for.
+struct ImportedValue {
+  Value value;
+  std::shared_ptr<HostTensor> constant;
+  std::optional<SymVector> symbolic;
+};
+
+class GraphImporter;
+
+/// The view one op builder has of its node.
+class NodeContext {
+public:
+  NodeContext(GraphImporter &graph, const onnx::NodeProto &node, size_t index,
+              OpBuilder &builder);
+
+  const onnx::NodeProto &node;
+  OpBuilder &b;
+  Location loc;
+
+  // Attributes.
+  const onnx::AttributeProto *attr(StringRef name) const;
+  int64_t intAttr(StringRef name, int64_t dflt) const;
+  float floatAttr(StringRef name, float dflt) const;
+  std::string stringAttr(StringRef name, StringRef dflt) const;
+  std::optional<std::vector<int64_t>> intsAttr(StringRef name) const;
+
+  // Inputs (an empty name is an omitted optional input).
+  size_t numInputs() const { return node.input_size(); }
+  bool hasInput(size_t i) const;
+  /// The input as an f32 tensor value (host constants become nn.constant).
+  FailureOr<Value> input(size_t i);
+  FailureOr<RankedTensorType> inputType(size_t i);
+  /// The input's data when it is a host constant, else null.
+  std::shared_ptr<HostTensor> constantInput(size_t i) const;
+  /// The input as a shape vector (int64 constant or symbolic), if known.
+  std::optional<SymVector> symbolicInput(size_t i) const;
+  /// Name of input i.
+  const std::string &inputName(size_t i) const { return node.input(i); }
+
+  // Outputs.
+  size_t numOutputs() const;
+  /// Type from ONNX shape inference (f32, dynamic where unknown).
+  FailureOr<RankedTensorType> outputType(size_t i);
+  /// The same, or nothing when inference did not give a ranked f32 type.
+  std::optional<RankedTensorType> inferredOutputType(size_t i);
+  void setOutput(size_t i, Value v);
+  void setConstant(size_t i, std::shared_ptr<HostTensor> t);
+  void setSymbolic(size_t i, SymVector v);
+
+  /// "node 'conv1' (Conv, opset 17): <message>", as an error; returns failure.
+  LogicalResult error(const Twine &message);
+  /// Fails unless attribute `name` is absent or has one of the allowed values.
+  LogicalResult requireStringAttr(StringRef name, ArrayRef<StringRef> allowed,
+                                  StringRef dflt);
+  /// Runs the verifier of a freshly built op; its message is re-worded as an
+  /// error on this node.
+  LogicalResult verifyBuilt(Operation *op);
+
+  GraphImporter &graph;
+  size_t index; // position of the node in the graph
+};
+
+using OpBuilderFn = std::function<LogicalResult(NodeContext &)>;
+
+/// Op families register their builders into this table.
+void registerLinearOps(llvm::StringMap<OpBuilderFn> &table);
+void registerElementwiseOps(llvm::StringMap<OpBuilderFn> &table);
+void registerPoolingOps(llvm::StringMap<OpBuilderFn> &table);
+void registerShapeOps(llvm::StringMap<OpBuilderFn> &table);
+
+/// Reads a TensorProto (raw or typed fields, external data relative to
+/// `modelDir`) into host memory; fails with a message on bad sizes, types or
+/// paths.
+FailureOr<std::shared_ptr<HostTensor>>
+readTensor(const onnx::TensorProto &t, StringRef modelDir, std::string &error);
+
+/// Bytes of a tensor's external data file (inside `modelDir` only).
+FailureOr<std::string> readExternal(const onnx::TensorProto &t,
+                                    StringRef modelDir, std::string &error);
+
+/// Pads for auto_pad SAME_UPPER / SAME_LOWER / VALID on static spatial dims.
+FailureOr<std::vector<int64_t>>
+autoPads(NodeContext &ctx, ArrayRef<int64_t> inputShape,
+         ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+         ArrayRef<int64_t> dilations);
+
+} // namespace mlir::snnmlir::onnx_import
+
+#endif // SNN_MLIR_FRONTEND_ONNX_GRAPHIMPORTER_H

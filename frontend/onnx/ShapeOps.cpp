@@ -1,0 +1,379 @@
+//===- ShapeOps.cpp - reshaping ops and the shape computations exporters emit
+//
+// PyTorch exports `x.view(x.size(0), -1)` as Shape → Gather → Unsqueeze →
+// Concat → Reshape. Those int64 computations never reach the IR: they are
+// evaluated here on symbolic shape vectors (a known value, or "dimension d of
+// value v" for a dynamic dimension), and the Reshape gets a static target in
+// which a copied dynamic dimension is 0 and one unknown dimension is -1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/NN/NNOps.h"
+#include "frontend/onnx/GraphImporter.h"
+
+using namespace mlir;
+using namespace mlir::snnmlir::onnx_import;
+
+template <typename OpTy, typename... Args>
+static LogicalResult buildOp(NodeContext &ctx, Args &&...args) {
+  auto op = OpTy::create(ctx.b, ctx.loc, std::forward<Args>(args)...);
+  if (failed(ctx.verifyBuilt(op)))
+    return failure();
+  ctx.setOutput(0, op);
+  return success();
+}
+
+static LogicalResult importFlatten(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  auto outType = ctx.outputType(0);
+  if (failed(x) || failed(outType))
+    return failure();
+  return buildOp<nn::FlattenOp>(ctx, *outType, *x,
+                                ctx.b.getI64IntegerAttr(ctx.intAttr("axis", 1)));
+}
+
+/// Turns a symbolic target shape into nn.reshape's attribute.
+static FailureOr<std::vector<int64_t>>
+resolveTarget(NodeContext &ctx, const SymVector &sym, bool allowZero) {
+  std::vector<int64_t> target;
+  int unknown = 0;
+  for (auto [k, e] : llvm::enumerate(sym.elems)) {
+    if (e.isKnown()) {
+      if (e.value == 0 && allowZero)
+        return ctx.error("allowzero = 1 with a zero in the target shape is "
+                         "not supported");
+      unknown += e.value == -1;
+      target.push_back(e.value);
+    } else if (e.source == ctx.inputName(0) && e.dim == int64_t(k)) {
+      target.push_back(0); // copies the dynamic dimension in place
+    } else {
+      ++unknown;
+      target.push_back(-1);
+    }
+  }
+  if (unknown > 1)
+    return ctx.error("cannot fold the target shape: more than one of its "
+                     "dimensions is unknown at import time");
+  return target;
+}
+
+/// Result type of reshaping `x` to `target` (0 copies, -1 is inferred),
+/// refined by ONNX's inferred type where that knows more.
+static RankedTensorType reshapeResultType(NodeContext &ctx, Value x,
+                                          ArrayRef<int64_t> target) {
+  auto in = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> dims;
+  SmallVector<bool> copied(in.getRank(), false);
+  int64_t known = 1, inferAt = -1;
+  bool othersStatic = true;
+  for (auto [k, d] : llvm::enumerate(target)) {
+    int64_t dim = d;
+    if (d == 0 && k < size_t(in.getRank())) {
+      dim = in.getDimSize(k);
+      copied[k] = true; // the same elements on both sides: not counted
+    } else if (d == -1) {
+      inferAt = k;
+      dim = ShapedType::kDynamic;
+    } else {
+      known *= d;
+    }
+    othersStatic &= d != 0 || !ShapedType::isDynamic(dim) || copied[k];
+    dims.push_back(dim);
+  }
+  // Elements of the input outside the copied dimensions.
+  int64_t rest = 1;
+  bool restStatic = true;
+  for (int64_t k = 0; k < in.getRank(); ++k) {
+    if (copied[k])
+      continue;
+    restStatic &= !in.isDynamicDim(k);
+    if (!in.isDynamicDim(k))
+      rest *= in.getDimSize(k);
+  }
+  if (inferAt >= 0 && restStatic && othersStatic && known > 0 &&
+      rest % known == 0)
+    dims[inferAt] = rest / known;
+  if (auto inferred = ctx.inferredOutputType(0);
+      inferred && inferred->getRank() == int64_t(dims.size()))
+    for (auto [k, d] : llvm::enumerate(inferred->getShape()))
+      if (ShapedType::isDynamic(dims[k]))
+        dims[k] = d;
+  return RankedTensorType::get(dims, in.getElementType());
+}
+
+static LogicalResult importReshape(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  auto sym = ctx.symbolicInput(1);
+  if (!sym || sym->scalar)
+    return ctx.error("the target shape must be a 1-D int64 constant or "
+                     "computed from Shape ops");
+  auto target = resolveTarget(ctx, *sym, ctx.intAttr("allowzero", 0) != 0);
+  if (failed(target))
+    return failure();
+  return buildOp<nn::ReshapeOp>(ctx, reshapeResultType(ctx, *x, *target), *x,
+                                ctx.b.getDenseI64ArrayAttr(*target));
+}
+
+/// nn.reshape from `x` to the inferred output type (Squeeze/Unsqueeze on
+/// tensors); a dynamic output dimension copies the input's at the same index
+/// or is the one inferred (-1).
+static LogicalResult reshapeToInferred(NodeContext &ctx, Value x) {
+  auto outType = ctx.outputType(0);
+  if (failed(outType))
+    return failure();
+  ArrayRef<int64_t> in = cast<RankedTensorType>(x.getType()).getShape();
+  SymVector sym;
+  for (auto [k, d] : llvm::enumerate(outType->getShape())) {
+    if (!ShapedType::isDynamic(d))
+      sym.elems.push_back(SymDim{d, "", -1});
+    else if (k < in.size() && ShapedType::isDynamic(in[k]))
+      sym.elems.push_back(SymDim{0, ctx.inputName(0), int64_t(k)});
+    else
+      sym.elems.push_back(SymDim{-1, "", -1});
+  }
+  auto target = resolveTarget(ctx, sym, false);
+  if (failed(target))
+    return failure();
+  return buildOp<nn::ReshapeOp>(ctx, *outType, x,
+                                ctx.b.getDenseI64ArrayAttr(*target));
+}
+
+static LogicalResult importTranspose(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  auto outType = ctx.outputType(0);
+  if (failed(x) || failed(outType))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x->getType()).getRank();
+  std::vector<int64_t> reversed;
+  for (int64_t i = rank - 1; i >= 0; --i)
+    reversed.push_back(i);
+  return buildOp<nn::TransposeOp>(
+      ctx, *outType, *x,
+      ctx.b.getDenseI64ArrayAttr(ctx.intsAttr("perm").value_or(reversed)));
+}
+
+static LogicalResult importConcat(NodeContext &ctx) {
+  int64_t axis = ctx.intAttr("axis", 0);
+  // Shape vectors concatenate at import time.
+  SymVector joined;
+  bool symbolic = axis == 0 || axis == -1;
+  for (size_t i = 0; symbolic && i < ctx.numInputs(); ++i) {
+    auto s = ctx.symbolicInput(i);
+    symbolic = s && !s->scalar;
+    if (symbolic)
+      llvm::append_range(joined.elems, s->elems);
+  }
+  if (symbolic) {
+    ctx.setSymbolic(0, std::move(joined));
+    return success();
+  }
+  SmallVector<Value> inputs;
+  for (size_t i = 0; i < ctx.numInputs(); ++i) {
+    auto v = ctx.input(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  auto outType = ctx.outputType(0);
+  if (failed(outType))
+    return failure();
+  return buildOp<nn::ConcatOp>(ctx, *outType, inputs,
+                               ctx.b.getI64IntegerAttr(axis));
+}
+
+static LogicalResult importPad(NodeContext &ctx) {
+  if (failed(ctx.requireStringAttr("mode", {"constant"}, "constant")))
+    return failure();
+  if (ctx.hasInput(3))
+    return ctx.error("input 'axes' is not supported");
+  auto x = ctx.input(0);
+  auto outType = ctx.outputType(0);
+  if (failed(x) || failed(outType))
+    return failure();
+  auto pads = ctx.constantInput(1);
+  if (!pads || !pads->isInt)
+    return ctx.error("input 'pads' must be an int64 constant");
+  float value = 0.0f;
+  if (ctx.hasInput(2)) {
+    auto v = ctx.constantInput(2);
+    if (!v || v->numElements() != 1)
+      return ctx.error("input 'constant_value' must be a constant scalar");
+    value = v->floatAt(0);
+  }
+  return buildOp<nn::PadOp>(ctx, *outType, *x,
+                            ctx.b.getDenseI64ArrayAttr(pads->i),
+                            ctx.b.getF32FloatAttr(value));
+}
+
+static LogicalResult importConstant(NodeContext &ctx) {
+  auto t = std::make_shared<HostTensor>();
+  if (const auto *a = ctx.attr("value")) {
+    std::string err;
+    auto read = readTensor(a->t(), "", err);
+    if (failed(read))
+      return ctx.error("attribute value: " + err);
+    t = *read;
+  } else if (const auto *a = ctx.attr("value_float")) {
+    t->f = {a->f()};
+  } else if (const auto *a = ctx.attr("value_floats")) {
+    t->f.assign(a->floats().begin(), a->floats().end());
+    t->dims = {int64_t(t->f.size())};
+  } else if (const auto *a = ctx.attr("value_int")) {
+    t->isInt = true;
+    t->i = {a->i()};
+  } else if (const auto *a = ctx.attr("value_ints")) {
+    t->isInt = true;
+    t->i.assign(a->ints().begin(), a->ints().end());
+    t->dims = {int64_t(t->i.size())};
+  } else {
+    return ctx.error("only numeric constants (value, value_float(s), "
+                     "value_int(s)) are supported");
+  }
+  ctx.setConstant(0, std::move(t));
+  return success();
+}
+
+static LogicalResult importShape(NodeContext &ctx) {
+  if (ctx.symbolicInput(0) && !ctx.constantInput(0))
+    return ctx.error("Shape of a shape vector is not supported");
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> dims = cast<RankedTensorType>(x->getType()).getShape();
+  int64_t rank = dims.size();
+  auto clampIndex = [&](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::clamp<int64_t>(v, 0, rank);
+  };
+  int64_t start = clampIndex(ctx.intAttr("start", 0));
+  int64_t end = clampIndex(ctx.intAttr("end", rank));
+  SymVector sym;
+  for (int64_t k = start; k < end; ++k) {
+    if (ShapedType::isDynamic(dims[k]))
+      sym.elems.push_back(SymDim{0, ctx.inputName(0), k});
+    else
+      sym.elems.push_back(SymDim{dims[k], "", -1});
+  }
+  ctx.setSymbolic(0, std::move(sym));
+  return success();
+}
+
+static LogicalResult importGather(NodeContext &ctx) {
+  auto data = ctx.symbolicInput(0);
+  if (!data || data->scalar)
+    return ctx.error("Gather is supported on shape vectors only (as in "
+                     "exported flatten chains)");
+  if (ctx.intAttr("axis", 0) != 0)
+    return ctx.error("Gather on a shape vector needs axis = 0");
+  auto indices = ctx.constantInput(1);
+  if (!indices || !indices->isInt || indices->dims.size() > 1)
+    return ctx.error("Gather indices must be an int64 constant scalar or "
+                     "vector");
+  SymVector out;
+  out.scalar = indices->dims.empty();
+  int64_t n = data->elems.size();
+  for (int64_t idx : indices->i) {
+    if (idx < -n || idx >= n)
+      return ctx.error("Gather index " + Twine(idx) +
+                       " is out of range for a shape of " + Twine(n));
+    out.elems.push_back(data->elems[idx < 0 ? idx + n : idx]);
+  }
+  ctx.setSymbolic(0, std::move(out));
+  return success();
+}
+
+/// Axes from input 1 (opset ≥ 13) or the attribute (older opsets).
+static std::optional<std::vector<int64_t>> axesOf(NodeContext &ctx) {
+  if (auto c = ctx.constantInput(1); c && c->isInt)
+    return c->i;
+  if (ctx.hasInput(1))
+    return std::nullopt;
+  return ctx.intsAttr("axes");
+}
+
+static LogicalResult importUnsqueeze(NodeContext &ctx) {
+  auto axes = axesOf(ctx);
+  if (auto s = ctx.symbolicInput(0);
+      s && (!ctx.constantInput(0) || s->scalar)) {
+    if (!s->scalar || !axes || *axes != std::vector<int64_t>{0})
+      return ctx.error("only Unsqueeze of a scalar shape entry at axis 0 is "
+                       "supported on shape vectors");
+    SymVector v = *s;
+    v.scalar = false;
+    ctx.setSymbolic(0, std::move(v));
+    return success();
+  }
+  auto x = ctx.input(0);
+  return failed(x) ? failure() : reshapeToInferred(ctx, *x);
+}
+
+static LogicalResult importSqueeze(NodeContext &ctx) {
+  auto axes = axesOf(ctx);
+  if (auto s = ctx.symbolicInput(0); s && !ctx.constantInput(0)) {
+    if (s->scalar || s->elems.size() != 1 ||
+        (axes && *axes != std::vector<int64_t>{0}))
+      return ctx.error("only Squeeze of a one-element shape vector is "
+                       "supported on shape vectors");
+    SymVector v = *s;
+    v.scalar = true;
+    ctx.setSymbolic(0, std::move(v));
+    return success();
+  }
+  auto x = ctx.input(0);
+  return failed(x) ? failure() : reshapeToInferred(ctx, *x);
+}
+
+static LogicalResult importCast(NodeContext &ctx) {
+  int64_t to = ctx.intAttr("to", 0);
+  bool toInt = to == onnx::TensorProto::INT64 || to == onnx::TensorProto::INT32;
+  bool toFloat = to == onnx::TensorProto::FLOAT;
+  if (auto c = ctx.constantInput(0)) {
+    if (!toInt && !toFloat)
+      return ctx.error("Cast to element type " + Twine(to) +
+                       " is not supported");
+    auto t = std::make_shared<HostTensor>();
+    t->dims = c->dims;
+    t->isInt = toInt;
+    for (int64_t k = 0; k < c->numElements(); ++k) {
+      if (toInt)
+        t->i.push_back(c->intAt(k));
+      else
+        t->f.push_back(c->floatAt(k));
+    }
+    ctx.setConstant(0, std::move(t));
+    return success();
+  }
+  if (auto s = ctx.symbolicInput(0)) {
+    if (!toInt)
+      return ctx.error("Cast of a shape vector to a non-integer type is not "
+                       "supported");
+    ctx.setSymbolic(0, *s);
+    return success();
+  }
+  if (!toFloat)
+    return ctx.error("Cast of a float tensor to element type " + Twine(to) +
+                     " is not supported");
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  ctx.setOutput(0, *x);
+  return success();
+}
+
+void mlir::snnmlir::onnx_import::registerShapeOps(
+    llvm::StringMap<OpBuilderFn> &table) {
+  table["Flatten"] = importFlatten;
+  table["Reshape"] = importReshape;
+  table["Transpose"] = importTranspose;
+  table["Concat"] = importConcat;
+  table["Pad"] = importPad;
+  table["Constant"] = importConstant;
+  table["Shape"] = importShape;
+  table["Gather"] = importGather;
+  table["Unsqueeze"] = importUnsqueeze;
+  table["Squeeze"] = importSqueeze;
+  table["Cast"] = importCast;
+}
