@@ -12,10 +12,7 @@ template <typename OpTy> static LogicalResult importBinary(NodeContext &ctx) {
   if (failed(lhs) || failed(rhs) || failed(outType))
     return failure();
   auto op = OpTy::create(ctx.b, ctx.loc, *outType, *lhs, *rhs);
-  if (failed(ctx.verifyBuilt(op)))
-    return failure();
-  ctx.setOutput(0, op);
-  return success();
+  return ctx.finish(op);
 }
 
 /// Builds a unary op whose result type is its operand's type.
@@ -23,10 +20,7 @@ template <typename OpTy, typename... Args>
 static LogicalResult buildUnary(NodeContext &ctx, Value x, Args &&...args) {
   auto op = OpTy::create(ctx.b, ctx.loc, x.getType(), x,
                          std::forward<Args>(args)...);
-  if (failed(ctx.verifyBuilt(op)))
-    return failure();
-  ctx.setOutput(0, op);
-  return success();
+  return ctx.finish(op);
 }
 
 static LogicalResult importRelu(NodeContext &ctx) {
@@ -114,10 +108,7 @@ static LogicalResult importBatchNorm(NodeContext &ctx) {
   auto op = nn::BatchNormOp::create(
       ctx.b, ctx.loc, in[0].getType(), in[0], in[1], in[2], in[3], in[4],
       ctx.b.getF32FloatAttr(ctx.floatAttr("epsilon", 1e-5f)));
-  if (failed(ctx.verifyBuilt(op)))
-    return failure();
-  ctx.setOutput(0, op);
-  return success();
+  return ctx.finish(op);
 }
 
 void mlir::snnmlir::onnx_import::registerElementwiseOps(

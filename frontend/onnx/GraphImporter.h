@@ -109,6 +109,8 @@ public:
   /// Runs the verifier of a freshly built op; its message is re-worded as an
   /// error on this node.
   LogicalResult verifyBuilt(Operation *op);
+  /// Verifies a freshly built single-result op and makes it output 0.
+  LogicalResult finish(Operation *op);
 
   GraphImporter &graph;
   size_t index; // position of the node in the graph

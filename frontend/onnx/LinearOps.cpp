@@ -42,10 +42,7 @@ static LogicalResult importConv(NodeContext &ctx) {
       ctx.b.getDenseI64ArrayAttr(strides), ctx.b.getDenseI64ArrayAttr(*pads),
       ctx.b.getDenseI64ArrayAttr(dilations),
       ctx.b.getI64IntegerAttr(ctx.intAttr("group", 1)));
-  if (failed(ctx.verifyBuilt(op)))
-    return failure();
-  ctx.setOutput(0, op);
-  return success();
+  return ctx.finish(op);
 }
 
 static LogicalResult importGemm(NodeContext &ctx) {
@@ -60,10 +57,7 @@ static LogicalResult importGemm(NodeContext &ctx) {
       ctx.b.getF32FloatAttr(ctx.floatAttr("beta", 1.0f)),
       ctx.b.getBoolAttr(ctx.intAttr("transA", 0) != 0),
       ctx.b.getBoolAttr(ctx.intAttr("transB", 0) != 0));
-  if (failed(ctx.verifyBuilt(op)))
-    return failure();
-  ctx.setOutput(0, op);
-  return success();
+  return ctx.finish(op);
 }
 
 static LogicalResult importMatMul(NodeContext &ctx) {
@@ -72,10 +66,7 @@ static LogicalResult importMatMul(NodeContext &ctx) {
   if (failed(a) || failed(bm) || failed(outType))
     return failure();
   auto op = nn::MatMulOp::create(ctx.b, ctx.loc, *outType, *a, *bm);
-  if (failed(ctx.verifyBuilt(op)))
-    return failure();
-  ctx.setOutput(0, op);
-  return success();
+  return ctx.finish(op);
 }
 
 void mlir::snnmlir::onnx_import::registerLinearOps(

@@ -495,6 +495,13 @@ LogicalResult NodeContext::verifyBuilt(Operation *op) {
   return error(message);
 }
 
+LogicalResult NodeContext::finish(Operation *op) {
+  if (failed(verifyBuilt(op)))
+    return failure();
+  setOutput(0, op->getResult(0));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Tensors
 //===----------------------------------------------------------------------===//

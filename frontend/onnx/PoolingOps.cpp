@@ -47,10 +47,7 @@ static LogicalResult importAveragePool(NodeContext &ctx) {
       ctx.b.getDenseI64ArrayAttr(p->pads),
       ctx.b.getBoolAttr(ctx.intAttr("count_include_pad", 0) != 0),
       ctx.b.getBoolAttr(ctx.intAttr("ceil_mode", 0) != 0));
-  if (failed(ctx.verifyBuilt(op)))
-    return failure();
-  ctx.setOutput(0, op);
-  return success();
+  return ctx.finish(op);
 }
 
 static LogicalResult importMaxPool(NodeContext &ctx) {
@@ -69,10 +66,7 @@ static LogicalResult importMaxPool(NodeContext &ctx) {
       ctx.b.getDenseI64ArrayAttr(p->pads),
       ctx.b.getDenseI64ArrayAttr(p->dilations),
       ctx.b.getBoolAttr(ctx.intAttr("ceil_mode", 0) != 0));
-  if (failed(ctx.verifyBuilt(op)))
-    return failure();
-  ctx.setOutput(0, op);
-  return success();
+  return ctx.finish(op);
 }
 
 static LogicalResult importGlobalAveragePool(NodeContext &ctx) {
@@ -83,10 +77,7 @@ static LogicalResult importGlobalAveragePool(NodeContext &ctx) {
   if (cast<RankedTensorType>(x->getType()).getRank() != 4)
     return ctx.error("only 4-D inputs (N×C×H×W) are supported");
   auto op = nn::GlobalAvgPoolOp::create(ctx.b, ctx.loc, *outType, *x);
-  if (failed(ctx.verifyBuilt(op)))
-    return failure();
-  ctx.setOutput(0, op);
-  return success();
+  return ctx.finish(op);
 }
 
 void mlir::snnmlir::onnx_import::registerPoolingOps(

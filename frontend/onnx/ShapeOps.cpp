@@ -17,10 +17,7 @@ using namespace mlir::snnmlir::onnx_import;
 template <typename OpTy, typename... Args>
 static LogicalResult buildOp(NodeContext &ctx, Args &&...args) {
   auto op = OpTy::create(ctx.b, ctx.loc, std::forward<Args>(args)...);
-  if (failed(ctx.verifyBuilt(op)))
-    return failure();
-  ctx.setOutput(0, op);
-  return success();
+  return ctx.finish(op);
 }
 
 static LogicalResult importFlatten(NodeContext &ctx) {
