@@ -1,0 +1,548 @@
+//===- Kernels.cpp - ANN kernels: im2col + Eigen GEMM, direct loops -------===//
+
+#include "runtime/ann/Kernels.h"
+#include "runtime/tensor/Parallel.h"
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace snnrt {
+
+using RowMatrix =
+    Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatMap = Eigen::Map<RowMatrix>;
+using ConstMatMap = Eigen::Map<const RowMatrix>;
+
+static std::string allocate(Tensor &out, Shape shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return "negative dimension in result shape " + formatShape(shape);
+    if (d != 0 && n > kMaxTensorElements / d)
+      return "result shape " + formatShape(shape) + " is too large";
+    n *= d;
+  }
+  out.shape = std::move(shape);
+  out.data.assign(n, 0.0f);
+  return "";
+}
+
+int64_t windowSize(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
+                   int64_t padEnd, int64_t dilation, bool ceilMode) {
+  int64_t room = in + padBegin + padEnd - dilation * (kernel - 1) - 1;
+  if (room < 0)
+    return -1;
+  if (!ceilMode)
+    return room / stride + 1;
+  int64_t out = (room + stride - 1) / stride + 1;
+  if ((out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution: im2col per image and group, then one GEMM.
+//===----------------------------------------------------------------------===//
+
+std::string conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
+                   const Node &n, Tensor &out) {
+  if (x.rank() != 4 || w.rank() != 4)
+    return "expects a 4-D input and weight, got " + formatShape(x.shape) +
+           " and " + formatShape(w.shape);
+  int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  int64_t M = w.dim(0), Cg = w.dim(1), kH = w.dim(2), kW = w.dim(3);
+  int64_t G = n.group;
+  if (Cg * G != C || M % G != 0)
+    return "input " + formatShape(x.shape) + " does not match weight " +
+           formatShape(w.shape) + " with group " + std::to_string(G);
+  int64_t sH = n.strides[0], sW = n.strides[1];
+  int64_t dH = n.dilations[0], dW = n.dilations[1];
+  int64_t pT = n.pads[0], pL = n.pads[1], pB = n.pads[2], pR = n.pads[3];
+  int64_t OH = windowSize(H, kH, sH, pT, pB, dH, false);
+  int64_t OW = windowSize(W, kW, sW, pL, pR, dW, false);
+  if (OH < 1 || OW < 1)
+    return "the kernel does not fit the input " + formatShape(x.shape);
+  if (std::string e = allocate(out, {N, M, OH, OW}); !e.empty())
+    return e;
+  int64_t Mg = M / G, K = Cg * kH * kW, P = OH * OW;
+  bool direct = kH == 1 && kW == 1 && sH == 1 && sW == 1 && pT == 0 &&
+                pL == 0 && pB == 0 && pR == 0;
+
+  parallelFor(N * G, 1, [&](int64_t begin, int64_t end) {
+    RowMatrix cols;
+    if (!direct)
+      cols.resize(K, P);
+    for (int64_t job = begin; job < end; ++job) {
+      int64_t img = job / G, g = job % G;
+      const float *xg = x.ptr() + (img * C + g * Cg) * H * W;
+      if (!direct) {
+        for (int64_t c = 0; c < Cg; ++c)
+          for (int64_t ki = 0; ki < kH; ++ki)
+            for (int64_t kj = 0; kj < kW; ++kj) {
+              float *row = cols.data() + ((c * kH + ki) * kW + kj) * P;
+              for (int64_t oy = 0; oy < OH; ++oy) {
+                int64_t iy = oy * sH + ki * dH - pT;
+                for (int64_t ox = 0; ox < OW; ++ox) {
+                  int64_t ix = ox * sW + kj * dW - pL;
+                  row[oy * OW + ox] = (iy >= 0 && iy < H && ix >= 0 && ix < W)
+                                          ? xg[(c * H + iy) * W + ix]
+                                          : 0.0f;
+                }
+              }
+            }
+      }
+      ConstMatMap wg(w.ptr() + g * Mg * K, Mg, K);
+      MatMap og(out.ptr() + (img * M + g * Mg) * P, Mg, P);
+      if (direct)
+        og.noalias() = wg * ConstMatMap(xg, K, P);
+      else
+        og.noalias() = wg * cols;
+      if (bias)
+        for (int64_t m = 0; m < Mg; ++m)
+          og.row(m).array() += bias->data[g * Mg + m];
+    }
+  });
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Gemm and MatMul
+//===----------------------------------------------------------------------===//
+
+std::string gemm(const Tensor &a, const Tensor &b, const Tensor *c,
+                 const Node &n, Tensor &out) {
+  if (a.rank() != 2 || b.rank() != 2)
+    return "expects 2-D operands, got " + formatShape(a.shape) + " and " +
+           formatShape(b.shape);
+  int64_t M = n.transA ? a.dim(1) : a.dim(0), K = n.transA ? a.dim(0) : a.dim(1);
+  int64_t Kb = n.transB ? b.dim(1) : b.dim(0), N = n.transB ? b.dim(0) : b.dim(1);
+  if (K != Kb)
+    return "inner dimensions differ: " + std::to_string(K) + " vs " +
+           std::to_string(Kb);
+  if (std::string e = allocate(out, {M, N}); !e.empty())
+    return e;
+  ConstMatMap A(a.ptr(), a.dim(0), a.dim(1)), B(b.ptr(), b.dim(0), b.dim(1));
+  parallelFor(M, 64, [&](int64_t begin, int64_t end) {
+    MatMap Y(out.ptr() + begin * N, end - begin, N);
+    if (n.transA && n.transB)
+      Y.noalias() = A.transpose().middleRows(begin, end - begin) * B.transpose();
+    else if (n.transA)
+      Y.noalias() = A.transpose().middleRows(begin, end - begin) * B;
+    else if (n.transB)
+      Y.noalias() = A.middleRows(begin, end - begin) * B.transpose();
+    else
+      Y.noalias() = A.middleRows(begin, end - begin) * B;
+    if (n.alpha != 1.0f)
+      Y *= n.alpha;
+  });
+  if (c && n.beta != 0.0f) {
+    // C broadcasts unidirectionally to M×N.
+    int64_t cr = c->rank() == 2 ? c->dim(0) : 1;
+    int64_t cc = c->rank() >= 1 ? c->shape.back() : 1;
+    if ((cr != 1 && cr != M) || (cc != 1 && cc != N) || c->rank() > 2)
+      return "C of shape " + formatShape(c->shape) + " does not broadcast to [" +
+             std::to_string(M) + ", " + std::to_string(N) + "]";
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j)
+        out.data[i * N + j] +=
+            n.beta * c->data[(cr == 1 ? 0 : i) * cc + (cc == 1 ? 0 : j)];
+  }
+  return "";
+}
+
+/// Broadcast shape of two shapes aligned at the right, or an error.
+static std::string broadcast(const Shape &a, const Shape &b, Shape &out) {
+  size_t r = std::max(a.size(), b.size());
+  out.assign(r, 1);
+  for (size_t i = 0; i < r; ++i) {
+    int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+    int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+    if (da != db && da != 1 && db != 1)
+      return "shapes " + formatShape(a) + " and " + formatShape(b) +
+             " do not broadcast";
+    out[i] = da == 1 ? db : da;
+  }
+  return "";
+}
+
+/// Strides of `shape` seen through the broadcast result shape `to` (0 where
+/// the dimension is broadcast).
+static std::vector<int64_t> broadcastStrides(const Shape &shape,
+                                             const Shape &to) {
+  std::vector<int64_t> own = stridesOf(shape), res(to.size(), 0);
+  size_t off = to.size() - shape.size();
+  for (size_t i = 0; i < shape.size(); ++i)
+    res[off + i] = shape[i] == 1 ? 0 : own[i];
+  return res;
+}
+
+std::string matmul(const Tensor &a, const Tensor &b, Tensor &out) {
+  if (a.rank() < 1 || b.rank() < 1)
+    return "expects operands of rank >= 1";
+  Shape as = a.shape, bs = b.shape;
+  bool aVec = as.size() == 1, bVec = bs.size() == 1;
+  if (aVec)
+    as.insert(as.begin(), 1);
+  if (bVec)
+    bs.push_back(1);
+  int64_t M = as[as.size() - 2], K = as.back(), N = bs.back();
+  if (bs[bs.size() - 2] != K)
+    return "inner dimensions differ: " + std::to_string(K) + " vs " +
+           std::to_string(bs[bs.size() - 2]);
+  Shape batchA(as.begin(), as.end() - 2), batchB(bs.begin(), bs.end() - 2), batch;
+  if (std::string e = broadcast(batchA, batchB, batch); !e.empty())
+    return e;
+  Shape result = batch;
+  if (!aVec)
+    result.push_back(M);
+  if (!bVec)
+    result.push_back(N);
+  if (std::string e = allocate(out, result); !e.empty())
+    return e;
+  auto sa = broadcastStrides(batchA, batch), sb = broadcastStrides(batchB, batch);
+  int64_t count = numElements(batch);
+  std::vector<int64_t> bstr = stridesOf(batch);
+  parallelFor(count, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t k = begin; k < end; ++k) {
+      int64_t oa = 0, ob = 0, rem = k;
+      for (size_t d = 0; d < batch.size(); ++d) {
+        int64_t i = rem / bstr[d];
+        rem %= bstr[d];
+        oa += i * sa[d];
+        ob += i * sb[d];
+      }
+      MatMap Y(out.ptr() + k * M * N, M, N);
+      Y.noalias() = ConstMatMap(a.ptr() + oa * M * K, M, K) *
+                    ConstMatMap(b.ptr() + ob * K * N, K, N);
+    }
+  });
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+template <typename F>
+static std::string broadcastApply(const Tensor &a, const Tensor &b, Tensor &out,
+                                  F f) {
+  Shape shape;
+  if (std::string e = broadcast(a.shape, b.shape, shape); !e.empty())
+    return e;
+  if (std::string e = allocate(out, shape); !e.empty())
+    return e;
+  int64_t n = out.size();
+  if (a.shape == b.shape) {
+    parallelFor(n, 1 << 14, [&](int64_t s, int64_t e) {
+      for (int64_t i = s; i < e; ++i)
+        out.data[i] = f(a.data[i], b.data[i]);
+    });
+    return "";
+  }
+  auto sa = broadcastStrides(a.shape, shape), sb = broadcastStrides(b.shape, shape);
+  auto so = stridesOf(shape);
+  int64_t inner = shape.empty() ? 1 : shape.back();
+  int64_t ia = sa.empty() ? 0 : sa.back(), ib = sb.empty() ? 0 : sb.back();
+  parallelFor(n / std::max<int64_t>(inner, 1), 64, [&](int64_t s, int64_t e) {
+    for (int64_t row = s; row < e; ++row) {
+      int64_t oa = 0, ob = 0, rem = row * inner;
+      for (size_t d = 0; d + 1 < shape.size(); ++d) {
+        int64_t i = rem / so[d];
+        rem %= so[d];
+        oa += i * sa[d];
+        ob += i * sb[d];
+      }
+      float *o = out.ptr() + row * inner;
+      for (int64_t j = 0; j < inner; ++j)
+        o[j] = f(a.data[oa + j * ia], b.data[ob + j * ib]);
+    }
+  });
+  return "";
+}
+
+std::string binary(OpKind kind, const Tensor &a, const Tensor &b, Tensor &out) {
+  switch (kind) {
+  case OpKind::Add:
+    return broadcastApply(a, b, out, [](float x, float y) { return x + y; });
+  case OpKind::Sub:
+    return broadcastApply(a, b, out, [](float x, float y) { return x - y; });
+  case OpKind::Mul:
+    return broadcastApply(a, b, out, [](float x, float y) { return x * y; });
+  default:
+    return broadcastApply(a, b, out, [](float x, float y) { return x / y; });
+  }
+}
+
+std::string unary(const Node &n, const Tensor &x, Tensor &out) {
+  out.shape = x.shape;
+  out.data.resize(x.data.size());
+  float lo = n.min.value_or(-std::numeric_limits<float>::infinity());
+  float hi = n.max.value_or(std::numeric_limits<float>::infinity());
+  parallelFor(x.size(), 1 << 14, [&](int64_t s, int64_t e) {
+    for (int64_t i = s; i < e; ++i) {
+      float v = x.data[i];
+      switch (n.kind) {
+      case OpKind::Relu:
+        v = v > 0.0f ? v : 0.0f;
+        break;
+      case OpKind::LeakyRelu:
+        v = v >= 0.0f ? v : n.slope * v;
+        break;
+      case OpKind::Clip:
+        v = std::min(std::max(v, lo), hi);
+        break;
+      default:
+        break;
+      }
+      out.data[i] = v;
+    }
+  });
+  return "";
+}
+
+std::string batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
+                      const Tensor &mean, const Tensor &var, float epsilon,
+                      Tensor &out) {
+  if (x.rank() < 2)
+    return "expects an input of rank >= 2";
+  int64_t N = x.dim(0), C = x.dim(1), inner = x.size() / std::max<int64_t>(N * C, 1);
+  for (const Tensor *p : {&scale, &bias, &mean, &var})
+    if (p->size() != C)
+      return "parameters must have " + std::to_string(C) + " elements";
+  out.shape = x.shape;
+  out.data.resize(x.data.size());
+  parallelFor(N * C, 4, [&](int64_t s, int64_t e) {
+    for (int64_t nc = s; nc < e; ++nc) {
+      int64_t c = nc % C;
+      float k = scale.data[c] / std::sqrt(var.data[c] + epsilon);
+      float b = bias.data[c] - mean.data[c] * k;
+      const float *in = x.ptr() + nc * inner;
+      float *o = out.ptr() + nc * inner;
+      for (int64_t i = 0; i < inner; ++i)
+        o[i] = in[i] * k + b;
+    }
+  });
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+std::string pool2d(const Node &n, const Tensor &x, Tensor &out) {
+  if (x.rank() != 4)
+    return "expects a 4-D input, got " + formatShape(x.shape);
+  int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  int64_t kH = n.kernel[0], kW = n.kernel[1], sH = n.strides[0], sW = n.strides[1];
+  int64_t dH = n.dilations.empty() ? 1 : n.dilations[0];
+  int64_t dW = n.dilations.empty() ? 1 : n.dilations[1];
+  int64_t pT = n.pads[0], pL = n.pads[1], pB = n.pads[2], pR = n.pads[3];
+  int64_t OH = windowSize(H, kH, sH, pT, pB, dH, n.ceilMode);
+  int64_t OW = windowSize(W, kW, sW, pL, pR, dW, n.ceilMode);
+  if (OH < 1 || OW < 1)
+    return "the window does not fit the input " + formatShape(x.shape);
+  if (std::string e = allocate(out, {N, C, OH, OW}); !e.empty())
+    return e;
+  bool isMax = n.kind == OpKind::MaxPool;
+  parallelFor(N * C, 4, [&](int64_t s, int64_t e) {
+    for (int64_t nc = s; nc < e; ++nc) {
+      const float *in = x.ptr() + nc * H * W;
+      float *o = out.ptr() + nc * OH * OW;
+      for (int64_t oy = 0; oy < OH; ++oy)
+        for (int64_t ox = 0; ox < OW; ++ox) {
+          float acc = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
+          int64_t inside = 0, padded = 0;
+          for (int64_t ki = 0; ki < kH; ++ki) {
+            int64_t iy = oy * sH + ki * dH - pT;
+            for (int64_t kj = 0; kj < kW; ++kj) {
+              int64_t ix = ox * sW + kj * dW - pL;
+              if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+                // Positions in the explicit padding count for
+                // count_include_pad; those past it (ceil mode) never do.
+                padded += iy >= -pT && iy < H + pB && ix >= -pL && ix < W + pR;
+                continue;
+              }
+              float v = in[iy * W + ix];
+              acc = isMax ? std::max(acc, v) : acc + v;
+              ++inside;
+            }
+          }
+          if (!isMax) {
+            int64_t div = n.countIncludePad ? inside + padded : inside;
+            acc = div > 0 ? acc / float(div) : 0.0f;
+          }
+          o[oy * OW + ox] = acc;
+        }
+    }
+  });
+  return "";
+}
+
+std::string globalAvgPool(const Tensor &x, Tensor &out) {
+  if (x.rank() != 4)
+    return "expects a 4-D input, got " + formatShape(x.shape);
+  int64_t N = x.dim(0), C = x.dim(1), HW = x.dim(2) * x.dim(3);
+  if (std::string e = allocate(out, {N, C, 1, 1}); !e.empty())
+    return e;
+  for (int64_t nc = 0; nc < N * C; ++nc) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < HW; ++i)
+      sum += x.data[nc * HW + i];
+    out.data[nc] = HW ? float(sum / double(HW)) : 0.0f;
+  }
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+std::string reshape(const Node &n, const Tensor &x, Tensor &out) {
+  Shape shape;
+  if (n.kind == OpKind::Flatten) {
+    int64_t axis = n.axis < 0 ? n.axis + x.rank() : n.axis;
+    int64_t outer = 1;
+    for (int64_t i = 0; i < axis; ++i)
+      outer *= x.dim(i);
+    shape = {outer, outer ? x.size() / outer : 0};
+  } else {
+    int64_t known = 1, inferAt = -1;
+    for (size_t i = 0; i < n.shape.size(); ++i) {
+      int64_t d = n.shape[i];
+      if (d == 0)
+        d = i < x.shape.size() ? x.shape[i] : 0;
+      if (d == -1)
+        inferAt = int64_t(i);
+      else
+        known *= d;
+      shape.push_back(d);
+    }
+    if (inferAt >= 0) {
+      if (known == 0 || x.size() % known != 0)
+        return "cannot reshape " + formatShape(x.shape) + " to " +
+               formatShape(n.shape);
+      shape[inferAt] = x.size() / known;
+    }
+    if (numElements(shape) != x.size())
+      return "cannot reshape " + formatShape(x.shape) + " to " +
+             formatShape(shape);
+  }
+  out.shape = shape;
+  out.data = x.data;
+  return "";
+}
+
+std::string transpose(const std::vector<int64_t> &perm, const Tensor &x,
+                      Tensor &out) {
+  if (int64_t(perm.size()) != x.rank())
+    return "permutation does not match rank " + std::to_string(x.rank());
+  Shape shape;
+  for (int64_t p : perm)
+    shape.push_back(x.shape[p]);
+  if (std::string e = allocate(out, shape); !e.empty())
+    return e;
+  auto in = stridesOf(x.shape), os = stridesOf(shape);
+  for (int64_t k = 0; k < out.size(); ++k) {
+    int64_t rem = k, src = 0;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      int64_t i = rem / os[d];
+      rem %= os[d];
+      src += i * in[perm[d]];
+    }
+    out.data[k] = x.data[src];
+  }
+  return "";
+}
+
+std::string concat(int64_t axis, const std::vector<const Tensor *> &in,
+                   Tensor &out) {
+  const Tensor &first = *in.front();
+  if (axis < 0)
+    axis += first.rank();
+  Shape shape = first.shape;
+  shape[axis] = 0;
+  for (const Tensor *t : in) {
+    if (t->rank() != first.rank())
+      return "inputs differ in rank";
+    for (int64_t d = 0; d < first.rank(); ++d)
+      if (d != axis && t->shape[d] != first.shape[d])
+        return "inputs differ in dimension " + std::to_string(d);
+    shape[axis] += t->shape[axis];
+  }
+  if (std::string e = allocate(out, shape); !e.empty())
+    return e;
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1; d < first.rank(); ++d)
+    inner *= shape[d];
+  int64_t offset = 0;
+  for (const Tensor *t : in) {
+    int64_t block = t->shape[axis] * inner;
+    for (int64_t o = 0; o < outer; ++o)
+      std::copy_n(t->ptr() + o * block, block,
+                  out.ptr() + o * shape[axis] * inner + offset);
+    offset += block;
+  }
+  return "";
+}
+
+std::string pad(const std::vector<int64_t> &pads, float value, const Tensor &x,
+                Tensor &out) {
+  int64_t r = x.rank();
+  if (int64_t(pads.size()) != 2 * r)
+    return "pads must have " + std::to_string(2 * r) + " entries";
+  Shape shape;
+  for (int64_t d = 0; d < r; ++d)
+    shape.push_back(x.shape[d] + pads[d] + pads[d + r]);
+  if (std::string e = allocate(out, shape); !e.empty())
+    return e;
+  std::fill(out.data.begin(), out.data.end(), value);
+  auto in = stridesOf(x.shape), os = stridesOf(shape);
+  for (int64_t k = 0; k < x.size(); ++k) {
+    int64_t rem = k, dst = 0;
+    bool inside = true;
+    for (int64_t d = 0; d < r; ++d) {
+      int64_t i = rem / in[d] + pads[d];
+      rem %= in[d];
+      inside &= i >= 0 && i < shape[d];
+      dst += i * os[d];
+    }
+    if (inside)
+      out.data[dst] = x.data[k];
+  }
+  return "";
+}
+
+std::string softmax(int64_t axis, const Tensor &x, Tensor &out) {
+  if (axis < 0)
+    axis += x.rank();
+  out.shape = x.shape;
+  out.data.resize(x.data.size());
+  int64_t outer = 1, inner = 1, len = x.shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= x.shape[d];
+  for (int64_t d = axis + 1; d < x.rank(); ++d)
+    inner *= x.shape[d];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const float *in = x.ptr() + o * len * inner + i;
+      float *res = out.ptr() + o * len * inner + i;
+      float mx = -std::numeric_limits<float>::infinity();
+      for (int64_t k = 0; k < len; ++k)
+        mx = std::max(mx, in[k * inner]);
+      double sum = 0.0;
+      for (int64_t k = 0; k < len; ++k) {
+        res[k * inner] = std::exp(in[k * inner] - mx);
+        sum += res[k * inner];
+      }
+      for (int64_t k = 0; k < len; ++k)
+        res[k * inner] = float(res[k * inner] / sum);
+    }
+  return "";
+}
+
+} // namespace snnrt

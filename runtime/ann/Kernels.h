@@ -1,0 +1,45 @@
+//===- Kernels.h - ANN kernels on row-major f32 tensors ---------*- C++ -*-===//
+//
+// Each kernel computes its output shape, checks its inputs, and returns an
+// empty string on success or an error message. ONNX semantics throughout.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SNN_MLIR_RUNTIME_ANN_KERNELS_H
+#define SNN_MLIR_RUNTIME_ANN_KERNELS_H
+
+#include "runtime/ann/Graph.h"
+
+#include <string>
+
+namespace snnrt {
+
+std::string conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
+                   const Node &n, Tensor &out);
+std::string gemm(const Tensor &a, const Tensor &b, const Tensor *c,
+                 const Node &n, Tensor &out);
+std::string matmul(const Tensor &a, const Tensor &b, Tensor &out);
+std::string binary(OpKind kind, const Tensor &a, const Tensor &b, Tensor &out);
+std::string unary(const Node &n, const Tensor &x, Tensor &out);
+std::string batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
+                      const Tensor &mean, const Tensor &var, float epsilon,
+                      Tensor &out);
+std::string pool2d(const Node &n, const Tensor &x, Tensor &out);
+std::string globalAvgPool(const Tensor &x, Tensor &out);
+std::string reshape(const Node &n, const Tensor &x, Tensor &out);
+std::string transpose(const std::vector<int64_t> &perm, const Tensor &x,
+                      Tensor &out);
+std::string concat(int64_t axis, const std::vector<const Tensor *> &in,
+                   Tensor &out);
+std::string pad(const std::vector<int64_t> &pads, float value, const Tensor &x,
+                Tensor &out);
+std::string softmax(int64_t axis, const Tensor &x, Tensor &out);
+
+/// Output size of a sliding window (ONNX/PyTorch ceil-mode rule); -1 when no
+/// window fits.
+int64_t windowSize(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
+                   int64_t padEnd, int64_t dilation, bool ceilMode);
+
+} // namespace snnrt
+
+#endif // SNN_MLIR_RUNTIME_ANN_KERNELS_H

@@ -1,0 +1,40 @@
+//===- IDX.h - IDX files (MNIST, Fashion-MNIST) -----------------*- C++ -*-===//
+
+#ifndef SNN_MLIR_RUNTIME_DATA_IDX_H
+#define SNN_MLIR_RUNTIME_DATA_IDX_H
+
+#include "runtime/tensor/Tensor.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace snnrt {
+
+/// An unsigned-byte IDX array: dims and row-major bytes.
+struct IDXArray {
+  std::vector<int64_t> dims;
+  std::vector<uint8_t> bytes;
+};
+
+/// Reads an IDX file of unsigned bytes, gzip-compressed or not. Returns an
+/// empty string on success, else a message naming the file and the problem.
+std::string readIDX(const std::string &path, IDXArray &out);
+
+/// A labelled image set: images N×1×H×W scaled to [0, 1], labels 0..9.
+struct ImageDataset {
+  Tensor images;
+  std::vector<int> labels;
+};
+
+/// Loads the "train" or "test" split of (Fashion-)MNIST from `dir`
+/// ({train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]).
+std::string loadMNISTLike(const std::string &dir, const std::string &split,
+                          ImageDataset &out);
+
+/// Debian's dataset-fashion-mnist location.
+constexpr const char *kFashionMNISTDir = "/usr/share/datasets/fashion-mnist";
+
+} // namespace snnrt
+
+#endif // SNN_MLIR_RUNTIME_DATA_IDX_H

@@ -1,0 +1,232 @@
+//===- NNToRuntime.cpp - nn modules into runtime graphs -------------------===//
+
+#include "runtime/mlir-bridge/NNToRuntime.h"
+
+#include "dialect/Dialects.h"
+#include "dialect/NN/NNOps.h"
+#include "frontend/onnx/ONNXImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace mlir;
+using snnrt::Node;
+using snnrt::OpKind;
+
+void mlir::snnmlir::registerBridgeDialects(DialectRegistry &registry) {
+  registerDialects(registry);
+  registry.insert<func::FuncDialect>();
+}
+
+OwningOpRef<ModuleOp> mlir::snnmlir::loadNetwork(StringRef path,
+                                                 MLIRContext *context) {
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false);
+  if (!buffer) {
+    emitError(UnknownLoc::get(context))
+        << "cannot open '" << path << "': " << buffer.getError().message();
+    return nullptr;
+  }
+  bool isONNX = path.ends_with(".onnx") || path.ends_with(".onnxtext");
+  if (isONNX) {
+    ONNXImportOptions options;
+    options.modelDir = llvm::sys::path::parent_path(path).str();
+    return importONNXModel((*buffer)->getBuffer(), path,
+                           looksLikeONNXText((*buffer)->getBuffer(), path),
+                           options, context);
+  }
+  llvm::SourceMgr sources;
+  sources.AddNewSourceBuffer(std::move(*buffer), SMLoc());
+  return parseSourceFile<ModuleOp>(sources, context);
+}
+
+/// Copies the f32 data of an nn.constant.
+static FailureOr<snnrt::Tensor> constantData(nn::ConstantOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  snnrt::Tensor t;
+  t.shape.assign(type.getShape().begin(), type.getShape().end());
+  Attribute value = op.getValue();
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    auto values = dense.getValues<float>();
+    t.data.assign(values.begin(), values.end());
+    return t;
+  }
+  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(value)) {
+    std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
+    if (!data)
+      return op.emitError() << "dense_resource blob has no data";
+    t.data.assign(data->begin(), data->end());
+    return t;
+  }
+  return op.emitError() << "constant kind not supported by the runtime";
+}
+
+static std::vector<int64_t> vec(ArrayRef<int64_t> a) {
+  return std::vector<int64_t>(a.begin(), a.end());
+}
+
+/// Fills the op-specific fields of `n`; false for ops the runtime lacks.
+static bool describe(Operation *op, Node &n) {
+  return llvm::TypeSwitch<Operation *, bool>(op)
+      .Case<nn::Conv2DOp>([&](auto c) {
+        n.kind = OpKind::Conv2D;
+        n.strides = vec(c.getStrides());
+        n.pads = vec(c.getPads());
+        n.dilations = vec(c.getDilations());
+        n.group = c.getGroup();
+        return true;
+      })
+      .Case<nn::GemmOp>([&](auto g) {
+        n.kind = OpKind::Gemm;
+        n.alpha = g.getAlpha().convertToFloat();
+        n.beta = g.getBeta().convertToFloat();
+        n.transA = g.getTransA();
+        n.transB = g.getTransB();
+        return true;
+      })
+      .Case<nn::MatMulOp>([&](auto) { return n.kind = OpKind::MatMul, true; })
+      .Case<nn::AddOp>([&](auto) { return n.kind = OpKind::Add, true; })
+      .Case<nn::SubOp>([&](auto) { return n.kind = OpKind::Sub, true; })
+      .Case<nn::MulOp>([&](auto) { return n.kind = OpKind::Mul, true; })
+      .Case<nn::DivOp>([&](auto) { return n.kind = OpKind::Div, true; })
+      .Case<nn::ReluOp>([&](auto) { return n.kind = OpKind::Relu, true; })
+      .Case<nn::IdentityOp, nn::DropoutOp>(
+          [&](auto) { return n.kind = OpKind::Identity, true; })
+      .Case<nn::LeakyReluOp>([&](auto l) {
+        n.kind = OpKind::LeakyRelu;
+        n.slope = l.getAlpha().convertToFloat();
+        return true;
+      })
+      .Case<nn::ClipOp>([&](auto c) {
+        n.kind = OpKind::Clip;
+        if (c.getMin())
+          n.min = c.getMin()->convertToFloat();
+        if (c.getMax())
+          n.max = c.getMax()->convertToFloat();
+        return true;
+      })
+      .Case<nn::BatchNormOp>([&](auto b) {
+        n.kind = OpKind::BatchNorm;
+        n.epsilon = b.getEpsilon().convertToFloat();
+        return true;
+      })
+      .Case<nn::AvgPoolOp>([&](auto p) {
+        n.kind = OpKind::AvgPool;
+        n.kernel = vec(p.getKernelShape());
+        n.strides = vec(p.getStrides());
+        n.pads = vec(p.getPads());
+        n.ceilMode = p.getCeilMode();
+        n.countIncludePad = p.getCountIncludePad();
+        return true;
+      })
+      .Case<nn::MaxPoolOp>([&](auto p) {
+        n.kind = OpKind::MaxPool;
+        n.kernel = vec(p.getKernelShape());
+        n.strides = vec(p.getStrides());
+        n.pads = vec(p.getPads());
+        n.dilations = vec(p.getDilations());
+        n.ceilMode = p.getCeilMode();
+        return true;
+      })
+      .Case<nn::GlobalAvgPoolOp>(
+          [&](auto) { return n.kind = OpKind::GlobalAvgPool, true; })
+      .Case<nn::FlattenOp>([&](auto f) {
+        n.kind = OpKind::Flatten;
+        n.axis = f.getAxis();
+        return true;
+      })
+      .Case<nn::ReshapeOp>([&](auto r) {
+        n.kind = OpKind::Reshape;
+        n.shape = vec(r.getShape());
+        return true;
+      })
+      .Case<nn::TransposeOp>([&](auto t) {
+        n.kind = OpKind::Transpose;
+        n.perm = vec(t.getPerm());
+        return true;
+      })
+      .Case<nn::ConcatOp>([&](auto c) {
+        n.kind = OpKind::Concat;
+        n.axis = c.getAxis();
+        return true;
+      })
+      .Case<nn::PadOp>([&](auto p) {
+        n.kind = OpKind::Pad;
+        n.pads = vec(p.getPads());
+        n.padValue = p.getValue().convertToFloat();
+        return true;
+      })
+      .Case<nn::SoftmaxOp>([&](auto s) {
+        n.kind = OpKind::Softmax;
+        n.axis = s.getAxis();
+        return true;
+      })
+      .Default([](Operation *) { return false; });
+}
+
+static std::string nodeName(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << op->getName();
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    os << " '" << name.getName().getValue() << "'";
+  return s;
+}
+
+FailureOr<snnrt::Graph>
+mlir::snnmlir::buildRuntimeGraph(ModuleOp module, StringRef funcName) {
+  auto fn = module.lookupSymbol<func::FuncOp>(funcName);
+  if (!fn)
+    return module.emitError() << "no function @" << funcName << " to run";
+  if (!fn.getBody().hasOneBlock())
+    return fn.emitError() << "the runtime runs single-block functions only";
+  snnrt::Graph graph;
+  llvm::DenseMap<Value, int> slots;
+  for (BlockArgument arg : fn.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || !type.getElementType().isF32())
+      return fn.emitError() << "argument #" << arg.getArgNumber()
+                            << " is not a ranked f32 tensor";
+    int s = graph.addSlot();
+    slots[arg] = s;
+    graph.inputs.push_back(s);
+    snnrt::Shape shape;
+    for (int64_t d : type.getShape())
+      shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+    graph.inputShapes.push_back(shape);
+  }
+  for (Operation &op : fn.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (Value v : ret.getOperands())
+        graph.outputs.push_back(slots.lookup(v));
+      continue;
+    }
+    if (auto c = dyn_cast<nn::ConstantOp>(op)) {
+      auto data = constantData(c);
+      if (failed(data))
+        return failure();
+      slots[c.getResult()] = graph.addConstant(std::move(*data));
+      continue;
+    }
+    Node n;
+    n.name = nodeName(&op);
+    if (op.getNumResults() != 1 || !describe(&op, n))
+      return op.emitError() << "the runtime has no kernel for this op";
+    for (Value v : op.getOperands()) {
+      auto it = slots.find(v);
+      if (it == slots.end())
+        return op.emitError() << "operand is not computed by the function";
+      n.inputs.push_back(it->second);
+    }
+    n.output = graph.addSlot();
+    slots[op.getResult(0)] = n.output;
+    graph.nodes.push_back(std::move(n));
+  }
+  return graph;
+}

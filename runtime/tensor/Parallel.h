@@ -1,0 +1,22 @@
+//===- Parallel.h - a small parallel-for over index ranges ------*- C++ -*-===//
+
+#ifndef SNN_MLIR_RUNTIME_TENSOR_PARALLEL_H
+#define SNN_MLIR_RUNTIME_TENSOR_PARALLEL_H
+
+#include <cstdint>
+#include <functional>
+
+namespace snnrt {
+
+/// Number of worker threads kernels use (default: hardware concurrency).
+int numThreads();
+void setNumThreads(int threads);
+
+/// Calls `body(begin, end)` on disjoint chunks covering [0, n), on up to
+/// numThreads() threads; chunks smaller than `grain` are not split further.
+void parallelFor(int64_t n, int64_t grain,
+                 const std::function<void(int64_t, int64_t)> &body);
+
+} // namespace snnrt
+
+#endif // SNN_MLIR_RUNTIME_TENSOR_PARALLEL_H
