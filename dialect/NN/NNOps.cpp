@@ -297,5 +297,12 @@ LogicalResult PadOp::verify() {
   return verifyInferredShape(*this, out, getType().getShape());
 }
 
+OpFoldResult PadOp::fold(FoldAdaptor) {
+  if (llvm::all_of(getPads(), [](int64_t p) { return p == 0; }) &&
+      getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
 #define GET_OP_CLASSES
 #include "dialect/NN/NNOps.cpp.inc"

@@ -305,13 +305,15 @@ def NN_PadOp : NN_Op<"pad", [Pure]> {
   let summary = "constant padding (ONNX Pad, mode constant)";
   let description = [{
     `pads` holds `2·rank` entries: all begins, then all ends (ONNX order).
-    Negative entries crop. New elements take `value`.
+    Negative entries crop. New elements take `value`. All-zero padding
+    folds away (PyTorch exports average pooling with such a Pad).
   }];
   let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<F32Attr, "0.0f">:$value);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif // SNN_MLIR_DIALECT_NN_NNOPS_TD

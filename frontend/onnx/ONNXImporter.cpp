@@ -765,10 +765,18 @@ mlir::snnmlir::importONNXModel(StringRef bytes, StringRef sourceName,
   onnx::ModelProto model;
   if (isText) {
     std::string text = bytes.str();
-    auto status = onnx::OnnxParser::Parse(model, text.c_str());
-    if (!status.IsOK()) {
-      emitError(loc) << "cannot parse ONNX text: "
-                     << firstLines(status.ErrorMessage().c_str());
+    // The text parser reports most errors as a status but lets number
+    // conversions throw (std::stof on a malformed literal).
+    try {
+      auto status = onnx::OnnxParser::Parse(model, text.c_str());
+      if (!status.IsOK()) {
+        emitError(loc) << "cannot parse ONNX text: "
+                       << firstLines(status.ErrorMessage().c_str());
+        return nullptr;
+      }
+    } catch (const std::exception &e) {
+      emitError(loc) << "cannot parse ONNX text: malformed literal ("
+                     << e.what() << ")";
       return nullptr;
     }
   } else if (bytes.size() > size_t(std::numeric_limits<int>::max()) ||

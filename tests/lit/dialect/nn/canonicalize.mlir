@@ -29,6 +29,19 @@ func.func @reshapes(%x: tensor<2x6xf32>, %y: tensor<?x6xf32>) -> (tensor<2x6xf32
 
 // -----
 
+// Zero padding (as PyTorch exports before AveragePool) folds away.
+// CHECK-LABEL: func.func @zero_pad
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x8x8xf32>)
+// CHECK: %[[P:.*]] = nn.pad %[[X]] {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>}
+// CHECK: return %[[X]], %[[P]]
+func.func @zero_pad(%x: tensor<?x4x8x8xf32>) -> (tensor<?x4x8x8xf32>, tensor<?x4x10x10xf32>) {
+  %a = nn.pad %x {pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 0>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %b = nn.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x10x10xf32>
+  return %a, %b : tensor<?x4x8x8xf32>, tensor<?x4x10x10xf32>
+}
+
+// -----
+
 // Equal constants are deduplicated.
 // CHECK-LABEL: func.func @constants
 // CHECK-COUNT-1: nn.constant

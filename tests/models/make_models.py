@@ -1,0 +1,210 @@
+#!/usr/bin/python3
+"""Trains the small Fashion-MNIST test models briefly and exports them to ONNX.
+
+Run through scripts/make-test-models.sh (which installs Debian's python3-torch,
+python3-onnx and OpenBLAS). Writes NAME.onnx and NAME.json (PyTorch test
+accuracy, opset, export options) next to this file for each model:
+
+  mlp          784-256-128-10, x.view(x.size(0), -1) flatten chain,
+               opset 9, no constant folding
+  vgg_avgpool  conv32-conv32-avgpool-conv64-avgpool-fc128-fc10, opset 11
+  resnet_bn    conv+batch-norm stem, two residual blocks, avgpool, opset 13,
+               no constant folding (batch-norm stays in the graph)
+  cnn_maxpool  conv32-maxpool-conv64-maxpool-fc128-fc10, opset 17
+  helper_linear
+               MatMul + Add + Clip built with onnx.helper at opset 9, from a
+               linear classifier trained here
+
+Inputs are N×1×28×28 images in [0, 1] (N dynamic); outputs are logits.
+"""
+import gzip
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnx.helper as oh
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = "/usr/share/datasets/fashion-mnist"
+SEED = 1234
+THREADS = int(os.environ.get("THREADS", "2"))
+
+
+def load(split):
+    prefix = "train" if split == "train" else "t10k"
+    with gzip.open(f"{DATA}/{prefix}-images-idx3-ubyte.gz") as f:
+        images = np.frombuffer(f.read(), np.uint8, offset=16)
+    with gzip.open(f"{DATA}/{prefix}-labels-idx1-ubyte.gz") as f:
+        labels = np.frombuffer(f.read(), np.uint8, offset=8)
+    x = torch.from_numpy(images.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
+    return x, torch.from_numpy(labels.astype(np.int64))
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = nn.Linear(784, 256), nn.Linear(256, 128), nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = x.view(x.size(0), -1)  # exported as Shape→Gather→Unsqueeze→Concat→Reshape
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+
+class VGGAvg(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2 = nn.Conv2d(1, 32, 3, padding=1), nn.Conv2d(32, 32, 3, padding=1)
+        self.c3 = nn.Conv2d(32, 64, 3, padding=1)
+        self.fc1, self.fc2 = nn.Linear(64 * 7 * 7, 128), nn.Linear(128, 10)
+        self.drop = nn.Dropout(0.2)
+
+    def forward(self, x):
+        x = F.avg_pool2d(F.relu(self.c2(F.relu(self.c1(x)))), 2)
+        x = F.avg_pool2d(F.relu(self.c3(x)), 2)
+        x = torch.flatten(x, 1)
+        return self.fc2(self.drop(F.relu(self.fc1(x))))
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c1, self.b1 = nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c)
+        self.c2, self.b2 = nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        return F.relu(x + self.b2(self.c2(F.relu(self.b1(self.c1(x))))))
+
+
+class ResNetBN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem, self.bn = nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16)
+        self.block1 = Block(16)
+        self.down, self.bn2 = nn.Conv2d(16, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32)
+        self.block2 = Block(32)
+        self.fc = nn.Linear(32 * 7 * 7, 10)
+
+    def forward(self, x):
+        x = self.block1(F.relu(self.bn(self.stem(x))))
+        x = F.avg_pool2d(x, 2)
+        x = self.block2(F.relu(self.bn2(self.down(x))))
+        x = F.avg_pool2d(x, 2)
+        return self.fc(torch.flatten(x, 1))
+
+
+class CNNMax(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2 = nn.Conv2d(1, 32, 3, padding=1), nn.Conv2d(32, 64, 3, padding=1)
+        self.fc1, self.fc2 = nn.Linear(64 * 7 * 7, 128), nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.c1(x)), 2)
+        x = F.max_pool2d(F.relu(self.c2(x)), 2)
+        return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
+
+
+def train(model, x, y, epochs, lr=1e-3, batch=128):
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(SEED)
+    for epoch in range(epochs):
+        model.train()
+        perm = torch.randperm(len(x), generator=g)
+        total = 0.0
+        for i in range(0, len(x), batch):
+            idx = perm[i:i + batch]
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        print(f"  epoch {epoch + 1}: loss {total / len(x):.4f}", flush=True)
+    model.eval()
+
+
+@torch.no_grad()
+def accuracy(fn, x, y):
+    correct = 0
+    for i in range(0, len(x), 1000):
+        correct += (fn(x[i:i + 1000]).argmax(1) == y[i:i + 1000]).sum().item()
+    return 100.0 * correct / len(x)
+
+
+def export(model, name, opset, folding, acc):
+    path = os.path.join(HERE, name + ".onnx")
+    torch.onnx.export(model, torch.zeros(1, 1, 28, 28), path, opset_version=opset,
+                      do_constant_folding=folding, input_names=["image"],
+                      output_names=["logits"],
+                      dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}})
+    onnx.checker.check_model(onnx.load(path))
+    meta = {"name": name, "pytorch_test_accuracy": round(acc, 2), "opset": opset,
+            "constant_folding": folding, "bytes": os.path.getsize(path)}
+    with open(os.path.join(HERE, name + ".json"), "w") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
+    print(f"{name}: {acc:.2f} % on the test set, {meta['bytes']} bytes", flush=True)
+
+
+def helper_linear(xtr, ytr, xte, yte):
+    lin = nn.Linear(784, 10)
+    train(nn.Sequential(nn.Flatten(), lin), xtr, ytr, epochs=2)
+    w = lin.weight.detach().numpy().T.copy()  # 784×10 for MatMul
+    b = lin.bias.detach().numpy().copy()
+    lo, hi = -8.0, 8.0
+
+    def fn(x):
+        return torch.clamp(x.view(len(x), -1) @ torch.from_numpy(w) + torch.from_numpy(b), lo, hi)
+
+    acc = accuracy(fn, xte, yte)
+    graph = oh.make_graph(
+        [oh.make_node("Reshape", ["image", "shape"], ["flat"], name="flatten"),
+         oh.make_node("MatMul", ["flat", "W"], ["mm"], name="matmul"),
+         oh.make_node("Add", ["mm", "B"], ["biased"], name="bias"),
+         oh.make_node("Clip", ["biased"], ["logits"], name="clip", min=lo, max=hi)],
+        "helper_linear",
+        [oh.make_tensor_value_info("image", onnx.TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [oh.make_tensor_value_info("logits", onnx.TensorProto.FLOAT, ["N", 10])],
+        [oh.make_tensor("shape", onnx.TensorProto.INT64, [2], [-1, 784]),
+         oh.make_tensor("W", onnx.TensorProto.FLOAT, w.shape, w.flatten().tolist()),
+         oh.make_tensor("B", onnx.TensorProto.FLOAT, b.shape, b.tolist())])
+    model = oh.make_model(graph, opset_imports=[oh.make_opsetid("", 9)],
+                          producer_name="onnx.helper")
+    model.ir_version = 4
+    onnx.checker.check_model(model)
+    path = os.path.join(HERE, "helper_linear.onnx")
+    onnx.save(model, path)
+    meta = {"name": "helper_linear", "pytorch_test_accuracy": round(acc, 2), "opset": 9,
+            "constant_folding": None, "bytes": os.path.getsize(path)}
+    with open(os.path.join(HERE, "helper_linear.json"), "w") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
+    print(f"helper_linear: {acc:.2f} %", flush=True)
+
+
+def main():
+    torch.manual_seed(SEED)
+    torch.set_num_threads(THREADS)
+    xtr, ytr = load("train")
+    xte, yte = load("test")
+    which = sys.argv[1:] or ["mlp", "vgg_avgpool", "resnet_bn", "cnn_maxpool", "helper_linear"]
+    specs = {"mlp": (MLP, 9, False, 3), "vgg_avgpool": (VGGAvg, 11, True, 2),
+             "resnet_bn": (ResNetBN, 13, False, 2), "cnn_maxpool": (CNNMax, 17, True, 2)}
+    for name in which:
+        print(f"training {name}", flush=True)
+        if name == "helper_linear":
+            helper_linear(xtr, ytr, xte, yte)
+            continue
+        cls, opset, folding, epochs = specs[name]
+        torch.manual_seed(SEED)
+        model = cls()
+        train(model, xtr, ytr, epochs)
+        export(model, name, opset, folding, accuracy(model, xte, yte))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+//===- RuntimeTest.cpp - the ANN reference executor and data readers ------===//
+
+#include "runtime/ann/Executor.h"
+#include "runtime/ann/Kernels.h"
+#include "runtime/data/IDX.h"
+#include "runtime/tensor/Parallel.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+using namespace snnrt;
+
+namespace {
+
+Tensor randomTensor(Shape shape, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  Tensor t(std::move(shape));
+  for (float &v : t.data)
+    v = dist(rng);
+  return t;
+}
+
+/// Direct-loop convolution to check the im2col + GEMM kernel against.
+Tensor naiveConv(const Tensor &x, const Tensor &w, const Tensor &b,
+                 const Node &n) {
+  int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  int64_t M = w.dim(0), Cg = w.dim(1), kH = w.dim(2), kW = w.dim(3);
+  int64_t OH = windowSize(H, kH, n.strides[0], n.pads[0], n.pads[2],
+                          n.dilations[0], false);
+  int64_t OW = windowSize(W, kW, n.strides[1], n.pads[1], n.pads[3],
+                          n.dilations[1], false);
+  Tensor out({N, M, OH, OW});
+  int64_t Mg = M / n.group;
+  for (int64_t i = 0; i < N; ++i)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t oy = 0; oy < OH; ++oy)
+        for (int64_t ox = 0; ox < OW; ++ox) {
+          double acc = b.data[m];
+          int64_t g = m / Mg;
+          for (int64_t c = 0; c < Cg; ++c)
+            for (int64_t p = 0; p < kH; ++p)
+              for (int64_t q = 0; q < kW; ++q) {
+                int64_t iy = oy * n.strides[0] + p * n.dilations[0] - n.pads[0];
+                int64_t ix = ox * n.strides[1] + q * n.dilations[1] - n.pads[1];
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+                  continue;
+                acc += double(w.data[((m * Cg + c) * kH + p) * kW + q]) *
+                       x.data[((i * C + g * Cg + c) * H + iy) * W + ix];
+              }
+          out.data[((i * M + m) * OH + oy) * OW + ox] = float(acc);
+        }
+  return out;
+}
+
+TEST(RuntimeKernels, ConvMatchesDirectLoopsWithGroupsStridesDilation) {
+  Node n;
+  n.kind = OpKind::Conv2D;
+  n.strides = {2, 1};
+  n.pads = {1, 0, 2, 1};
+  n.dilations = {1, 2};
+  n.group = 2;
+  Tensor x = randomTensor({3, 4, 9, 8}, 1), w = randomTensor({6, 2, 3, 2}, 2);
+  Tensor b = randomTensor({6}, 3), out;
+  ASSERT_EQ(conv2d(x, w, &b, n, out), "");
+  Tensor want = naiveConv(x, w, b, n);
+  ASSERT_EQ(out.shape, want.shape);
+  for (int64_t i = 0; i < out.size(); ++i)
+    EXPECT_NEAR(out.data[i], want.data[i], 1e-4) << "element " << i;
+}
+
+TEST(RuntimeKernels, AvgPoolCountsPaddingOnlyWhenAsked) {
+  Node n;
+  n.kind = OpKind::AvgPool;
+  n.kernel = {2, 2};
+  n.strides = {2, 2};
+  n.pads = {1, 1, 1, 1};
+  Tensor x({1, 1, 2, 2}, std::vector<float>{1, 2, 3, 4}), out;
+  ASSERT_EQ(pool2d(n, x, out), "");
+  EXPECT_EQ(out.shape, (Shape{1, 1, 2, 2}));
+  EXPECT_FLOAT_EQ(out.data[0], 1.0f); // only x[0][0] is inside the window
+  n.countIncludePad = true;
+  ASSERT_EQ(pool2d(n, x, out), "");
+  EXPECT_FLOAT_EQ(out.data[0], 0.25f);
+}
+
+TEST(RuntimeKernels, MaxPoolCeilModeDropsWindowsInThePadding) {
+  Node n;
+  n.kind = OpKind::MaxPool;
+  n.kernel = {2, 2};
+  n.strides = {2, 2};
+  n.pads = {1, 1, 1, 1};
+  n.dilations = {1, 1};
+  n.ceilMode = true;
+  Tensor x = randomTensor({1, 1, 5, 5}, 4), out;
+  ASSERT_EQ(pool2d(n, x, out), "");
+  EXPECT_EQ(out.shape, (Shape{1, 1, 3, 3})); // as torch.nn.MaxPool2d
+}
+
+TEST(RuntimeKernels, GemmBroadcastsC) {
+  Node n;
+  n.kind = OpKind::Gemm;
+  n.transB = true;
+  n.alpha = 2.0f;
+  n.beta = 0.5f;
+  Tensor a({2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6});
+  Tensor b({2, 3}, std::vector<float>{1, 0, 0, 0, 1, 0});
+  Tensor c({2}, std::vector<float>{10, 20}), out;
+  ASSERT_EQ(gemm(a, b, &c, n, out), "");
+  EXPECT_EQ(out.data, (std::vector<float>{2 * 1 + 5, 2 * 2 + 10, 2 * 4 + 5,
+                                          2 * 5 + 10}));
+}
+
+TEST(RuntimeKernels, ReshapeCopiesZeroAndInfersMinusOne) {
+  Node n;
+  n.kind = OpKind::Reshape;
+  n.shape = {0, -1};
+  Tensor x({4, 2, 3}), out;
+  ASSERT_EQ(reshape(n, x, out), "");
+  EXPECT_EQ(out.shape, (Shape{4, 6}));
+  n.shape = {5, -1};
+  EXPECT_NE(reshape(n, x, out), "");
+}
+
+TEST(RuntimeExecutor, SameResultOnOneAndTwoThreads) {
+  Graph g;
+  int in = g.addSlot();
+  g.inputs = {in};
+  g.inputShapes = {{-1, 1, 12, 12}};
+  int w = g.addConstant(randomTensor({8, 1, 3, 3}, 5));
+  int b = g.addConstant(randomTensor({8}, 6));
+  Node conv;
+  conv.kind = OpKind::Conv2D;
+  conv.name = "conv";
+  conv.strides = {1, 1};
+  conv.pads = {1, 1, 1, 1};
+  conv.dilations = {1, 1};
+  conv.inputs = {in, w, b};
+  conv.output = g.addSlot();
+  Node relu;
+  relu.kind = OpKind::Relu;
+  relu.inputs = {conv.output};
+  relu.output = g.addSlot();
+  g.nodes = {conv, relu};
+  g.outputs = {relu.output};
+
+  Tensor x = randomTensor({16, 1, 12, 12}, 7);
+  std::vector<Tensor> one, two;
+  setNumThreads(1);
+  ASSERT_EQ(execute(g, {x}, one), "");
+  setNumThreads(2);
+  ASSERT_EQ(execute(g, {x}, two), "");
+  setNumThreads(0);
+  EXPECT_EQ(one[0].data, two[0].data);
+
+  // A wrong input shape is an error that names the input, not a crash.
+  std::vector<Tensor> out;
+  EXPECT_NE(execute(g, {randomTensor({2, 3, 12, 12}, 8)}, out).find("input 0"),
+            std::string::npos);
+}
+
+TEST(RuntimeData, IDXRoundTripAndTruncation) {
+  std::string path = ::testing::TempDir() + "/tiny-idx3-ubyte";
+  {
+    std::ofstream f(path, std::ios::binary);
+    const unsigned char header[] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3};
+    f.write(reinterpret_cast<const char *>(header), sizeof(header));
+    for (int i = 0; i < 12; ++i)
+      f.put(char(i * 20));
+  }
+  IDXArray a;
+  ASSERT_EQ(readIDX(path, a), "");
+  EXPECT_EQ(a.dims, (std::vector<int64_t>{2, 2, 3}));
+  EXPECT_EQ(a.bytes[11], 220);
+
+  std::string cut = ::testing::TempDir() + "/cut-idx3-ubyte";
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, 20);
+  }
+  EXPECT_NE(readIDX(cut, a).find("truncated data"), std::string::npos);
+  EXPECT_NE(readIDX(::testing::TempDir() + "/missing", a).find("cannot open"),
+            std::string::npos);
+}
+
+TEST(RuntimeData, FashionMNISTTestSplit) {
+  ImageDataset d;
+  std::string err = loadMNISTLike(kFashionMNISTDir, "test", d);
+  if (!err.empty())
+    GTEST_SKIP() << err;
+  EXPECT_EQ(d.images.shape, (Shape{10000, 1, 28, 28}));
+  EXPECT_EQ(d.labels.size(), 10000u);
+  EXPECT_EQ(d.labels[0], 9); // the first test image is an ankle boot
+}
+
+} // namespace
