@@ -3,6 +3,8 @@
 #include "runtime/ann/Executor.h"
 #include "runtime/ann/Kernels.h"
 
+#include <chrono>
+
 namespace snnrt {
 
 const char *opName(OpKind kind) {
@@ -57,7 +59,7 @@ static std::string runNode(const Node &n, const std::vector<const Tensor *> &in,
 }
 
 std::string execute(const Graph &graph, const std::vector<Tensor> &inputs,
-                    std::vector<Tensor> &outputs) {
+                    std::vector<Tensor> &outputs, std::vector<double> *opSeconds) {
   if (inputs.size() != graph.inputs.size())
     return "expected " + std::to_string(graph.inputs.size()) +
            " input(s), got " + std::to_string(inputs.size());
@@ -86,7 +88,14 @@ std::string execute(const Graph &graph, const std::vector<Tensor> &inputs,
         return n.name + ": an input is not computed yet";
       in.push_back(&slot(i));
     }
+    auto start = std::chrono::steady_clock::now();
     std::string err = runNode(n, in, values[n.output]);
+    if (opSeconds) {
+      opSeconds->resize(graph.nodes.size(), 0.0);
+      (*opSeconds)[&n - graph.nodes.data()] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+              .count();
+    }
     if (!err.empty())
       return n.name + ": " + err;
     ready[n.output] = true;

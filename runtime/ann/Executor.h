@@ -12,9 +12,11 @@ namespace snnrt {
 
 /// Runs `graph` on `inputs` (one tensor per graph input) and fills `outputs`.
 /// Returns an empty string on success, else an error naming the op.
-/// Kernels run on numThreads() threads (runtime/tensor/Parallel.h).
+/// Kernels run on numThreads() threads (runtime/tensor/Parallel.h). With
+/// `opSeconds`, adds each node's wall time to its entry (sized to the nodes).
 std::string execute(const Graph &graph, const std::vector<Tensor> &inputs,
-                    std::vector<Tensor> &outputs);
+                    std::vector<Tensor> &outputs,
+                    std::vector<double> *opSeconds = nullptr);
 
 } // namespace snnrt
 

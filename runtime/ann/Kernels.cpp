@@ -278,26 +278,29 @@ std::string binary(OpKind kind, const Tensor &a, const Tensor &b, Tensor &out) {
 
 std::string unary(const Node &n, const Tensor &x, Tensor &out) {
   out.shape = x.shape;
-  out.data.resize(x.data.size());
+  out.data = x.data;
   float lo = n.min.value_or(-std::numeric_limits<float>::infinity());
   float hi = n.max.value_or(std::numeric_limits<float>::infinity());
-  parallelFor(x.size(), 1 << 14, [&](int64_t s, int64_t e) {
-    for (int64_t i = s; i < e; ++i) {
-      float v = x.data[i];
-      switch (n.kind) {
-      case OpKind::Relu:
-        v = v > 0.0f ? v : 0.0f;
-        break;
-      case OpKind::LeakyRelu:
-        v = v >= 0.0f ? v : n.slope * v;
-        break;
-      case OpKind::Clip:
-        v = std::min(std::max(v, lo), hi);
-        break;
-      default:
-        break;
-      }
-      out.data[i] = v;
+  float slope = n.slope;
+  OpKind kind = n.kind;
+  // One simple loop per kind so that each vectorizes.
+  parallelFor(out.size(), 1 << 16, [&](int64_t s, int64_t e) {
+    float *v = out.ptr();
+    switch (kind) {
+    case OpKind::Relu:
+      for (int64_t i = s; i < e; ++i)
+        v[i] = v[i] > 0.0f ? v[i] : 0.0f;
+      break;
+    case OpKind::LeakyRelu:
+      for (int64_t i = s; i < e; ++i)
+        v[i] = v[i] >= 0.0f ? v[i] : slope * v[i];
+      break;
+    case OpKind::Clip:
+      for (int64_t i = s; i < e; ++i)
+        v[i] = std::min(std::max(v[i], lo), hi);
+      break;
+    default:
+      break;
     }
   });
   return "";
@@ -495,25 +498,41 @@ std::string pad(const std::vector<int64_t> &pads, float value, const Tensor &x,
   int64_t r = x.rank();
   if (int64_t(pads.size()) != 2 * r)
     return "pads must have " + std::to_string(2 * r) + " entries";
+  if (std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; })) {
+    out = x;
+    return "";
+  }
   Shape shape;
   for (int64_t d = 0; d < r; ++d)
     shape.push_back(x.shape[d] + pads[d] + pads[d + r]);
   if (std::string e = allocate(out, shape); !e.empty())
     return e;
   std::fill(out.data.begin(), out.data.end(), value);
+  if (r == 0 || x.size() == 0)
+    return "";
+  // Copy whole rows of the last dimension (cropped where pads are negative).
+  int64_t last = x.shape[r - 1], lo = pads[r - 1];
+  int64_t srcBegin = std::max<int64_t>(0, -lo);
+  int64_t srcEnd = std::min(last, shape[r - 1] - lo);
+  if (srcEnd <= srcBegin)
+    return "";
   auto in = stridesOf(x.shape), os = stridesOf(shape);
-  for (int64_t k = 0; k < x.size(); ++k) {
-    int64_t rem = k, dst = 0;
-    bool inside = true;
-    for (int64_t d = 0; d < r; ++d) {
-      int64_t i = rem / in[d] + pads[d];
-      rem %= in[d];
-      inside &= i >= 0 && i < shape[d];
-      dst += i * os[d];
+  int64_t rows = x.size() / last;
+  parallelFor(rows, 256, [&](int64_t s, int64_t e) {
+    for (int64_t row = s; row < e; ++row) {
+      int64_t rem = row * last, dst = 0;
+      bool inside = true;
+      for (int64_t d = 0; d + 1 < r; ++d) {
+        int64_t i = rem / in[d] + pads[d];
+        rem %= in[d];
+        inside &= i >= 0 && i < shape[d];
+        dst += i * os[d];
+      }
+      if (inside)
+        std::copy(x.ptr() + row * last + srcBegin, x.ptr() + row * last + srcEnd,
+                  out.ptr() + dst + srcBegin + lo);
     }
-    if (inside)
-      out.data[dst] = x.data[k];
-  }
+  });
   return "";
 }
 

@@ -9,7 +9,7 @@ accuracy, opset, export options) next to this file for each model:
                opset 9, no constant folding
   vgg_avgpool  conv32-conv32-avgpool-conv64-avgpool-fc128-fc10, opset 11
   resnet_bn    conv+batch-norm stem, two residual blocks, avgpool, opset 13,
-               no constant folding (batch-norm stays in the graph)
+               no constant folding, BatchNormalization nodes kept
   cnn_maxpool  conv32-maxpool-conv64-maxpool-fc128-fc10, opset 17
   helper_linear
                MatMul + Add + Clip built with onnx.helper at opset 9, from a
@@ -137,7 +137,12 @@ def accuracy(fn, x, y):
 
 def export(model, name, opset, folding, acc):
     path = os.path.join(HERE, name + ".onnx")
+    # In EVAL mode the exporter fuses batch-norm into the convolutions; with
+    # PRESERVE (the model is in eval mode) it keeps BatchNormalization nodes,
+    # which is what the resnet_bn model is for.
+    mode = torch.onnx.TrainingMode.PRESERVE if name == "resnet_bn" else torch.onnx.TrainingMode.EVAL
     torch.onnx.export(model, torch.zeros(1, 1, 28, 28), path, opset_version=opset,
+                      training=mode,
                       do_constant_folding=folding, input_names=["image"],
                       output_names=["logits"],
                       dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}})

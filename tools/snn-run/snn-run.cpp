@@ -38,6 +38,7 @@ struct EvalOptions {
   bool json = false;
   bool progress = true;
   double minAccuracy = -1.0;
+  bool profile = false;
 };
 
 /// A one-line progress bar on stderr, only when stderr is a terminal.
@@ -128,6 +129,7 @@ int runEval(const EvalOptions &opt) {
 
   auto start = std::chrono::steady_clock::now();
   int64_t correct = 0, done = 0;
+  std::vector<double> opSeconds;
   ProgressBar bar(total, opt.progress && !opt.json);
   while (done < total) {
     int64_t n = std::min(batchSize, total - done);
@@ -143,7 +145,9 @@ int runEval(const EvalOptions &opt) {
       return 1;
     }
     std::vector<snnrt::Tensor> out;
-    if (std::string e = snnrt::execute(*graph, {batch}, out); !e.empty()) {
+    if (std::string e = snnrt::execute(*graph, {batch}, out,
+                                       opt.profile ? &opSeconds : nullptr);
+        !e.empty()) {
       llvm::errs() << "snn-run: " << opt.model << ": " << e << "\n";
       return 1;
     }
@@ -176,6 +180,12 @@ int runEval(const EvalOptions &opt) {
                                  accuracy, (long long)correct, (long long)done,
                                  secs, secs > 0 ? done / secs : 0.0,
                                  snnrt::numThreads());
+  }
+  if (opt.profile) {
+    llvm::errs() << "time per op (s):\n";
+    for (size_t i = 0; i < opSeconds.size(); ++i)
+      llvm::errs() << llvm::format("  %8.3f  %s\n", opSeconds[i],
+                                   graph->nodes[i].name.c_str());
   }
   if (opt.minAccuracy >= 0 && accuracy < opt.minAccuracy) {
     llvm::errs() << "snn-run: accuracy " << accuracy << " % is below --min-accuracy "
@@ -213,6 +223,8 @@ int main(int argc, char **argv) {
   evalCmd->add_flag("--json", eval.json, "Print one JSON object instead of text");
   evalCmd->add_flag("!--no-progress", eval.progress,
                     "No progress bar (it only shows on a terminal anyway)");
+  evalCmd->add_flag("--profile", eval.profile,
+                    "Print the time spent in each op (to stderr)");
   evalCmd->add_option("--min-accuracy", eval.minAccuracy,
                       "Exit with code 3 when accuracy (%) is below this");
 
