@@ -3,6 +3,8 @@
 #ifndef SNN_MLIR_PASSES_PASSES_H
 #define SNN_MLIR_PASSES_PASSES_H
 
+#include "dialect/NN/NNDialect.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

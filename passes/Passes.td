@@ -6,6 +6,32 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// nn-fold-batchnorm
+//===----------------------------------------------------------------------===//
+
+def NNFoldBatchNorm : Pass<"nn-fold-batchnorm"> {
+  let summary = "Fold inference batch-norm into the preceding conv2d or gemm";
+  let description = [{
+    `nn.batch_norm(conv(x, W, b))` becomes `conv(x, W', b')` with, per output
+    channel `c`, `k = scale[c] / sqrt(var[c] + epsilon)`,
+    `W'[c] = k · W[c]` and `b'[c] = k · (b[c] − mean[c]) + bias[c]`; the same
+    for `nn.gemm` (output column `c`; `alpha`, `beta` and a 1-D or `1×N` `C`
+    are absorbed). The producer must have no other use and all weights and
+    statistics must be `nn.constant`s; other batch-norms are left in place.
+    Spiking conversion needs this: a batch-norm has no spiking form of its
+    own, while its fold is exact.
+
+    ```mlir
+    %c = nn.conv2d %x, %w, %b {...} : ... -> tensor<?x16x28x28xf32>
+    %y = nn.batch_norm %c, %scale, %bias, %mean, %var {epsilon = 1.0e-5 : f32}
+    // becomes
+    %y = nn.conv2d %x, %w_folded, %b_folded {...}
+    ```
+  }];
+  let dependentDialects = ["::mlir::nn::NNDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // snn-report
 //===----------------------------------------------------------------------===//
 

@@ -4,6 +4,7 @@
 #include "dialect/Utils/ShapeChecks.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
 
 using namespace mlir;
@@ -302,6 +303,21 @@ OpFoldResult PadOp::fold(FoldAdaptor) {
       getInput().getType() == getType())
     return getInput();
   return {};
+}
+
+std::optional<SmallVector<float>> mlir::nn::getConstantFloats(Value v) {
+  auto c = v.getDefiningOp<ConstantOp>();
+  if (!c)
+    return std::nullopt;
+  Attribute value = c.getValue();
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    auto values = dense.getValues<float>();
+    return SmallVector<float>(values.begin(), values.end());
+  }
+  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(value))
+    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
+      return SmallVector<float>(data->begin(), data->end());
+  return std::nullopt;
 }
 
 #define GET_OP_CLASSES

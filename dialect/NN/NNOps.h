@@ -15,4 +15,12 @@
 #define GET_OP_CLASSES
 #include "dialect/NN/NNOps.h.inc"
 
+namespace mlir::nn {
+
+/// The f32 data of `v` when it is an nn.constant (dense or dense_resource),
+/// in row-major order; nothing otherwise.
+std::optional<SmallVector<float>> getConstantFloats(Value v);
+
+} // namespace mlir::nn
+
 #endif // SNN_MLIR_DIALECT_NN_NNOPS_H

@@ -49,22 +49,13 @@ OwningOpRef<ModuleOp> mlir::snnmlir::loadNetwork(StringRef path,
 /// Copies the f32 data of an nn.constant.
 static FailureOr<snnrt::Tensor> constantData(nn::ConstantOp op) {
   auto type = cast<RankedTensorType>(op.getType());
+  std::optional<SmallVector<float>> data = nn::getConstantFloats(op);
+  if (!data)
+    return op.emitError() << "constant kind not supported by the runtime";
   snnrt::Tensor t;
   t.shape.assign(type.getShape().begin(), type.getShape().end());
-  Attribute value = op.getValue();
-  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
-    auto values = dense.getValues<float>();
-    t.data.assign(values.begin(), values.end());
-    return t;
-  }
-  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(value)) {
-    std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
-    if (!data)
-      return op.emitError() << "dense_resource blob has no data";
-    t.data.assign(data->begin(), data->end());
-    return t;
-  }
-  return op.emitError() << "constant kind not supported by the runtime";
+  t.data.assign(data->begin(), data->end());
+  return t;
 }
 
 static std::vector<int64_t> vec(ArrayRef<int64_t> a) {

@@ -1,0 +1,144 @@
+//===- FoldBatchNorm.cpp - fold inference batch-norm into conv/gemm -------===//
+
+#include "dialect/NN/NNOps.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace mlir::snnmlir {
+#define GEN_PASS_DEF_NNFOLDBATCHNORM
+#include "passes/Passes.h.inc"
+} // namespace mlir::snnmlir
+
+using namespace mlir;
+using namespace mlir::nn;
+
+namespace {
+
+/// Per-channel affine map y = k·x + d of an inference batch-norm.
+struct ChannelAffine {
+  SmallVector<float> k, d;
+};
+
+std::optional<ChannelAffine> batchNormAffine(BatchNormOp bn) {
+  auto scale = getConstantFloats(bn.getScale());
+  auto bias = getConstantFloats(bn.getBias());
+  auto mean = getConstantFloats(bn.getMean());
+  auto var = getConstantFloats(bn.getVariance());
+  if (!scale || !bias || !mean || !var)
+    return std::nullopt;
+  float eps = bn.getEpsilon().convertToFloat();
+  ChannelAffine a;
+  for (size_t c = 0; c < scale->size(); ++c) {
+    float k = (*scale)[c] / std::sqrt((*var)[c] + eps);
+    a.k.push_back(k);
+    a.d.push_back((*bias)[c] - k * (*mean)[c]);
+  }
+  return a;
+}
+
+Value makeConstant(PatternRewriter &rewriter, Location loc,
+                   ArrayRef<int64_t> shape, ArrayRef<float> data) {
+  auto type = RankedTensorType::get(shape, rewriter.getF32Type());
+  return ConstantOp::create(rewriter, loc, type,
+                            DenseElementsAttr::get(type, data));
+}
+
+struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    auto conv = bn.getInput().getDefiningOp<Conv2DOp>();
+    if (!conv || !conv->hasOneUse())
+      return rewriter.notifyMatchFailure(bn, "input is not a conv2d used once");
+    auto affine = batchNormAffine(bn);
+    auto w = getConstantFloats(conv.getWeight());
+    if (!affine || !w)
+      return rewriter.notifyMatchFailure(bn, "weights are not constants");
+    std::optional<SmallVector<float>> b;
+    if (conv.getBias() && !(b = getConstantFloats(conv.getBias())))
+      return rewriter.notifyMatchFailure(bn, "bias is not a constant");
+    auto wType = cast<RankedTensorType>(conv.getWeight().getType());
+    int64_t m = wType.getDimSize(0), per = wType.getNumElements() / m;
+    SmallVector<float> newW(*w), newB(m);
+    for (int64_t o = 0; o < m; ++o) {
+      for (int64_t i = 0; i < per; ++i)
+        newW[o * per + i] *= affine->k[o];
+      newB[o] = affine->k[o] * (b ? (*b)[o] : 0.0f) + affine->d[o];
+    }
+    Location loc = bn.getLoc();
+    Value weight = makeConstant(rewriter, loc, wType.getShape(), newW);
+    Value bias = makeConstant(rewriter, loc, {m}, newB);
+    auto folded = Conv2DOp::create(
+        rewriter, rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()}),
+        bn.getType(), conv.getInput(), weight, bias, conv.getStridesAttr(),
+        conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr());
+    rewriter.replaceOp(bn, folded.getResult());
+    rewriter.eraseOp(conv);
+    return success();
+  }
+};
+
+struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    auto gemm = bn.getInput().getDefiningOp<GemmOp>();
+    if (!gemm || !gemm->hasOneUse())
+      return rewriter.notifyMatchFailure(bn, "input is not a gemm used once");
+    auto affine = batchNormAffine(bn);
+    auto bData = getConstantFloats(gemm.getB());
+    if (!affine || !bData)
+      return rewriter.notifyMatchFailure(bn, "weights are not constants");
+    auto bType = cast<RankedTensorType>(gemm.getB().getType());
+    int64_t n = gemm.getTransB() ? bType.getDimSize(0) : bType.getDimSize(1);
+    int64_t k = gemm.getTransB() ? bType.getDimSize(1) : bType.getDimSize(0);
+    // C must be absent or one value per output column (1-D, 1×N or 1).
+    SmallVector<float> c(n, 0.0f);
+    if (Value cv = gemm.getC()) {
+      auto cType = cast<RankedTensorType>(cv.getType());
+      auto cData = getConstantFloats(cv);
+      if (!cData || (cType.getRank() == 2 && cType.getDimSize(0) != 1))
+        return rewriter.notifyMatchFailure(bn, "C is not a constant row");
+      for (int64_t j = 0; j < n; ++j)
+        c[j] = (*cData)[cData->size() == 1 ? 0 : j];
+    }
+    float alpha = gemm.getAlpha().convertToFloat();
+    float beta = gemm.getBeta().convertToFloat();
+    SmallVector<float> newB(*bData), newC(n);
+    for (int64_t j = 0; j < n; ++j) {
+      float scale = affine->k[j] * alpha;
+      for (int64_t i = 0; i < k; ++i)
+        newB[gemm.getTransB() ? j * k + i : i * n + j] *= scale;
+      newC[j] = affine->k[j] * beta * c[j] + affine->d[j];
+    }
+    Location loc = bn.getLoc();
+    Value b = makeConstant(rewriter, loc, bType.getShape(), newB);
+    Value cNew = makeConstant(rewriter, loc, {n}, newC);
+    auto folded = GemmOp::create(
+        rewriter, rewriter.getFusedLoc({gemm.getLoc(), bn.getLoc()}),
+        bn.getType(), gemm.getA(), b, cNew, rewriter.getF32FloatAttr(1.0f),
+        rewriter.getF32FloatAttr(1.0f), gemm.getTransAAttr(),
+        gemm.getTransBAttr());
+    rewriter.replaceOp(bn, folded.getResult());
+    rewriter.eraseOp(gemm);
+    return success();
+  }
+};
+
+struct NNFoldBatchNormPass
+    : snnmlir::impl::NNFoldBatchNormBase<NNFoldBatchNormPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldIntoConv, FoldIntoGemm>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

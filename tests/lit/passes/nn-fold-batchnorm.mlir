@@ -1,0 +1,63 @@
+// RUN: snn-opt %s --nn-fold-batchnorm --split-input-file | FileCheck %s
+
+// k = scale / sqrt(var + eps) = [2, 0.5]; W' = k·W; b' = k·(b − mean) + bias.
+// CHECK-LABEL: func.func @conv
+// CHECK-SAME: (%[[X:.*]]: tensor<?x1x4x4xf32>)
+// CHECK-NOT: nn.batch_norm
+// CHECK-DAG: %[[W:.*]] = nn.constant dense<{{\[\[\[\[}}2.000000e+00]]], {{\[\[\[}}5.000000e-01]]]]> : tensor<2x1x1x1xf32>
+// CHECK-DAG: %[[B:.*]] = nn.constant dense<[3.000000e+00, 1.000000e+00]> : tensor<2xf32>
+// CHECK: %[[C:.*]] = nn.conv2d %[[X]], %[[W]], %[[B]]
+// CHECK: return %[[C]]
+func.func @conv(%x: tensor<?x1x4x4xf32>) -> tensor<?x2x4x4xf32> {
+  %w = nn.constant dense<1.0> : tensor<2x1x1x1xf32>
+  %b = nn.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %scale = nn.constant dense<[2.0, 1.0]> : tensor<2xf32>
+  %bias = nn.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %mean = nn.constant dense<[0.0, 0.0]> : tensor<2xf32>
+  %var = nn.constant dense<[1.0, 4.0]> : tensor<2xf32>
+  %c = nn.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
+      : (tensor<?x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  %y = nn.batch_norm %c, %scale, %bias, %mean, %var {epsilon = 0.0 : f32}
+      : (tensor<?x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  return %y : tensor<?x2x4x4xf32>
+}
+
+// -----
+
+// Gemm with transB, alpha and beta: B' = alpha·k·B (rows), C' = k·beta·C + d.
+// CHECK-LABEL: func.func @gemm
+// CHECK-DAG: %[[B:.*]] = nn.constant dense<{{\[\[}}4.000000e+00, 4.000000e+00], [2.000000e+00, 2.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[C:.*]] = nn.constant dense<[2.000000e+00, 5.000000e+00]> : tensor<2xf32>
+// CHECK: nn.gemm %{{.*}}, %[[B]], %[[C]] {transB = true}
+// CHECK-NOT: nn.batch_norm
+func.func @gemm(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %b = nn.constant dense<1.0> : tensor<2x2xf32>
+  %c = nn.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %scale = nn.constant dense<[2.0, 1.0]> : tensor<2xf32>
+  %bias = nn.constant dense<[-2.0, 0.0]> : tensor<2xf32>
+  %mean = nn.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %var = nn.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %g = nn.gemm %x, %b, %c {alpha = 2.0 : f32, beta = 3.0 : f32, transB = true}
+      : (tensor<3x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %y = nn.batch_norm %g, %scale, %bias, %mean, %var {epsilon = 0.0 : f32}
+      : (tensor<3x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// Not folded: the conv result has a second use, or the statistics are not
+// constants.
+// CHECK-LABEL: func.func @kept
+// CHECK-COUNT-2: nn.batch_norm
+func.func @kept(%x: tensor<1x1x2x2xf32>, %s: tensor<1xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) {
+  %w = nn.constant dense<1.0> : tensor<1x1x1x1xf32>
+  %p = nn.constant dense<1.0> : tensor<1xf32>
+  %c = nn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
+      : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+  %y = nn.batch_norm %c, %p, %p, %p, %p : (tensor<1x1x2x2xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
+  %c2 = nn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
+      : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+  %z = nn.batch_norm %c2, %s, %p, %p, %p : (tensor<1x1x2x2xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
+  return %y, %c, %z : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>
+}
