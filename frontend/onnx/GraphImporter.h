@@ -124,6 +124,9 @@ void registerElementwiseOps(llvm::StringMap<OpBuilderFn> &table);
 void registerPoolingOps(llvm::StringMap<OpBuilderFn> &table);
 void registerShapeOps(llvm::StringMap<OpBuilderFn> &table);
 
+/// Whether the importer has a builder for this default-domain op type.
+bool isSupportedOpType(StringRef opType);
+
 /// Reads a TensorProto (raw or typed fields, external data relative to
 /// `modelDir`) into host memory; fails with a message on bad sizes, types or
 /// paths.

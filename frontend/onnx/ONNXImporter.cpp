@@ -69,17 +69,28 @@ int64_t HostTensor::numElements() const {
   return n;
 }
 
+static const llvm::StringMap<OpBuilderFn> &builderTable() {
+  static const llvm::StringMap<OpBuilderFn> table = [] {
+    llvm::StringMap<OpBuilderFn> t;
+    registerLinearOps(t);
+    registerElementwiseOps(t);
+    registerPoolingOps(t);
+    registerShapeOps(t);
+    return t;
+  }();
+  return table;
+}
+
+bool isSupportedOpType(StringRef opType) {
+  return builderTable().count(opType) != 0;
+}
+
 class GraphImporter {
 public:
   GraphImporter(MLIRContext *ctx, StringRef sourceName,
                 const ONNXImportOptions &options, int64_t opset)
       : ctx(ctx), builder(ctx), sourceName(sourceName.str()),
-        options(options), opset(opset) {
-    registerLinearOps(table);
-    registerElementwiseOps(table);
-    registerPoolingOps(table);
-    registerShapeOps(table);
-  }
+        options(options), opset(opset), table(builderTable()) {}
 
   OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
 
@@ -114,7 +125,7 @@ public:
   std::string sourceName;
   ONNXImportOptions options;
   int64_t opset;
-  llvm::StringMap<OpBuilderFn> table;
+  const llvm::StringMap<OpBuilderFn> &table;
   llvm::StringMap<ImportedValue> values;
   llvm::StringMap<const onnx::TypeProto *> inferred;
   /// Outputs that a builder did not provide (e.g. Dropout's mask).
@@ -749,6 +760,39 @@ static LogicalResult inlineExternalData(onnx::ModelProto &model,
   return success();
 }
 
+/// Every node is in the default domain with an op type we import, and every
+/// graph output is produced by a node, an initializer or an input.
+static LogicalResult checkGraphStructure(const onnx::ModelProto &model,
+                                         int64_t opset, Location loc) {
+  const auto &g = model.graph();
+  llvm::StringSet<> defined;
+  for (const auto &t : g.initializer())
+    defined.insert(t.name());
+  for (const auto &in : g.input())
+    defined.insert(in.name());
+  for (const auto &[index, node] : llvm::enumerate(g.node())) {
+    std::string who = node.name().empty()
+                          ? "node #" + std::to_string(index) + " (unnamed)"
+                          : "node '" + node.name() + "'";
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      return emitError(loc) << who << " (" << node.op_type() << ", opset "
+                            << opset << "): ops of domain '" << node.domain()
+                            << "' are not supported";
+    if (!isSupportedOpType(node.op_type()))
+      return emitError(loc) << who << " (" << node.op_type() << ", opset "
+                            << opset << "): op type '" << node.op_type()
+                            << "' is not supported";
+    for (const auto &out : node.output())
+      defined.insert(out);
+  }
+  for (const auto &out : g.output())
+    if (!defined.contains(out.name()))
+      return emitError(loc) << "graph output '" << out.name()
+                            << "' is not produced by any node, initializer "
+                               "or input";
+  return success();
+}
+
 static int64_t defaultOpset(const onnx::ModelProto &model) {
   for (const auto &o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx")
@@ -797,6 +841,11 @@ mlir::snnmlir::importONNXModel(StringRef bytes, StringRef sourceName,
       emitError(loc) << "the model imports no default-domain opset";
       return nullptr;
     }
+    // libonnx's converter and inference trust the graph's structure (a
+    // dangling graph output crashes the converter): check it ourselves and
+    // refuse ops we cannot import before handing the model over.
+    if (failed(checkGraphStructure(model, opset, loc)))
+      return nullptr;
     if (opset != options.targetOpset) {
       try {
         model = onnx::version_conversion::ConvertVersion(

@@ -33,6 +33,8 @@
 // RUN: not snn-translate --import-onnx %t/conv3d.onnx 2>&1 | FileCheck %s --check-prefix=CONV3D
 // RUN: onnx-fixture %t/verifier.onnxtext %t/verifier.onnx --name-nodes
 // RUN: not snn-translate --import-onnx %t/verifier.onnx 2>&1 | FileCheck %s --check-prefix=VERIFIER
+// RUN: onnx-fixture %t/dangling.onnxtext %t/dangling.onnx --name-nodes
+// RUN: not snn-translate --import-onnx %t/dangling.onnx 2>&1 | FileCheck %s --check-prefix=DANGLING
 // RUN: onnx-fixture %t/verifier2.onnxtext %t/verifier2.onnx --name-nodes
 // RUN: not snn-translate --import-onnx %t/verifier2.onnx 2>&1 | FileCheck %s --check-prefix=VERIFIER2
 
@@ -53,6 +55,7 @@
 // CLIP: error: node 'y' (Clip, opset 17): bound 'min' must be a constant (initializer or Constant node)
 // CONV3D: error: node 'y' (Conv, opset 17): only 2-D convolutions are supported (4-D input and weight), got ranks 5 and 5
 // VERIFIER2: error: node 'y' (AveragePool, opset 17): 'nn.avg_pool' op pads must be smaller than the kernel, got [2, 2, 2, 2] for kernel [2, 2]
+// DANGLING: error: graph output 'z' is not produced by any node, initializer or input
 // VERIFIER: error: node 'y' (Conv, opset 17): 'nn.conv2d' op input channels (3) must equal weight input channels (2) × group (1)
 
 //--- unknown-op.onnxtext
@@ -151,4 +154,10 @@ g (float[1, 3, 8, 8] x, float[4, 2, 3, 3] w) => (float[1, 4, 6, 6] y) {
 <ir_version: 8, opset_import: ["" : 17]>
 g (float[1, 3, 8, 8] x) => (float[1, 3, 11, 11] y) {
   y = AveragePool<kernel_shape = [2, 2], pads = [2, 2, 2, 2]>(x)
+}
+
+//--- dangling.onnxtext
+<ir_version: 6, opset_import: ["" : 11]>
+g (float[1, 4] x) => (float[1, 4] y, float[1, 4] z) {
+  y = Relu(x)
 }
