@@ -4,6 +4,7 @@
 #define SNN_MLIR_PASSES_PASSES_H
 
 #include "dialect/NN/NNDialect.h"
+#include "dialect/SNN/SNNDialect.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"

@@ -32,6 +32,53 @@ def NNFoldBatchNorm : Pass<"nn-fold-batchnorm"> {
 }
 
 //===----------------------------------------------------------------------===//
+// convert-nn-to-snn
+//===----------------------------------------------------------------------===//
+
+def ConvertNNToSNN : Pass<"convert-nn-to-snn", "::mlir::ModuleOp"> {
+  let summary = "Convert a ReLU network in nn into a rate-coded spiking network";
+  let description = [{
+    Rewrites every function of `nn` ops into the `snn` dialect, layer by
+    layer:
+    * each tensor argument is encoded (`encoding=poisson|direct`);
+    * `nn.conv2d` → `snn.conv2d`, `nn.gemm`/`nn.matmul` with constant
+      weights → `snn.dense` (alpha, beta and transposes folded into the
+      weights; a following `nn.add` of a constant vector becomes its bias);
+      biases become a constant current per step;
+    * `nn.relu` (and `nn.clip` with min = 0) → `snn.if` or `snn.lif` with
+      threshold `threshold` (to be set by `snn-threshold-balance`);
+    * `nn.avg_pool`, `nn.global_avg_pool` → `snn.avg_pool`; `nn.max_pool` of
+      spikes → the spike-gated `snn.max_pool`;
+    * `nn.add` of two trains → `snn.add` (residual connections);
+    * `nn.flatten` and flatten-like `nn.reshape` → `snn.flatten`;
+      `nn.dropout`, `nn.identity` and zero `nn.pad` pass through;
+    * returned currents become `snn.accumulate` readouts (the last layer does
+      not spike), returned spikes `snn.spike_rate`; a final `nn.softmax`
+      is dropped (it does not change the argmax).
+    The function gets `snn.time = #snn.discrete<timesteps = T>`. An op with
+    no spiking form (a hidden softmax, leaky ReLU, a max-pool of currents, an
+    unfolded batch-norm, …) is refused with an error naming the op and why.
+  }];
+  let options = [
+    Option<"neuron", "neuron", "std::string", /*default=*/"\"if\"",
+           "Neuron model: if or lif">,
+    Option<"leak", "leak", "float", /*default=*/"0.99f",
+           "Leak factor of lif neurons, in (0, 1]">,
+    Option<"reset", "reset", "std::string", /*default=*/"\"subtract\"",
+           "Reset after a spike: subtract or zero">,
+    Option<"encoding", "encoding", "std::string", /*default=*/"\"poisson\"",
+           "Input encoding: poisson or direct">,
+    Option<"timesteps", "timesteps", "int64_t", /*default=*/"32",
+           "Number of simulation steps T">,
+    Option<"seed", "seed", "int64_t", /*default=*/"0",
+           "Seed of the Poisson encoder">,
+    Option<"threshold", "threshold", "float", /*default=*/"1.0f",
+           "Initial firing threshold of every neuron">,
+  ];
+  let dependentDialects = ["::mlir::snn::SNNDialect", "::mlir::nn::NNDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // snn-report
 //===----------------------------------------------------------------------===//
 

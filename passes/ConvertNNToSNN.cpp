@@ -1,0 +1,428 @@
+//===- ConvertNNToSNN.cpp - ReLU networks into rate-coded SNNs ------------===//
+//
+// Walks each function in order and builds, for every nn value that carries
+// activations, the snn train that replaces it (constants stay tensors). Ops
+// that only pass values through become aliases; ops with no spiking form are
+// refused with the reason.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/NN/NNOps.h"
+#include "dialect/SNN/SNNOps.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::snnmlir {
+#define GEN_PASS_DEF_CONVERTNNTOSNN
+#include "passes/Passes.h.inc"
+} // namespace mlir::snnmlir
+
+using namespace mlir;
+
+namespace {
+
+struct ConversionOptions {
+  bool lif = false;
+  float leak = 1.0f;
+  snn::ResetMode reset = snn::ResetMode::Subtract;
+  bool poisson = true;
+  int64_t timesteps = 32;
+  int64_t seed = 0;
+  float threshold = 1.0f;
+};
+
+class FunctionConverter {
+public:
+  FunctionConverter(func::FuncOp fn, const ConversionOptions &options)
+      : fn(fn), options(options), b(fn.getContext()) {}
+
+  LogicalResult run();
+
+private:
+  LogicalResult convert(Operation *op);
+  LogicalResult convertConv(nn::Conv2DOp op);
+  LogicalResult convertDense(Operation *op, Value input, Value weight,
+                             bool transposeWeight, float alpha, Value bias,
+                             float beta);
+  LogicalResult convertAdd(nn::AddOp op);
+  LogicalResult convertNeuron(Operation *op);
+  LogicalResult convertPool(Operation *op);
+  LogicalResult convertReshape(Operation *op, Value input);
+  LogicalResult convertReturn(func::ReturnOp op);
+
+  /// The train that stands for nn value `v`, or null if `v` is a tensor.
+  Value trainOf(Value v) const {
+    while (Value a = aliases.lookup(v))
+      v = a;
+    return trains.lookup(v);
+  }
+  Value resolve(Value v) const {
+    while (Value a = aliases.lookup(v))
+      v = a;
+    return v;
+  }
+  Type currentType(Value nnValue) {
+    return snn::CurrentType::get(fn.getContext(), shapeOf(nnValue));
+  }
+  Type spikesType(Value nnValue) {
+    return snn::SpikesType::get(fn.getContext(), shapeOf(nnValue));
+  }
+  static ArrayRef<int64_t> shapeOf(Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  }
+  /// An nn.constant with `data` of `shape`.
+  Value constant(Location loc, ArrayRef<int64_t> shape, ArrayRef<float> data) {
+    auto type = RankedTensorType::get(shape, b.getF32Type());
+    return nn::ConstantOp::create(b, loc, type,
+                                  DenseElementsAttr::get(type, data));
+  }
+  LogicalResult refuse(Operation *op, const Twine &why) {
+    return op->emitOpError() << "has no spiking form: " << why;
+  }
+  /// True when every use of `v` is the function's return.
+  static bool onlyReturned(Value v) {
+    return !v.use_empty() && llvm::all_of(v.getUsers(), [](Operation *u) {
+      return isa<func::ReturnOp>(u);
+    });
+  }
+
+  func::FuncOp fn;
+  ConversionOptions options;
+  OpBuilder b;
+  llvm::DenseMap<Value, Value> trains, aliases;
+  llvm::DenseSet<Operation *> absorbed; // adds folded into a dense bias
+};
+
+LogicalResult FunctionConverter::run() {
+  if (!fn.getBody().hasOneBlock())
+    return fn.emitError() << "convert-nn-to-snn needs single-block functions";
+  Block &entry = fn.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  for (BlockArgument arg : entry.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || arg.use_empty())
+      continue;
+    Location loc = fn.getLoc();
+    if (options.poisson)
+      trains[arg] = snn::EncodePoissonOp::create(
+          b, loc, spikesType(arg), arg, b.getI64IntegerAttr(options.seed),
+          b.getF32FloatAttr(1.0f));
+    else
+      trains[arg] = snn::EncodeDirectOp::create(b, loc, currentType(arg), arg);
+  }
+  SmallVector<Operation *> original;
+  for (Operation &op : entry)
+    if (!isa<snn::SNNDialect>(op.getDialect()))
+      original.push_back(&op);
+  for (Operation *op : original) {
+    b.setInsertionPoint(op);
+    if (failed(convert(op)))
+      return failure();
+  }
+  // The nn ops are dead now (constants that are still used stay).
+  for (Operation *op : llvm::reverse(original))
+    if (!isa<func::ReturnOp>(op) && op->use_empty())
+      op->erase();
+  fn->setAttr(snn::SNNDialect::getTimeAttrName(),
+              snn::DiscreteTimeAttr::get(fn.getContext(), options.timesteps,
+                                         APFloat(1.0)));
+  return success();
+}
+
+LogicalResult FunctionConverter::convert(Operation *op) {
+  if (absorbed.contains(op))
+    return success();
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<nn::ConstantOp>([](auto) { return success(); })
+      .Case<nn::Conv2DOp>([&](auto c) { return convertConv(c); })
+      .Case<nn::GemmOp>([&](nn::GemmOp g) {
+        if (g.getTransA())
+          return refuse(g, "transA = true puts the batch in the weights");
+        return convertDense(g, g.getA(), g.getB(), !g.getTransB(),
+                            g.getAlpha().convertToFloat(), g.getC(),
+                            g.getBeta().convertToFloat());
+      })
+      .Case<nn::MatMulOp>([&](nn::MatMulOp m) {
+        return convertDense(m, m.getA(), m.getB(), /*transposeWeight=*/true,
+                            1.0f, Value(), 0.0f);
+      })
+      .Case<nn::AddOp>([&](auto a) { return convertAdd(a); })
+      .Case<nn::ReluOp, nn::ClipOp>([&](Operation *n) {
+        return convertNeuron(n);
+      })
+      .Case<nn::AvgPoolOp, nn::MaxPoolOp, nn::GlobalAvgPoolOp>(
+          [&](Operation *p) { return convertPool(p); })
+      .Case<nn::FlattenOp, nn::ReshapeOp>([&](Operation *r) {
+        return convertReshape(r, r->getOperand(0));
+      })
+      .Case<nn::DropoutOp, nn::IdentityOp>([&](Operation *p) {
+        aliases[p->getResult(0)] = p->getOperand(0);
+        return success();
+      })
+      .Case<nn::PadOp>([&](nn::PadOp p) {
+        if (!llvm::all_of(p.getPads(), [](int64_t v) { return v == 0; }))
+          return refuse(p, "explicit padding of spike trains; fold it into "
+                           "the next convolution's pads");
+        aliases[p.getResult()] = p.getInput();
+        return success();
+      })
+      .Case<nn::SoftmaxOp>([&](nn::SoftmaxOp s) {
+        if (!onlyReturned(s.getResult()))
+          return refuse(s, "softmax in a hidden layer (only a final softmax, "
+                           "which does not change the class, is dropped)");
+        aliases[s.getResult()] = s.getInput();
+        return success();
+      })
+      .Case<nn::BatchNormOp>([&](Operation *n) {
+        return refuse(n, "batch-norm must be folded into the preceding layer "
+                         "first (--nn-fold-batchnorm)");
+      })
+      .Case<nn::LeakyReluOp>([&](Operation *n) {
+        return refuse(n, "negative slopes cannot be expressed by spike rates");
+      })
+      .Case<func::ReturnOp>([&](auto r) { return convertReturn(r); })
+      .Default([&](Operation *other) {
+        return refuse(other, "no conversion rule for this op");
+      });
+}
+
+LogicalResult FunctionConverter::convertConv(nn::Conv2DOp op) {
+  Value in = trainOf(op.getInput());
+  if (!in)
+    return refuse(op, "its input does not depend on the network input");
+  Value bias = op.getBias() ? resolve(op.getBias()) : Value();
+  auto conv = snn::Conv2DOp::create(
+      b, op.getLoc(), currentType(op.getResult()), in, op.getWeight(), bias,
+      op.getStridesAttr(), op.getPadsAttr(), op.getDilationsAttr(),
+      op.getGroupAttr());
+  trains[op.getResult()] = conv;
+  return success();
+}
+
+LogicalResult FunctionConverter::convertDense(Operation *op, Value input,
+                                              Value weight,
+                                              bool transposeWeight,
+                                              float alpha, Value bias,
+                                              float beta) {
+  Value in = trainOf(input);
+  if (!in)
+    return refuse(op, "its input does not depend on the network input");
+  auto wType = cast<RankedTensorType>(weight.getType());
+  auto w = nn::getConstantFloats(weight);
+  if (!w || wType.getRank() != 2 || shapeOf(input).size() != 2)
+    return refuse(op, "only 2-D inputs times constant 2-D weights become "
+                      "dense synapses");
+  // snn.dense takes an M×K weight (out × in).
+  int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
+  int64_t m = transposeWeight ? cols : rows, k = transposeWeight ? rows : cols;
+  SmallVector<float> dense(m * k);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      dense[i * k + j] =
+          alpha * (*w)[transposeWeight ? j * cols + i : i * cols + j];
+
+  // Bias: Gemm's C (1-D or 1×N), or a following add of a constant vector.
+  SmallVector<float> biasData;
+  auto takeBias = [&](Value v, float scale) -> bool {
+    auto data = nn::getConstantFloats(v);
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!data || type.getNumElements() != m ||
+        (type.getRank() == 2 && type.getDimSize(0) != 1) || type.getRank() > 2)
+      return false;
+    for (float x : *data)
+      biasData.push_back(scale * x);
+    return true;
+  };
+  if (bias && beta != 0.0f && !takeBias(bias, beta))
+    return refuse(op, "C must be a constant with one value per output");
+  Value result = op->getResult(0);
+  if (!bias && op->hasOneUse()) {
+    if (auto add = dyn_cast<nn::AddOp>(*op->getUsers().begin())) {
+      Value other = add.getLhs() == result ? add.getRhs() : add.getLhs();
+      if (shapeOf(add.getResult()) == shapeOf(result) && takeBias(other, 1.0f)) {
+        absorbed.insert(add);
+        aliases[add.getResult()] = result;
+      }
+    }
+  }
+  Location loc = op->getLoc();
+  Value weightConst = constant(loc, {m, k}, dense);
+  Value biasConst = biasData.empty() ? Value() : constant(loc, {m}, biasData);
+  trains[result] = snn::DenseOp::create(b, loc, currentType(result), in,
+                                        weightConst, biasConst);
+  return success();
+}
+
+LogicalResult FunctionConverter::convertAdd(nn::AddOp op) {
+  Value lhs = trainOf(op.getLhs()), rhs = trainOf(op.getRhs());
+  if (!lhs || !rhs)
+    return refuse(op, "adding a constant to activations is only supported "
+                      "as the bias of the dense layer right before it");
+  if (shapeOf(op.getLhs()) != shapeOf(op.getRhs()))
+    return refuse(op, "residual adds need operands of one shape (no "
+                      "broadcasting)");
+  trains[op.getResult()] = snn::AddOp::create(
+      b, op.getLoc(), currentType(op.getResult()), lhs, rhs);
+  return success();
+}
+
+LogicalResult FunctionConverter::convertNeuron(Operation *op) {
+  Value input = op->getOperand(0), result = op->getResult(0);
+  if (auto clip = dyn_cast<nn::ClipOp>(op)) {
+    if (onlyReturned(result)) { // a clamp of the logits: the class is kept
+      aliases[result] = input;
+      return success();
+    }
+    if (!clip.getMin() || clip.getMin()->convertToFloat() != 0.0f)
+      return refuse(op, "only clips with min = 0 (ReLU-like) become neurons");
+  }
+  Value in = trainOf(input);
+  if (!in)
+    return refuse(op, "its input does not depend on the network input");
+  if (isa<snn::SpikesType>(in.getType())) { // ReLU of spikes is the identity
+    trains[result] = in;
+    return success();
+  }
+  auto threshold = b.getDenseF32ArrayAttr({options.threshold});
+  auto reset = snn::ResetModeAttr::get(fn.getContext(), options.reset);
+  Value spikes;
+  if (options.lif)
+    spikes = snn::LIFOp::create(b, op->getLoc(), spikesType(result), in,
+                                threshold, b.getF32FloatAttr(options.leak),
+                                reset, b.getI64IntegerAttr(0));
+  else
+    spikes = snn::IFOp::create(b, op->getLoc(), spikesType(result), in,
+                               threshold, reset, b.getI64IntegerAttr(0));
+  trains[result] = spikes;
+  return success();
+}
+
+LogicalResult FunctionConverter::convertPool(Operation *op) {
+  Value result = op->getResult(0);
+  Value in = trainOf(op->getOperand(0));
+  if (!in)
+    return refuse(op, "its input does not depend on the network input");
+  Location loc = op->getLoc();
+  auto zeros = b.getDenseI64ArrayAttr({0, 0, 0, 0});
+  if (auto p = dyn_cast<nn::AvgPoolOp>(op)) {
+    trains[result] = snn::AvgPoolOp::create(
+        b, loc, currentType(result), in, p.getKernelShapeAttr(),
+        p.getStridesAttr(), p.getPadsAttr(), p.getCountIncludePadAttr(),
+        p.getCeilModeAttr());
+    return success();
+  }
+  if (auto g = dyn_cast<nn::GlobalAvgPoolOp>(op)) {
+    ArrayRef<int64_t> s = shapeOf(g.getInput());
+    if (ShapedType::isDynamic(s[2]) || ShapedType::isDynamic(s[3]))
+      return refuse(op, "global pooling needs static spatial dimensions");
+    trains[result] = snn::AvgPoolOp::create(
+        b, loc, currentType(result), in, b.getDenseI64ArrayAttr({s[2], s[3]}),
+        b.getDenseI64ArrayAttr({1, 1}), zeros, b.getBoolAttr(false),
+        b.getBoolAttr(false));
+    return success();
+  }
+  auto m = cast<nn::MaxPoolOp>(op);
+  if (!isa<snn::SpikesType>(in.getType()))
+    return refuse(op, "max pooling needs spikes (put it right after a ReLU)");
+  if (!llvm::all_of(m.getDilations(), [](int64_t d) { return d == 1; }))
+    return refuse(op, "dilated max pooling");
+  trains[result] = snn::MaxPoolOp::create(
+      b, loc, spikesType(result), in, m.getKernelShapeAttr(),
+      m.getStridesAttr(), m.getPadsAttr(), m.getCeilModeAttr());
+  return success();
+}
+
+LogicalResult FunctionConverter::convertReshape(Operation *op, Value input) {
+  Value in = trainOf(input);
+  Value result = op->getResult(0);
+  if (!in)
+    return refuse(op, "its input does not depend on the network input");
+  int64_t axis = 1;
+  if (auto f = dyn_cast<nn::FlattenOp>(op)) {
+    // I64Attr getters return uint64_t; the axis may be negative.
+    axis = static_cast<int64_t>(f.getAxis());
+    if (axis < 0)
+      axis += int64_t(shapeOf(input).size());
+  } else {
+    // A reshape that keeps the batch and flattens the rest.
+    ArrayRef<int64_t> inShape = shapeOf(input), out = shapeOf(result);
+    bool flattenLike = out.size() == 2 && inShape.size() >= 2 &&
+                       (out[0] == inShape[0] ||
+                        cast<nn::ReshapeOp>(op).getShape()[0] == 0);
+    if (!flattenLike)
+      return refuse(op, "only reshapes that flatten all but the batch "
+                        "dimension are supported");
+  }
+  if (axis != 1)
+    return refuse(op, "only flattening after the batch dimension (axis 1)");
+  Type type = isa<snn::SpikesType>(in.getType()) ? spikesType(result)
+                                                 : currentType(result);
+  trains[result] = snn::FlattenOp::create(b, op->getLoc(), type, in,
+                                          b.getI64IntegerAttr(1));
+  return success();
+}
+
+LogicalResult FunctionConverter::convertReturn(func::ReturnOp op) {
+  SmallVector<Value> results;
+  for (Value v : op.getOperands()) {
+    Value t = trainOf(v);
+    if (!t) {
+      results.push_back(resolve(v));
+      continue;
+    }
+    auto tensorType = cast<RankedTensorType>(v.getType());
+    if (isa<snn::CurrentType>(t.getType()))
+      results.push_back(
+          snn::AccumulateOp::create(b, op.getLoc(), tensorType, t));
+    else
+      results.push_back(
+          snn::SpikeRateOp::create(b, op.getLoc(), tensorType, t));
+  }
+  op->setOperands(results);
+  return success();
+}
+
+struct ConvertNNToSNNPass
+    : snnmlir::impl::ConvertNNToSNNBase<ConvertNNToSNNPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ConversionOptions o;
+    if (neuron != "if" && neuron != "lif")
+      return fail("neuron must be 'if' or 'lif', got '" + neuron + "'");
+    if (reset != "subtract" && reset != "zero")
+      return fail("reset must be 'subtract' or 'zero', got '" + reset + "'");
+    if (encoding != "poisson" && encoding != "direct")
+      return fail("encoding must be 'poisson' or 'direct', got '" + encoding +
+                  "'");
+    if (timesteps < 1)
+      return fail("timesteps must be positive");
+    if (!(threshold > 0.0f))
+      return fail("threshold must be positive");
+    if (neuron == "lif" && !(leak > 0.0f && leak <= 1.0f))
+      return fail("leak must be in (0, 1]");
+    o.lif = neuron == "lif";
+    o.leak = o.lif ? float(leak) : 1.0f;
+    o.reset = reset == "zero" ? snn::ResetMode::Zero : snn::ResetMode::Subtract;
+    o.poisson = encoding == "poisson";
+    o.timesteps = timesteps;
+    o.seed = seed;
+    o.threshold = threshold;
+    for (auto fn : getOperation().getOps<func::FuncOp>()) {
+      if (fn.isExternal())
+        continue;
+      if (failed(FunctionConverter(fn, o).run()))
+        return signalPassFailure();
+    }
+  }
+
+  void fail(const Twine &message) {
+    getOperation().emitError() << "convert-nn-to-snn: " << message;
+    signalPassFailure();
+  }
+};
+
+} // namespace
