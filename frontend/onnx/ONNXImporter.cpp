@@ -768,6 +768,25 @@ static LogicalResult checkGraphStructure(const onnx::ModelProto &model,
   llvm::StringSet<> defined;
   for (const auto &t : g.initializer())
     defined.insert(t.name());
+  // Shape inference dereferences tensor types without checking: values of
+  // other kinds (maps, sequences, optionals) are refused up front.
+  auto requireTensor = [&](const onnx::ValueInfoProto &v,
+                           StringRef what) -> LogicalResult {
+    if (v.type().has_tensor_type())
+      return success();
+    return emitError(loc) << what << " '" << v.name()
+                          << "' is not a tensor (maps, sequences and "
+                             "optionals are not supported)";
+  };
+  for (const auto &in : g.input())
+    if (failed(requireTensor(in, "graph input")))
+      return failure();
+  for (const auto &out : g.output())
+    if (failed(requireTensor(out, "graph output")))
+      return failure();
+  for (const auto &vi : g.value_info())
+    if (failed(requireTensor(vi, "value")))
+      return failure();
   for (const auto &in : g.input())
     defined.insert(in.name());
   for (const auto &[index, node] : llvm::enumerate(g.node())) {
