@@ -79,6 +79,53 @@ def ConvertNNToSNN : Pass<"convert-nn-to-snn", "::mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// snn-threshold-balance
+//===----------------------------------------------------------------------===//
+
+def SNNThresholdBalance : Pass<"snn-threshold-balance", "::mlir::ModuleOp"> {
+  let summary = "Set firing thresholds from calibration data";
+  let description = [{
+    Runs the network on `samples` training images of `data` through the
+    runtime and sets every neuron layer's threshold so that spike rates
+    approximate the ANN's activations.
+
+    `method=activation` (Diehl 2015 / Rueckauer 2017): λ is the
+    `percentile`-th percentile of the ANN activations of the layer (or of each
+    channel with `per-channel`), computed by running the network as the ANN
+    it approximates (neurons as ReLU). `method=spike` (Sengupta 2019, seed
+    000): layer by layer, the spiking network is simulated for `timesteps`
+    steps with the thresholds of earlier layers fixed, and λ is the
+    `percentile`-th percentile of the input currents the layer receives
+    (100: their maximum, as in the paper).
+
+    Each spike of a layer stands for λ units of activation. The pass keeps
+    the network equivalent to the ANN by scaling the synapses: a synapse's
+    weights are multiplied by the units of its input spikes and its bias and
+    weights divided by the units chosen for its output current (that of the
+    other operand of a residual `snn.add`, else 1); thresholds become
+    `scale · λ / (units of the input current)`. `scale` below 1 makes neurons
+    fire earlier, which helps at small T.
+  }];
+  let options = [
+    Option<"data", "data", "std::string", /*default=*/"\"fashion-mnist\"",
+           "'fashion-mnist' or a folder of MNIST-style IDX files (train split)">,
+    Option<"samples", "samples", "int64_t", /*default=*/"512",
+           "Number of calibration images">,
+    Option<"method", "method", "std::string", /*default=*/"\"activation\"",
+           "activation or spike">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.9",
+           "Percentile of the activations (or currents) that sets λ">,
+    Option<"scale", "scale", "double", /*default=*/"1.0",
+           "Factor applied to every threshold">,
+    Option<"perChannel", "per-channel", "bool", /*default=*/"false",
+           "One threshold per channel instead of per layer">,
+    Option<"timesteps", "timesteps", "int64_t", /*default=*/"0",
+           "Steps simulated by method=spike (0: the network's T)">,
+  ];
+  let dependentDialects = ["::mlir::snn::SNNDialect", "::mlir::nn::NNDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // snn-report
 //===----------------------------------------------------------------------===//
 

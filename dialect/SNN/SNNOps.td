@@ -138,9 +138,10 @@ def SNN_MaxPoolOp : SNN_Op<"max_pool", [Pure]> {
   let description = [{
     The spiking form of max pooling: each output neuron forwards, at step
     `t`, the spike of the input in its window with the largest spike count
-    over steps `0 … t−1` (ties go to the first in row-major order; at `t = 0`
-    the first input that spikes). Its rate tends to the largest input rate,
-    as the ANN's max does. Input and output are spike trains `N×C×H×W`;
+    over steps `0 … t−1`; ties go to an input that spikes at `t`, then to
+    the first in row-major order (so at `t = 0` the first input that
+    spikes). Its rate tends to the largest input rate, as the ANN's max
+    does. Input and output are spike trains `N×C×H×W`;
     window attributes as for `snn.avg_pool`.
   }];
   let arguments = (ins SNN_SpikesType:$input, DenseI64ArrayAttr:$kernel_shape,

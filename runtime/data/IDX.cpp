@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 
@@ -88,6 +89,34 @@ std::string loadMNISTLike(const std::string &dir, const std::string &split,
     out.images.data[i] = float(images.bytes[i]) / 255.0f;
   out.labels.assign(labels.bytes.begin(), labels.bytes.end());
   return "";
+}
+
+bool fitImagesToInput(const Shape &want, Tensor &batch) {
+  int64_t n = batch.shape[0], per = batch.size() / std::max<int64_t>(n, 1);
+  if (want.size() == 2 && (want[1] < 0 || want[1] == per)) {
+    batch.shape = {n, per};
+    return true;
+  }
+  if (want.size() == 3 && batch.shape.size() == 4) {
+    batch.shape = {n, batch.shape[2], batch.shape[3]};
+    return (want[1] < 0 || want[1] == batch.shape[1]) &&
+           (want[2] < 0 || want[2] == batch.shape[2]);
+  }
+  if (want.size() != batch.shape.size())
+    return false;
+  for (size_t d = 1; d < want.size(); ++d)
+    if (want[d] >= 0 && want[d] != batch.shape[d])
+      return false;
+  return true;
+}
+
+Tensor imageBatch(const ImageDataset &data, int64_t first, int64_t count) {
+  int64_t per = data.images.size() / std::max<int64_t>(data.images.dim(0), 1);
+  Shape shape = data.images.shape;
+  shape[0] = count;
+  return Tensor(shape, std::vector<float>(data.images.data.begin() + first * per,
+                                          data.images.data.begin() +
+                                              (first + count) * per));
 }
 
 } // namespace snnrt

@@ -32,6 +32,13 @@ struct ImageDataset {
 std::string loadMNISTLike(const std::string &dir, const std::string &split,
                           ImageDataset &out);
 
+/// Reshapes a batch of N×1×H×W images to what a network input of shape
+/// `want` (-1: any) takes: N×(H·W), N×H×W or N×1×H×W. False if none fits.
+bool fitImagesToInput(const Shape &want, Tensor &batch);
+
+/// Images [first, first + count) of `data` as one batch tensor.
+Tensor imageBatch(const ImageDataset &data, int64_t first, int64_t count);
+
 /// Debian's dataset-fashion-mnist location.
 constexpr const char *kFashionMNISTDir = "/usr/share/datasets/fashion-mnist";
 

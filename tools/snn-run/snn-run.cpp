@@ -1,9 +1,10 @@
 //===- snn-run.cpp - simulate, evaluate and (later) train networks --------===//
 //
-//   snn-run eval MODEL --data fashion-mnist [--limit N] [--batch B] [--json]
+//   snn-run eval MODEL --data fashion-mnist [--timesteps 8,16,32] [--json]
 //
-// MODEL is an .mlir file in the nn dialect or an ONNX model (.onnx,
-// .onnxtext), imported on the fly. Exit codes: 0 success, 1 error (bad
+// MODEL is an .mlir file (an nn-dialect ANN, run by the reference executor,
+// or an snn-dialect spiking network, run by the discrete-time simulator) or
+// an ONNX model (.onnx, .onnxtext), imported on the fly. Exit codes: 0 success, 1 error (bad
 // model, missing data), 2 bad command line, 3 accuracy below --min-accuracy.
 //
 //===----------------------------------------------------------------------===//
@@ -11,6 +12,8 @@
 #include "runtime/ann/Executor.h"
 #include "runtime/data/IDX.h"
 #include "runtime/mlir-bridge/NNToRuntime.h"
+#include "runtime/mlir-bridge/SNNToRuntime.h"
+#include "runtime/sim/Simulator.h"
 #include "runtime/tensor/Parallel.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -39,6 +42,7 @@ struct EvalOptions {
   bool progress = true;
   double minAccuracy = -1.0;
   bool profile = false;
+  std::vector<int64_t> timesteps;
 };
 
 /// A one-line progress bar on stderr, only when stderr is a terminal.
@@ -71,26 +75,6 @@ private:
   std::chrono::steady_clock::time_point start;
 };
 
-/// Reshapes a batch of N×1×H×W images to what the model's input expects.
-bool fitInput(const snnrt::Shape &want, snnrt::Tensor &batch) {
-  int64_t n = batch.shape[0], per = batch.size() / std::max<int64_t>(n, 1);
-  if (want.size() == 2 && (want[1] < 0 || want[1] == per)) {
-    batch.shape = {n, per};
-    return true;
-  }
-  if (want.size() == 3 && batch.shape.size() == 4) {
-    batch.shape = {n, batch.shape[2], batch.shape[3]};
-    return (want[1] < 0 || want[1] == batch.shape[1]) &&
-           (want[2] < 0 || want[2] == batch.shape[2]);
-  }
-  if (want.size() != batch.shape.size())
-    return false;
-  for (size_t d = 1; d < want.size(); ++d)
-    if (want[d] >= 0 && want[d] != batch.shape[d])
-      return false;
-  return true;
-}
-
 int runEval(const EvalOptions &opt) {
   if (opt.threads > 0)
     snnrt::setNumThreads(opt.threads);
@@ -103,14 +87,43 @@ int runEval(const EvalOptions &opt) {
   auto module = mlir::snnmlir::loadNetwork(opt.model, &context);
   if (!module)
     return 1;
-  auto graph = mlir::snnmlir::buildRuntimeGraph(*module);
-  if (mlir::failed(graph))
-    return 1;
-  if (graph->inputs.size() != 1 || graph->outputs.size() != 1) {
+  // One forward function per batch: logits at each checkpoint.
+  bool spiking = mlir::snnmlir::isSpikingNetwork(*module);
+  std::optional<snnrt::Graph> graph;
+  std::optional<snnrt::Network> net;
+  snnrt::Shape want;
+  size_t numOutputs;
+  if (spiking) {
+    auto n = mlir::snnmlir::buildSpikingNetwork(*module);
+    if (mlir::failed(n))
+      return 1;
+    net = std::move(*n);
+    want = net->inputShapes.empty() ? snnrt::Shape() : net->inputShapes[0];
+    numOutputs = net->outputs.size();
+  } else {
+    auto g = mlir::snnmlir::buildRuntimeGraph(*module);
+    if (mlir::failed(g))
+      return 1;
+    graph = std::move(*g);
+    want = graph->inputShapes.empty() ? snnrt::Shape() : graph->inputShapes[0];
+    numOutputs = graph->outputs.size();
+  }
+  if ((spiking ? net->inputs.size() : graph->inputs.size()) != 1 ||
+      numOutputs != 1) {
     llvm::errs() << "snn-run: " << opt.model
                  << ": eval needs a network with one input and one output\n";
     return 1;
   }
+  std::vector<int64_t> steps = opt.timesteps;
+  if (spiking && steps.empty())
+    steps = {net->timesteps};
+  std::sort(steps.begin(), steps.end());
+  if (!spiking && !steps.empty()) {
+    llvm::errs() << "snn-run: --timesteps applies to spiking networks; "
+                 << opt.model << " is an ANN\n";
+    return 2;
+  }
+  size_t checkpoints = spiking ? steps.size() : 1;
 
   std::string dir = opt.data == "fashion-mnist" ? snnrt::kFashionMNISTDir
                                                 : opt.data;
@@ -123,73 +136,141 @@ int runEval(const EvalOptions &opt) {
   int64_t total = data.images.dim(0);
   if (opt.limit > 0)
     total = std::min(total, opt.limit);
-  const snnrt::Shape &want = graph->inputShapes[0];
   int64_t batchSize = want.empty() || want[0] < 0 ? opt.batch : want[0];
-  int64_t perImage = data.images.size() / data.images.dim(0);
 
   auto start = std::chrono::steady_clock::now();
-  int64_t correct = 0, done = 0;
+  std::vector<int64_t> correct(checkpoints, 0);
+  int64_t done = 0;
   std::vector<double> opSeconds;
+  std::vector<snnrt::LayerStats> stats;
   ProgressBar bar(total, opt.progress && !opt.json);
   while (done < total) {
     int64_t n = std::min(batchSize, total - done);
     if (!want.empty() && want[0] >= 0 && n != want[0])
       break; // a static-batch model cannot take the remainder
-    snnrt::Tensor batch(
-        {n, data.images.dim(1), data.images.dim(2), data.images.dim(3)},
-        std::vector<float>(data.images.data.begin() + done * perImage,
-                           data.images.data.begin() + (done + n) * perImage));
-    if (!fitInput(want, batch)) {
+    snnrt::Tensor batch = snnrt::imageBatch(data, done, n);
+    if (!snnrt::fitImagesToInput(want, batch)) {
       llvm::errs() << "snn-run: the model's input " << snnrt::formatShape(want)
                    << " does not take 28×28 images\n";
       return 1;
     }
-    std::vector<snnrt::Tensor> out;
-    if (std::string e = snnrt::execute(*graph, {batch}, out,
-                                       opt.profile ? &opSeconds : nullptr);
-        !e.empty()) {
-      llvm::errs() << "snn-run: " << opt.model << ": " << e << "\n";
+    std::vector<snnrt::Tensor> logits;
+    std::string err;
+    if (spiking) {
+      snnrt::SimOptions so;
+      so.timesteps = steps.back();
+      so.checkpoints = steps;
+      snnrt::SimResult r;
+      err = snnrt::simulate(*net, {batch}, so, r);
+      for (auto &outs : r.outputs)
+        logits.push_back(std::move(outs[0]));
+      if (stats.empty())
+        stats = r.layers;
+      else
+        for (size_t i = 0; i < stats.size(); ++i) {
+          stats[i].spikes += r.layers[i].spikes;
+          stats[i].synapticEvents += r.layers[i].synapticEvents;
+        }
+    } else {
+      std::vector<snnrt::Tensor> out;
+      err = snnrt::execute(*graph, {batch}, out,
+                           opt.profile ? &opSeconds : nullptr);
+      if (err.empty())
+        logits.push_back(std::move(out[0]));
+    }
+    if (!err.empty()) {
+      llvm::errs() << "snn-run: " << opt.model << ": " << err << "\n";
       return 1;
     }
-    const snnrt::Tensor &logits = out[0];
-    int64_t classes = logits.size() / n;
-    for (int64_t i = 0; i < n; ++i) {
-      const float *row = logits.ptr() + i * classes;
-      int64_t best = std::max_element(row, row + classes) - row;
-      correct += best == data.labels[done + i];
+    for (size_t k = 0; k < checkpoints; ++k) {
+      int64_t classes = logits[k].size() / n;
+      for (int64_t i = 0; i < n; ++i) {
+        const float *row = logits[k].ptr() + i * classes;
+        int64_t best = std::max_element(row, row + classes) - row;
+        correct[k] += best == data.labels[done + i];
+      }
     }
     done += n;
     bar.update(done, "accuracy " +
-                         std::to_string(100.0 * correct / done).substr(0, 5) +
+                         std::to_string(100.0 * correct.back() / done).substr(0, 5) +
                          " %");
   }
   double secs = std::chrono::duration<double>(
                     std::chrono::steady_clock::now() - start)
                     .count();
-  double accuracy = done ? 100.0 * correct / done : 0.0;
+  auto accuracyAt = [&](size_t k) {
+    return done ? 100.0 * correct[k] / done : 0.0;
+  };
+  double accuracy = accuracyAt(checkpoints - 1);
+  int64_t maxT = spiking ? steps.back() : 1;
   if (opt.json) {
     nlohmann::json j = {{"model", opt.model},     {"data", dir},
                         {"split", opt.split},     {"images", done},
-                        {"correct", correct},     {"accuracy", accuracy},
+                        {"correct", correct.back()}, {"accuracy", accuracy},
                         {"seconds", secs},        {"threads", snnrt::numThreads()},
-                        {"images_per_second", secs > 0 ? done / secs : 0.0}};
+                        {"images_per_second", secs > 0 ? done / secs : 0.0},
+                        {"spiking", spiking}};
+    if (spiking) {
+      nlohmann::json perT = nlohmann::json::array(), layers = nlohmann::json::array();
+      for (size_t k = 0; k < checkpoints; ++k)
+        perT.push_back({{"timesteps", steps[k]}, {"accuracy", accuracyAt(k)}});
+      double events = 0;
+      for (const auto &l : stats) {
+        nlohmann::json e = {{"layer", l.name}};
+        if (l.neuronsPerSample > 0)
+          e["spikes_per_neuron_per_step"] =
+              l.spikes / double(done * l.neuronsPerSample * maxT);
+        else
+          e["synaptic_events_per_image"] = l.synapticEvents / double(done);
+        events += l.synapticEvents;
+        layers.push_back(e);
+      }
+      j["by_timesteps"] = perT;
+      j["layers"] = layers;
+      j["synaptic_events_per_image"] = events / double(std::max<int64_t>(done, 1));
+    }
     llvm::outs() << j.dump(2) << "\n";
+  } else if (spiking) {
+    llvm::outs() << llvm::format("SNN accuracy on %lld images (%.2f s, %.1f "
+                                 "images/s at T = %lld on %d threads):\n",
+                                 (long long)done, secs,
+                                 secs > 0 ? done / secs : 0.0, (long long)maxT,
+                                 snnrt::numThreads());
+    for (size_t k = 0; k < checkpoints; ++k)
+      llvm::outs() << llvm::format("  T = %4lld: %6.2f %%\n",
+                                   (long long)steps[k], accuracyAt(k));
+    double events = 0;
+    llvm::outs() << llvm::format("per layer at T = %lld:\n", (long long)maxT);
+    for (const auto &l : stats) {
+      events += l.synapticEvents;
+      if (l.neuronsPerSample > 0)
+        llvm::outs() << llvm::format("  %-40s %.4f spikes/neuron/step\n",
+                                     l.name.c_str(),
+                                     l.spikes / double(done * l.neuronsPerSample *
+                                                       maxT));
+      else
+        llvm::outs() << llvm::format("  %-40s %.0f synaptic events/image\n",
+                                     l.name.c_str(), l.synapticEvents / double(done));
+    }
+    llvm::outs() << llvm::format("synaptic events per image: %.0f\n",
+                                 events / double(std::max<int64_t>(done, 1)));
   } else {
     llvm::outs() << llvm::format("ANN accuracy: %.2f %% (%lld/%lld) in %.2f s, "
                                  "%.0f images/s on %d threads\n",
-                                 accuracy, (long long)correct, (long long)done,
-                                 secs, secs > 0 ? done / secs : 0.0,
+                                 accuracy, (long long)correct.back(),
+                                 (long long)done, secs,
+                                 secs > 0 ? done / secs : 0.0,
                                  snnrt::numThreads());
   }
-  if (opt.profile) {
+  if (opt.profile && !spiking) {
     llvm::errs() << "time per op (s):\n";
     for (size_t i = 0; i < opSeconds.size(); ++i)
       llvm::errs() << llvm::format("  %8.3f  %s\n", opSeconds[i],
                                    graph->nodes[i].name.c_str());
   }
   if (opt.minAccuracy >= 0 && accuracy < opt.minAccuracy) {
-    llvm::errs() << "snn-run: accuracy " << accuracy << " % is below --min-accuracy "
-                 << opt.minAccuracy << "\n";
+    llvm::errs() << "snn-run: accuracy " << accuracy
+                 << " % is below --min-accuracy " << opt.minAccuracy << "\n";
     return 3;
   }
   return 0;
@@ -203,7 +284,8 @@ int main(int argc, char **argv) {
 
   EvalOptions eval;
   CLI::App *evalCmd = app.add_subcommand(
-      "eval", "Classification accuracy of a network on an image data set");
+      "eval", "Classification accuracy of an ANN (nn) or a spiking network "
+              "(snn: accuracy vs. timesteps, firing rates, synaptic events)");
   evalCmd->add_option("model", eval.model,
                       "Network: .mlir (nn dialect) or ONNX (.onnx, .onnxtext)")
       ->required();
@@ -223,6 +305,11 @@ int main(int argc, char **argv) {
   evalCmd->add_flag("--json", eval.json, "Print one JSON object instead of text");
   evalCmd->add_flag("!--no-progress", eval.progress,
                     "No progress bar (it only shows on a terminal anyway)");
+  evalCmd->add_option("--timesteps", eval.timesteps,
+                      "Spiking networks: report accuracy after each of these "
+                      "step counts, e.g. 8,16,32 (default: the network's T)")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
   evalCmd->add_flag("--profile", eval.profile,
                     "Print the time spent in each op (to stderr)");
   evalCmd->add_option("--min-accuracy", eval.minAccuracy,

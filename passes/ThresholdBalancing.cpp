@@ -1,0 +1,314 @@
+//===- ThresholdBalancing.cpp - thresholds from calibration data ----------===//
+//
+// Calls the runtime (through the MLIR bridge) to measure activations or
+// currents on calibration images, then writes thresholds and rescaled
+// synapse constants back into the module.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/NN/NNOps.h"
+#include "dialect/SNN/SNNOps.h"
+#include "passes/Passes.h"
+#include "runtime/data/IDX.h"
+#include "runtime/mlir-bridge/SNNToRuntime.h"
+#include "runtime/sim/Simulator.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mlir::snnmlir {
+#define GEN_PASS_DEF_SNNTHRESHOLDBALANCE
+#include "passes/Passes.h.inc"
+} // namespace mlir::snnmlir
+
+using namespace mlir;
+using snnrt::LayerKind;
+
+namespace {
+
+/// Units of a train: what one unit of its value stands for in the ANN, per
+/// channel (one value: the whole layer). Element i of a batch-first tensor
+/// belongs to channel (i / inner) % channels.
+struct Units {
+  std::vector<float> perChannel{1.0f};
+  int64_t inner = 1;
+  float at(int64_t i) const {
+    return perChannel.size() == 1
+               ? perChannel[0]
+               : perChannel[(i / inner) % int64_t(perChannel.size())];
+  }
+};
+
+/// The p-th percentile (0–100) of `v` (modified in place).
+float percentileOf(std::vector<float> &v, double p) {
+  if (v.empty())
+    return 0.0f;
+  size_t k = std::min(v.size() - 1,
+                      size_t(std::ceil(p / 100.0 * double(v.size())) - 1));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return v[k];
+}
+
+int64_t innerOf(const snnrt::Shape &shape) {
+  int64_t inner = 1;
+  for (size_t d = 2; d < shape.size(); ++d)
+    inner *= shape[d];
+  return inner;
+}
+
+/// Writes `values` as a new nn.constant replacing operand `index` of `op`.
+void replaceConstant(Operation *op, unsigned index, ArrayRef<float> values) {
+  OpBuilder b(op);
+  auto type = cast<RankedTensorType>(op->getOperand(index).getType());
+  Value c = nn::ConstantOp::create(
+      b, op->getLoc(), type,
+      DenseElementsAttr::get(type, ArrayRef<float>(values)));
+  Value old = op->getOperand(index);
+  op->setOperand(index, c);
+  if (old.use_empty())
+    old.getDefiningOp()->erase();
+}
+
+} // namespace
+
+namespace {
+
+struct BalancePass
+    : snnmlir::impl::SNNThresholdBalanceBase<BalancePass> {
+  using Base::Base;
+  void runOnOperation() override;
+};
+
+/// Collects, for layer `target` (a neuron layer), the values that set λ: the
+/// ANN activations (activation method) or the input currents of the spiking
+/// simulation (spike method), grouped by channel of the layer's output.
+LogicalResult collect(const snnrt::Network &net, size_t target,
+                      const snnrt::ImageDataset &images,
+                      const snnrt::Shape &want, bool spike, int64_t steps,
+                      int64_t samples, bool perChannel, Location loc,
+                      std::vector<std::vector<float>> &groups,
+                      snnrt::Shape &shape) {
+  groups.clear();
+  const int64_t batch = 128;
+  for (int64_t first = 0; first < samples; first += batch) {
+    int64_t n = std::min(batch, samples - first);
+    snnrt::Tensor x = snnrt::imageBatch(images, first, n);
+    if (!snnrt::fitImagesToInput(want, x))
+      return emitError(loc) << "calibration images do not fit the network "
+                               "input " << snnrt::formatShape(want);
+    std::vector<snnrt::Tensor> values;
+    std::string err;
+    if (!spike) {
+      err = snnrt::annView(net, {x}, values);
+      if (err.empty())
+        values = {values[net.layers[target].output]};
+    } else {
+      snnrt::SimOptions so;
+      so.timesteps = steps;
+      so.recordInputOf = int(target);
+      snnrt::SimResult r;
+      err = snnrt::simulate(net, {x}, so, r);
+      values = {std::move(r.recorded)};
+    }
+    if (!err.empty())
+      return emitError(loc) << "snn-threshold-balance: " << err;
+    const snnrt::Tensor &t = values[0];
+    shape = t.shape;
+    int64_t channels = perChannel && t.rank() >= 2 ? t.dim(1) : 1;
+    int64_t inner = t.rank() >= 2 ? t.size() / (t.dim(0) * t.dim(1)) : 1;
+    groups.resize(channels);
+    for (int64_t i = 0; i < t.size(); ++i)
+      if (t.data[i] > 0.0f)
+        groups[channels == 1 ? 0 : (i / inner) % channels].push_back(t.data[i]);
+  }
+  return success();
+}
+
+void BalancePass::runOnOperation() {
+  if (method != "activation" && method != "spike") {
+    getOperation().emitError() << "snn-threshold-balance: method must be "
+                                  "'activation' or 'spike', got '"
+                               << method << "'";
+    return signalPassFailure();
+  }
+  if (samples < 1 || !(percentile > 0.0 && percentile <= 100.0) ||
+      !(scale > 0.0)) {
+    getOperation().emitError()
+        << "snn-threshold-balance: samples, scale and percentile (0, 100] "
+           "must be positive";
+    return signalPassFailure();
+  }
+  std::string dir = data == "fashion-mnist" ? std::string(snnrt::kFashionMNISTDir)
+                                            : std::string(data);
+  snnrt::ImageDataset images;
+  if (std::string e = snnrt::loadMNISTLike(dir, "train", images); !e.empty()) {
+    getOperation().emitError() << "snn-threshold-balance: " << e;
+    return signalPassFailure();
+  }
+  int64_t n = std::min<int64_t>(samples, images.images.dim(0));
+
+  for (auto fn : getOperation().getOps<func::FuncOp>()) {
+    if (!snnmlir::isSpikingNetwork(getOperation(), fn.getName()))
+      continue;
+    std::vector<Operation *> ops;
+    auto built = snnmlir::buildSpikingNetwork(getOperation(), fn.getName(), &ops);
+    if (failed(built))
+      return signalPassFailure();
+    snnrt::Network net = std::move(*built);
+    if (net.inputs.size() != 1) {
+      fn.emitError() << "snn-threshold-balance: networks with one image input "
+                        "only";
+      return signalPassFailure();
+    }
+    int64_t steps = timesteps > 0 ? timesteps : net.timesteps;
+
+    // Per-sample shapes of every slot, from one image through the ANN view.
+    std::vector<snnrt::Tensor> probe;
+    {
+      snnrt::Tensor x = snnrt::imageBatch(images, 0, 1);
+      if (!snnrt::fitImagesToInput(net.inputShapes[0], x)) {
+        fn.emitError() << "snn-threshold-balance: calibration images do not "
+                          "fit the network input "
+                       << snnrt::formatShape(net.inputShapes[0]);
+        return signalPassFailure();
+      }
+      if (std::string e = snnrt::annView(net, {x}, probe); !e.empty()) {
+        fn.emitError() << "snn-threshold-balance: " << e;
+        return signalPassFailure();
+      }
+    }
+    auto innerOfSlot = [&](int slot) { return innerOf(probe[slot].shape); };
+
+    // The activation method measures the original ANN once, up front.
+    std::vector<std::vector<std::vector<float>>> annGroups(net.layers.size());
+    if (method == "activation")
+      for (size_t k = 0; k < net.layers.size(); ++k) {
+        if (net.layers[k].kind != LayerKind::Neuron)
+          continue;
+        snnrt::Shape shape;
+        if (failed(collect(net, k, images, net.inputShapes[0], false, steps, n,
+                           perChannel, ops[k]->getLoc(), annGroups[k], shape)))
+          return signalPassFailure();
+      }
+
+    // Units of every slot, in program order (inputs: 1).
+    llvm::DenseMap<int, Units> units;
+    auto unitsOf = [&](int slot) { return units.count(slot) ? units[slot] : Units(); };
+    for (size_t k = 0; k < net.layers.size(); ++k) {
+      snnrt::Layer &l = net.layers[k];
+      Operation *op = ops[k];
+      switch (l.kind) {
+      case LayerKind::Conv2D:
+      case LayerKind::Dense: {
+        Units in = unitsOf(l.inputs[0]);
+        // Output units: those of the other operand of a residual add that
+        // consumes this current, when known; else 1.
+        Units out;
+        for (Operation *user : op->getResult(0).getUsers())
+          if (auto add = dyn_cast<snn::AddOp>(user)) {
+            Value other = add.getLhs() == op->getResult(0) ? add.getRhs()
+                                                           : add.getLhs();
+            for (size_t j = 0; j < k; ++j)
+              if (ops[j]->getResult(0) == other && units.count(net.layers[j].output))
+                out = units[net.layers[j].output];
+          }
+        snnrt::Tensor &w = *net.constants[l.inputs[1]];
+        int64_t m = w.dim(0), per = w.size() / m;
+        int64_t cin = l.kind == LayerKind::Conv2D ? w.dim(1) : per;
+        int64_t kk = l.kind == LayerKind::Conv2D ? per / cin : 1;
+        int64_t groupIn = l.kind == LayerKind::Conv2D ? cin : 0;
+        for (int64_t o = 0; o < m; ++o) {
+          float uo = out.perChannel.size() == 1 ? out.perChannel[0]
+                                                : out.perChannel[o];
+          (void)groupIn;
+          int64_t g = l.kind == LayerKind::Conv2D ? o / (m / l.op.group) : 0;
+          for (int64_t i = 0; i < per; ++i) {
+            // Input element index (per sample) this weight reads.
+            int64_t inIndex = l.kind == LayerKind::Conv2D
+                                  ? (g * groupIn + i / kk) * in.inner
+                                  : i;
+            w.data[o * per + i] *= in.at(inIndex) / uo;
+          }
+        }
+        replaceConstant(op, 1, w.data);
+        if (l.inputs.size() > 2) {
+          snnrt::Tensor &b = *net.constants[l.inputs[2]];
+          for (int64_t o = 0; o < m; ++o)
+            b.data[o] /= out.perChannel.size() == 1 ? out.perChannel[0]
+                                                    : out.perChannel[o];
+          replaceConstant(op, 2, b.data);
+        }
+        out.inner = innerOfSlot(l.output);
+        units[l.output] = out;
+        break;
+      }
+      case LayerKind::Neuron: {
+        std::vector<std::vector<float>> groups = std::move(annGroups[k]);
+        snnrt::Shape shape;
+        if (method == "spike" &&
+            failed(collect(net, k, images, net.inputShapes[0], true, steps, n,
+                           perChannel, op->getLoc(), groups, shape)))
+          return signalPassFailure();
+        Units in = unitsOf(l.inputs[0]);
+        int64_t inner = innerOfSlot(l.output);
+        std::vector<float> lambda;
+        float layerLambda = 0.0f;
+        {
+          std::vector<float> all;
+          for (auto &g : groups)
+            all.insert(all.end(), g.begin(), g.end());
+          layerLambda = percentileOf(all, percentile);
+        }
+        if (layerLambda <= 0.0f)
+          layerLambda = 1.0f; // a silent layer: keep a neutral threshold
+        for (auto &g : groups) {
+          float v = percentileOf(g, percentile);
+          lambda.push_back(v > 0.0f ? v : layerLambda);
+        }
+        // The spike method measures λ in current units already; the
+        // activation method in ANN units.
+        bool currentUnits = method == "spike";
+        std::vector<float> th;
+        size_t count = std::max(lambda.size(), in.perChannel.size());
+        for (size_t c = 0; c < count; ++c) {
+          float lam = lambda[lambda.size() == 1 ? 0 : c];
+          float u = in.perChannel[in.perChannel.size() == 1 ? 0 : c];
+          th.push_back(float(scale) * (currentUnits ? lam : lam / u));
+        }
+        op->setAttr("threshold", DenseF32ArrayAttr::get(op->getContext(), th));
+        l.threshold = th;
+        Units out;
+        out.perChannel.clear();
+        for (size_t c = 0; c < count; ++c) {
+          float u = in.perChannel[in.perChannel.size() == 1 ? 0 : c];
+          out.perChannel.push_back(th[c] * u); // one spike: th current units
+        }
+        out.inner = inner;
+        units[l.output] = out;
+        break;
+      }
+      case LayerKind::AvgPool:
+      case LayerKind::MaxPool:
+      case LayerKind::Add: {
+        // Channels are kept; a pool changes the spatial size.
+        Units u = unitsOf(l.inputs[0]);
+        u.inner = innerOfSlot(l.output);
+        units[l.output] = u;
+        break;
+      }
+      case LayerKind::Flatten:
+        units[l.output] = unitsOf(l.inputs[0]); // same element order
+        break;
+      default:
+        units[l.output] = Units();
+        break;
+      }
+    }
+  }
+}
+
+} // namespace

@@ -1,0 +1,174 @@
+//===- SNNToRuntime.cpp - snn modules into simulator networks -------------===//
+
+#include "runtime/mlir-bridge/SNNToRuntime.h"
+
+#include "dialect/NN/NNOps.h"
+#include "dialect/SNN/SNNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using snnrt::LayerKind;
+
+bool mlir::snnmlir::isSpikingNetwork(ModuleOp module, StringRef funcName) {
+  auto fn = module.lookupSymbol<func::FuncOp>(funcName);
+  if (!fn)
+    return false;
+  bool found = false;
+  fn.walk([&](Operation *op) {
+    found |= isa<snn::SNNDialect>(op->getDialect());
+  });
+  return found;
+}
+
+static std::vector<int64_t> vec(ArrayRef<int64_t> a) {
+  return std::vector<int64_t>(a.begin(), a.end());
+}
+
+static std::string layerName(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << op->getName().getStringRef();
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    os << " '" << name.getName().getValue() << "'";
+  else if (auto fused = dyn_cast<FusedLoc>(op->getLoc()))
+    for (Location l : fused.getLocations())
+      if (auto n = dyn_cast<NameLoc>(l)) {
+        os << " '" << n.getName().getValue() << "'";
+        break;
+      }
+  return s;
+}
+
+/// Fills `l` from an snn op; false for ops that are not layers.
+static bool describe(Operation *op, snnrt::Layer &l) {
+  return llvm::TypeSwitch<Operation *, bool>(op)
+      .Case<snn::EncodePoissonOp>([&](auto e) {
+        l.kind = LayerKind::EncodePoisson;
+        l.seed = e.getSeed();
+        l.scale = e.getScale().convertToFloat();
+        return true;
+      })
+      .Case<snn::EncodeDirectOp>(
+          [&](auto) { return l.kind = LayerKind::EncodeDirect, true; })
+      .Case<snn::Conv2DOp>([&](auto c) {
+        l.kind = LayerKind::Conv2D;
+        l.op.kind = snnrt::OpKind::Conv2D;
+        l.op.strides = vec(c.getStrides());
+        l.op.pads = vec(c.getPads());
+        l.op.dilations = vec(c.getDilations());
+        l.op.group = c.getGroup();
+        return true;
+      })
+      .Case<snn::DenseOp>([&](auto) {
+        l.kind = LayerKind::Dense;
+        l.op.kind = snnrt::OpKind::Gemm;
+        l.op.transB = true; // weights are out × in
+        return true;
+      })
+      .Case<snn::AvgPoolOp>([&](auto p) {
+        l.kind = LayerKind::AvgPool;
+        l.op.kind = snnrt::OpKind::AvgPool;
+        l.op.kernel = vec(p.getKernelShape());
+        l.op.strides = vec(p.getStrides());
+        l.op.pads = vec(p.getPads());
+        l.op.countIncludePad = p.getCountIncludePad();
+        l.op.ceilMode = p.getCeilMode();
+        return true;
+      })
+      .Case<snn::MaxPoolOp>([&](auto p) {
+        l.kind = LayerKind::MaxPool;
+        l.op.kernel = vec(p.getKernelShape());
+        l.op.strides = vec(p.getStrides());
+        l.op.pads = vec(p.getPads());
+        l.op.ceilMode = p.getCeilMode();
+        return true;
+      })
+      .Case<snn::AddOp>([&](auto) { return l.kind = LayerKind::Add, true; })
+      .Case<snn::FlattenOp>([&](auto f) {
+        l.kind = LayerKind::Flatten;
+        l.op.kind = snnrt::OpKind::Flatten;
+        l.op.axis = static_cast<int64_t>(f.getAxis());
+        return true;
+      })
+      .Case<snn::IFOp, snn::LIFOp>([&](auto n) {
+        l.kind = LayerKind::Neuron;
+        l.threshold.assign(n.getThreshold().begin(), n.getThreshold().end());
+        l.reset = n.getReset() == snn::ResetMode::Zero ? snnrt::Reset::Zero
+                                                       : snnrt::Reset::Subtract;
+        l.refractory = n.getRefractory();
+        if constexpr (std::is_same_v<decltype(n), snn::LIFOp>)
+          l.leak = n.getLeak().convertToFloat();
+        return true;
+      })
+      .Case<snn::AccumulateOp>(
+          [&](auto) { return l.kind = LayerKind::Accumulate, true; })
+      .Case<snn::SpikeRateOp>(
+          [&](auto) { return l.kind = LayerKind::SpikeRate, true; })
+      .Default([](Operation *) { return false; });
+}
+
+FailureOr<snnrt::Network>
+mlir::snnmlir::buildSpikingNetwork(ModuleOp module, StringRef funcName,
+                                   std::vector<Operation *> *layerOps) {
+  auto fn = module.lookupSymbol<func::FuncOp>(funcName);
+  if (!fn)
+    return module.emitError() << "no function @" << funcName << " to simulate";
+  auto time = dyn_cast_or_null<snn::DiscreteTimeAttr>(snn::getTimeModel(fn));
+  if (!time)
+    return fn.emitError() << "the simulator runs networks with the discrete "
+                             "time model (snn.time = #snn.discrete<...>)";
+  if (!fn.getBody().hasOneBlock())
+    return fn.emitError() << "the simulator runs single-block functions only";
+  snnrt::Network net;
+  net.timesteps = time.getTimesteps();
+  llvm::DenseMap<Value, int> slots;
+  for (BlockArgument arg : fn.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || !type.getElementType().isF32())
+      return fn.emitError() << "argument #" << arg.getArgNumber()
+                            << " is not a ranked f32 tensor";
+    int s = net.addSlot();
+    slots[arg] = s;
+    net.inputs.push_back(s);
+    snnrt::Shape shape;
+    for (int64_t d : type.getShape())
+      shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+    net.inputShapes.push_back(shape);
+  }
+  for (Operation &op : fn.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (Value v : ret.getOperands())
+        net.outputs.push_back(slots.lookup(v));
+      continue;
+    }
+    if (auto c = dyn_cast<nn::ConstantOp>(op)) {
+      auto data = nn::getConstantFloats(c);
+      if (!data)
+        return c.emitError() << "constant kind not supported by the simulator";
+      auto type = cast<RankedTensorType>(c.getType());
+      slots[c.getResult()] = net.addConstant(snnrt::Tensor(
+          snnrt::Shape(type.getShape().begin(), type.getShape().end()),
+          std::vector<float>(data->begin(), data->end())));
+      continue;
+    }
+    snnrt::Layer l;
+    l.name = layerName(&op);
+    if (op.getNumResults() != 1 || !describe(&op, l))
+      return op.emitError() << "the simulator has no model of this op";
+    for (Value v : op.getOperands()) {
+      auto it = slots.find(v);
+      if (it == slots.end())
+        return op.emitError() << "operand is not computed by the function";
+      l.inputs.push_back(it->second);
+    }
+    l.output = net.addSlot();
+    slots[op.getResult(0)] = l.output;
+    net.layers.push_back(std::move(l));
+    if (layerOps)
+      layerOps->push_back(&op);
+  }
+  return net;
+}

@@ -1,0 +1,63 @@
+//===- Network.h - a spiking network as the simulator runs it ---*- C++ -*-===//
+//
+// The layer graph of an `snn` function: encoders, synapses, neurons and
+// readouts over numbered slots, in program order. Built from the module by
+// runtime/mlir-bridge, or by hand in tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SNN_MLIR_RUNTIME_SIM_NETWORK_H
+#define SNN_MLIR_RUNTIME_SIM_NETWORK_H
+
+#include "runtime/ann/Graph.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace snnrt {
+
+enum class LayerKind {
+  EncodePoisson, EncodeDirect, Conv2D, Dense, AvgPool, MaxPool, Add, Flatten,
+  Neuron, Accumulate, SpikeRate
+};
+
+enum class Reset { Subtract, Zero };
+
+struct Layer {
+  LayerKind kind;
+  std::string name;
+  std::vector<int> inputs; // slots; synapses: input, weight[, bias]
+  int output = -1;
+  /// Synapse and pooling parameters in the ANN executor's form.
+  Node op;
+  // Neurons.
+  std::vector<float> threshold; // one value, or one per channel (dim 1)
+  float leak = 1.0f;
+  Reset reset = Reset::Subtract;
+  int64_t refractory = 0;
+  // Poisson encoder.
+  uint64_t seed = 0;
+  float scale = 1.0f;
+};
+
+struct Network {
+  std::vector<std::optional<Tensor>> constants; // weights; others empty
+  std::vector<Layer> layers;
+  std::vector<int> inputs, outputs;
+  std::vector<Shape> inputShapes;
+  int64_t timesteps = 1;
+
+  int addSlot() {
+    constants.emplace_back();
+    return int(constants.size()) - 1;
+  }
+  int addConstant(Tensor t) {
+    constants.emplace_back(std::move(t));
+    return int(constants.size()) - 1;
+  }
+};
+
+} // namespace snnrt
+
+#endif // SNN_MLIR_RUNTIME_SIM_NETWORK_H

@@ -1,0 +1,352 @@
+//===- Simulator.cpp - discrete-time simulation of spiking networks -------===//
+//
+// Step by step, layer by layer: synapses reuse the ANN kernels on the step's
+// spike (or current) tensor, neurons keep their membrane potentials, readouts
+// accumulate. Everything is batched; kernels are multithreaded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/sim/Simulator.h"
+#include "runtime/ann/Kernels.h"
+#include "runtime/tensor/Parallel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace snnrt {
+
+static uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+float counterUniform(uint64_t seed, uint64_t step, uint64_t element) {
+  uint64_t h = splitmix64(seed ^ splitmix64(step ^ splitmix64(element)));
+  return float(h >> 40) * (1.0f / float(1 << 24));
+}
+
+namespace {
+
+struct LayerState {
+  Tensor membrane, accum, counts;
+  std::vector<int32_t> refractoryLeft;
+};
+
+/// Synaptic fan-out of one input element (for the event count).
+double fanOut(const Layer &l, const Network &net) {
+  switch (l.kind) {
+  case LayerKind::Dense:
+    return double(net.constants[l.inputs[1]]->dim(0));
+  case LayerKind::Conv2D: {
+    const Tensor &w = *net.constants[l.inputs[1]];
+    return double(w.dim(0)) / double(l.op.group) * double(w.dim(2) * w.dim(3)) /
+           double(l.op.strides[0] * l.op.strides[1]);
+  }
+  case LayerKind::AvgPool:
+  case LayerKind::MaxPool:
+    return double(l.op.kernel[0] * l.op.kernel[1]) /
+           double(l.op.strides[0] * l.op.strides[1]);
+  default:
+    return 1.0;
+  }
+}
+
+int64_t countNonZero(const Tensor &t) {
+  return std::count_if(t.data.begin(), t.data.end(),
+                       [](float v) { return v != 0.0f; });
+}
+
+std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
+                       Tensor &out) {
+  if (st.membrane.shape != in.shape) {
+    st.membrane = Tensor(in.shape);
+    if (l.refractory > 0)
+      st.refractoryLeft.assign(in.size(), 0);
+  }
+  out.shape = in.shape;
+  out.data.assign(in.size(), 0.0f);
+  int64_t channels = in.rank() >= 2 ? in.dim(1) : 1;
+  int64_t inner = in.rank() >= 2 ? in.size() / (in.dim(0) * channels) : 1;
+  bool perChannel = l.threshold.size() > 1;
+  if (perChannel && int64_t(l.threshold.size()) != channels)
+    return "has " + std::to_string(l.threshold.size()) +
+           " thresholds for " + std::to_string(channels) + " channels";
+  parallelFor(in.size(), 1 << 14, [&](int64_t s, int64_t e) {
+    float *u = st.membrane.ptr();
+    for (int64_t i = s; i < e; ++i) {
+      if (l.refractory > 0 && st.refractoryLeft[i] > 0) {
+        --st.refractoryLeft[i];
+        continue;
+      }
+      float th = perChannel ? l.threshold[(i / inner) % channels] : l.threshold[0];
+      float v = l.leak * u[i] + in.data[i];
+      if (v >= th) {
+        out.data[i] = 1.0f;
+        v = l.reset == Reset::Subtract ? v - th : 0.0f;
+        if (l.refractory > 0)
+          st.refractoryLeft[i] = int32_t(l.refractory);
+      }
+      u[i] = v;
+    }
+  });
+  return "";
+}
+
+/// Spike-gated max pooling: each output forwards the spike of the window
+/// input with the most spikes so far (ties: one that spikes now, then the
+/// first in row-major order).
+std::string stepMaxPool(const Layer &l, const Tensor &in, LayerState &st,
+                        Tensor &out) {
+  if (in.rank() != 4)
+    return "expects a 4-D input";
+  if (st.counts.shape != in.shape)
+    st.counts = Tensor(in.shape);
+  const Node &n = l.op;
+  int64_t N = in.dim(0), C = in.dim(1), H = in.dim(2), W = in.dim(3);
+  int64_t OH = windowSize(H, n.kernel[0], n.strides[0], n.pads[0], n.pads[2],
+                          1, n.ceilMode);
+  int64_t OW = windowSize(W, n.kernel[1], n.strides[1], n.pads[1], n.pads[3],
+                          1, n.ceilMode);
+  if (OH < 1 || OW < 1)
+    return "the window does not fit the input";
+  out = Tensor({N, C, OH, OW});
+  parallelFor(N * C, 4, [&](int64_t s, int64_t e) {
+    for (int64_t nc = s; nc < e; ++nc) {
+      const float *x = in.ptr() + nc * H * W;
+      const float *cnt = st.counts.ptr() + nc * H * W;
+      for (int64_t oy = 0; oy < OH; ++oy)
+        for (int64_t ox = 0; ox < OW; ++ox) {
+          float bestCount = -1.0f, bestNow = -1.0f, value = 0.0f;
+          for (int64_t p = 0; p < n.kernel[0]; ++p) {
+            int64_t iy = oy * n.strides[0] + p - n.pads[0];
+            if (iy < 0 || iy >= H)
+              continue;
+            for (int64_t q = 0; q < n.kernel[1]; ++q) {
+              int64_t ix = ox * n.strides[1] + q - n.pads[1];
+              if (ix < 0 || ix >= W)
+                continue;
+              float c = cnt[iy * W + ix], now = x[iy * W + ix] != 0.0f;
+              if (c > bestCount || (c == bestCount && now > bestNow)) {
+                bestCount = c;
+                bestNow = now;
+                value = x[iy * W + ix];
+              }
+            }
+          }
+          out.data[(nc * OH + oy) * OW + ox] = value;
+        }
+    }
+  });
+  for (int64_t i = 0; i < in.size(); ++i)
+    st.counts.data[i] += in.data[i] != 0.0f;
+  return "";
+}
+
+} // namespace
+
+std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
+                     const SimOptions &options, SimResult &result) {
+  int64_t T = options.timesteps > 0 ? options.timesteps : net.timesteps;
+  std::vector<int64_t> checkpoints = options.checkpoints;
+  if (checkpoints.empty())
+    checkpoints = {T};
+  std::sort(checkpoints.begin(), checkpoints.end());
+  if (checkpoints.front() < 1 || checkpoints.back() > T)
+    return "checkpoints must lie in [1, " + std::to_string(T) + "]";
+  if (inputs.size() != net.inputs.size())
+    return "expected " + std::to_string(net.inputs.size()) + " input(s), got " +
+           std::to_string(inputs.size());
+
+  std::vector<Tensor> values(net.constants.size());
+  auto slot = [&](int i) -> const Tensor & {
+    return net.constants[i] ? *net.constants[i] : values[i];
+  };
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Shape &want = net.inputShapes[i];
+    bool ok = want.size() == inputs[i].shape.size();
+    for (size_t d = 0; ok && d < want.size(); ++d)
+      ok = want[d] < 0 || want[d] == inputs[i].shape[d];
+    if (!ok)
+      return "input " + std::to_string(i) + " has shape " +
+             formatShape(inputs[i].shape) + ", expected " + formatShape(want);
+    values[net.inputs[i]] = inputs[i];
+  }
+
+  std::vector<LayerState> state(net.layers.size());
+  result.outputs.clear();
+  result.layers.clear();
+  result.recorded = Tensor();
+  std::vector<int> statIndex(net.layers.size(), -1);
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    LayerKind kind = net.layers[k].kind;
+    if (kind == LayerKind::Flatten || kind == LayerKind::Accumulate ||
+        kind == LayerKind::SpikeRate || kind == LayerKind::EncodeDirect)
+      continue;
+    statIndex[k] = int(result.layers.size());
+    result.layers.push_back({net.layers[k].name, 0, 0.0, 0.0});
+  }
+
+  size_t nextCheckpoint = 0;
+  for (int64_t t = 0; t < T; ++t) {
+    for (size_t k = 0; k < net.layers.size(); ++k) {
+      const Layer &l = net.layers[k];
+      const Tensor &in = slot(l.inputs[0]);
+      Tensor &out = values[l.output];
+      std::string err;
+      switch (l.kind) {
+      case LayerKind::EncodePoisson:
+        out.shape = in.shape;
+        out.data.assign(in.size(), 0.0f);
+        parallelFor(in.size(), 1 << 14, [&](int64_t s, int64_t e) {
+          for (int64_t i = s; i < e; ++i) {
+            float x = l.scale * in.data[i];
+            if (counterUniform(l.seed, uint64_t(t), uint64_t(i)) < std::fabs(x))
+              out.data[i] = x > 0.0f ? 1.0f : -1.0f;
+          }
+        });
+        break;
+      case LayerKind::EncodeDirect:
+        if (t == 0)
+          out = in;
+        break;
+      case LayerKind::Conv2D:
+        err = conv2d(in, slot(l.inputs[1]),
+                     l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op,
+                     out);
+        break;
+      case LayerKind::Dense:
+        err = gemm(in, slot(l.inputs[1]),
+                   l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op,
+                   out);
+        break;
+      case LayerKind::AvgPool:
+        err = pool2d(l.op, in, out);
+        break;
+      case LayerKind::MaxPool:
+        err = stepMaxPool(l, in, state[k], out);
+        break;
+      case LayerKind::Add:
+        err = binary(OpKind::Add, in, slot(l.inputs[1]), out);
+        break;
+      case LayerKind::Flatten:
+        err = reshape(l.op, in, out);
+        break;
+      case LayerKind::Neuron:
+        if (int(k) == options.recordInputOf) {
+          Tensor &rec = result.recorded;
+          if (rec.shape != in.shape)
+            rec = Tensor(in.shape, -std::numeric_limits<float>::infinity());
+          for (int64_t i = 0; i < in.size(); ++i)
+            rec.data[i] = std::max(rec.data[i], in.data[i]);
+        }
+        err = stepNeuron(l, in, state[k], out);
+        break;
+      case LayerKind::Accumulate:
+      case LayerKind::SpikeRate: {
+        Tensor &acc = state[k].accum;
+        if (acc.shape != in.shape)
+          acc = Tensor(in.shape);
+        for (int64_t i = 0; i < in.size(); ++i)
+          acc.data[i] += in.data[i];
+        break;
+      }
+      }
+      if (!err.empty())
+        return l.name + ": " + err;
+      if (statIndex[k] >= 0) {
+        LayerStats &s = result.layers[statIndex[k]];
+        if (l.kind == LayerKind::Neuron || l.kind == LayerKind::EncodePoisson) {
+          s.neuronsPerSample = out.size() / std::max<int64_t>(out.dim(0), 1);
+          s.spikes += double(countNonZero(out));
+        } else if (l.kind != LayerKind::EncodeDirect) {
+          s.synapticEvents += double(countNonZero(in)) * fanOut(l, net);
+        }
+      }
+    }
+    if (nextCheckpoint < checkpoints.size() &&
+        t + 1 == checkpoints[nextCheckpoint]) {
+      std::vector<Tensor> outs;
+      for (int o : net.outputs) {
+        // Readouts report their accumulators; other outputs their value.
+        auto producer = std::find_if(
+            net.layers.begin(), net.layers.end(),
+            [&](const Layer &l) { return l.output == o; });
+        if (producer != net.layers.end() &&
+            (producer->kind == LayerKind::Accumulate ||
+             producer->kind == LayerKind::SpikeRate)) {
+          Tensor acc = state[producer - net.layers.begin()].accum;
+          if (producer->kind == LayerKind::SpikeRate)
+            for (float &v : acc.data)
+              v /= float(t + 1);
+          outs.push_back(std::move(acc));
+        } else {
+          outs.push_back(slot(o));
+        }
+      }
+      result.outputs.push_back(std::move(outs));
+      ++nextCheckpoint;
+    }
+  }
+  return "";
+}
+
+std::string annView(const Network &net, const std::vector<Tensor> &inputs,
+                    std::vector<Tensor> &values) {
+  if (inputs.size() != net.inputs.size())
+    return "expected " + std::to_string(net.inputs.size()) + " input(s)";
+  values.assign(net.constants.size(), Tensor());
+  auto slot = [&](int i) -> const Tensor & {
+    return net.constants[i] ? *net.constants[i] : values[i];
+  };
+  for (size_t i = 0; i < inputs.size(); ++i)
+    values[net.inputs[i]] = inputs[i];
+  for (const Layer &l : net.layers) {
+    const Tensor &in = slot(l.inputs[0]);
+    Tensor &out = values[l.output];
+    std::string err;
+    Node relu;
+    relu.kind = OpKind::Relu;
+    Node maxPool = l.op;
+    maxPool.kind = OpKind::MaxPool;
+    maxPool.dilations = {1, 1};
+    switch (l.kind) {
+    case LayerKind::EncodePoisson:
+    case LayerKind::EncodeDirect:
+    case LayerKind::Accumulate:
+    case LayerKind::SpikeRate:
+      out = in;
+      break;
+    case LayerKind::Conv2D:
+      err = conv2d(in, slot(l.inputs[1]),
+                   l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op, out);
+      break;
+    case LayerKind::Dense:
+      err = gemm(in, slot(l.inputs[1]),
+                 l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op, out);
+      break;
+    case LayerKind::AvgPool:
+      err = pool2d(l.op, in, out);
+      break;
+    case LayerKind::MaxPool:
+      err = pool2d(maxPool, in, out);
+      break;
+    case LayerKind::Add:
+      err = binary(OpKind::Add, in, slot(l.inputs[1]), out);
+      break;
+    case LayerKind::Flatten:
+      err = reshape(l.op, in, out);
+      break;
+    case LayerKind::Neuron:
+      err = unary(relu, in, out);
+      break;
+    }
+    if (!err.empty())
+      return l.name + ": " + err;
+  }
+  return "";
+}
+
+} // namespace snnrt

@@ -1,0 +1,54 @@
+//===- Simulator.h - discrete-time simulation of spiking networks -*- C++ -*-//
+
+#ifndef SNN_MLIR_RUNTIME_SIM_SIMULATOR_H
+#define SNN_MLIR_RUNTIME_SIM_SIMULATOR_H
+
+#include "runtime/sim/Network.h"
+
+#include <string>
+#include <vector>
+
+namespace snnrt {
+
+/// Uniform [0, 1) from a counter-based generator: the same value for a seed,
+/// step and element whatever the thread count or the order of evaluation.
+float counterUniform(uint64_t seed, uint64_t step, uint64_t element);
+
+struct SimOptions {
+  int64_t timesteps = 0; // 0: the network's own
+  /// Steps after which the readouts are also reported (e.g. {8, 16, 32});
+  /// the last one must not exceed the number of steps.
+  std::vector<int64_t> checkpoints;
+  /// When ≥ 0: SimResult::recorded gets, per element, the largest input
+  /// current this (neuron) layer receives over all steps.
+  int recordInputOf = -1;
+};
+
+struct LayerStats {
+  std::string name;
+  int64_t neuronsPerSample = 0;
+  double spikes = 0;          // total over the batch and all steps
+  double synapticEvents = 0;  // input spikes (or nonzero inputs) × fan-out
+};
+
+struct SimResult {
+  /// outputs[k][o]: output o at checkpoint k (readouts as of that step).
+  std::vector<std::vector<Tensor>> outputs;
+  std::vector<LayerStats> layers; // one per neuron or synapse layer
+  Tensor recorded;
+};
+
+/// Runs `net` on `inputs` (one per network input, batch first) for the
+/// requested steps. Returns an empty string on success, else an error.
+std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
+                     const SimOptions &options, SimResult &result);
+
+/// Runs the network as the ANN it approximates: encoders and readouts pass
+/// values through, neurons are ReLUs, the spike-gated max-pool is a max-pool.
+/// `values` receives every slot's tensor (neuron outputs are activations).
+std::string annView(const Network &net, const std::vector<Tensor> &inputs,
+                    std::vector<Tensor> &values);
+
+} // namespace snnrt
+
+#endif // SNN_MLIR_RUNTIME_SIM_SIMULATOR_H

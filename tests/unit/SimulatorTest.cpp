@@ -1,0 +1,160 @@
+//===- SimulatorTest.cpp - the discrete-time simulator against hand traces -===//
+
+#include "runtime/sim/Simulator.h"
+#include "runtime/tensor/Parallel.h"
+
+#include <gtest/gtest.h>
+
+using namespace snnrt;
+
+namespace {
+
+/// Direct input x → one neuron layer → spike-rate readout, with the layer's
+/// spikes also returned step by step through checkpoints.
+Network neuronNet(float threshold, float leak, Reset reset, int64_t refractory) {
+  Network net;
+  int in = net.addSlot();
+  net.inputs = {in};
+  net.inputShapes = {{-1, 1}};
+  Layer enc;
+  enc.kind = LayerKind::EncodeDirect;
+  enc.inputs = {in};
+  enc.output = net.addSlot();
+  Layer neuron;
+  neuron.kind = LayerKind::Neuron;
+  neuron.name = "neuron";
+  neuron.inputs = {enc.output};
+  neuron.output = net.addSlot();
+  neuron.threshold = {threshold};
+  neuron.leak = leak;
+  neuron.reset = reset;
+  neuron.refractory = refractory;
+  Layer count;
+  count.kind = LayerKind::Accumulate; // sums the spikes: a running count
+  count.inputs = {neuron.output};
+  count.output = net.addSlot();
+  net.layers = {enc, neuron, count};
+  net.outputs = {count.output};
+  net.timesteps = 6;
+  return net;
+}
+
+/// Spike counts after each of steps 1..6.
+std::vector<float> countsPerStep(const Network &net, float input) {
+  SimOptions o;
+  o.checkpoints = {1, 2, 3, 4, 5, 6};
+  SimResult r;
+  EXPECT_EQ(simulate(net, {Tensor({1, 1}, std::vector<float>{input})}, o, r), "");
+  std::vector<float> counts;
+  for (auto &outs : r.outputs)
+    counts.push_back(outs[0].data[0]);
+  return counts;
+}
+
+TEST(Simulator, IFSubtractReset) {
+  // u: 0.4, 0.8, 1.2→spike→0.2, 0.6, 1.0→spike→0, 0.4
+  EXPECT_EQ(countsPerStep(neuronNet(1.0f, 1.0f, Reset::Subtract, 0), 0.4f),
+            (std::vector<float>{0, 0, 1, 1, 2, 2}));
+  // Input 1.5 with subtract keeps the remainder: 1.5→0.5, 2.0→1.0, 2.5→1.5…
+  EXPECT_EQ(countsPerStep(neuronNet(1.0f, 1.0f, Reset::Subtract, 0), 1.5f),
+            (std::vector<float>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST(Simulator, IFZeroResetLosesTheRemainder) {
+  // u: 0.7, 1.4→spike→0, 0.7, 1.4→spike→0, 0.7, 1.4→spike
+  EXPECT_EQ(countsPerStep(neuronNet(1.0f, 1.0f, Reset::Zero, 0), 0.7f),
+            (std::vector<float>{0, 1, 1, 2, 2, 3}));
+}
+
+TEST(Simulator, LIFLeaks) {
+  // λ = 0.5, input 0.6: u 0.6, 0.9, 1.05→spike→0.05, 0.625, 0.9125, 1.056→spike
+  EXPECT_EQ(countsPerStep(neuronNet(1.0f, 0.5f, Reset::Subtract, 0), 0.6f),
+            (std::vector<float>{0, 0, 1, 1, 1, 2}));
+}
+
+TEST(Simulator, RefractoryStepsSkipIntegration) {
+  // Input 1.0 fires every step; with 2 refractory steps every third step.
+  EXPECT_EQ(countsPerStep(neuronNet(1.0f, 1.0f, Reset::Subtract, 2), 1.0f),
+            (std::vector<float>{1, 1, 1, 2, 2, 2}));
+}
+
+TEST(Simulator, PoissonIsTheSameOnOneAndTwoThreads) {
+  Network net;
+  int in = net.addSlot();
+  net.inputs = {in};
+  net.inputShapes = {{-1, 64}};
+  Layer enc;
+  enc.kind = LayerKind::EncodePoisson;
+  enc.seed = 42;
+  enc.inputs = {in};
+  enc.output = net.addSlot();
+  Layer rate;
+  rate.kind = LayerKind::SpikeRate;
+  rate.inputs = {enc.output};
+  rate.output = net.addSlot();
+  net.layers = {enc, rate};
+  net.outputs = {rate.output};
+  net.timesteps = 200;
+
+  Tensor x({512, 64});
+  for (int64_t i = 0; i < x.size(); ++i)
+    x.data[i] = float(i % 64) / 64.0f * (i % 2 ? 1.0f : -1.0f);
+  SimResult one, two;
+  setNumThreads(1);
+  ASSERT_EQ(simulate(net, {x}, {}, one), "");
+  setNumThreads(2);
+  ASSERT_EQ(simulate(net, {x}, {}, two), "");
+  setNumThreads(0);
+  EXPECT_EQ(one.outputs[0][0].data, two.outputs[0][0].data);
+  // Rates follow |x| with sign(x): the mean over the batch is close.
+  double mean = 0;
+  for (int64_t n = 0; n < 512; ++n)
+    mean += one.outputs[0][0].data[n * 64 + 33];
+  EXPECT_NEAR(mean / 512, 33.0 / 64.0, 0.02);
+}
+
+TEST(Simulator, SpikeGatedMaxPoolFollowsTheMostActiveInput) {
+  Network net;
+  int in = net.addSlot();
+  net.inputs = {in};
+  net.inputShapes = {{1, 1, 1, 2}};
+  Layer enc;
+  enc.kind = LayerKind::EncodeDirect;
+  enc.inputs = {in};
+  enc.output = net.addSlot();
+  Layer neuron;
+  neuron.kind = LayerKind::Neuron;
+  neuron.inputs = {enc.output};
+  neuron.output = net.addSlot();
+  neuron.threshold = {1.0f};
+  Layer pool;
+  pool.kind = LayerKind::MaxPool;
+  pool.op.kernel = {1, 2};
+  pool.op.strides = {1, 2};
+  pool.op.pads = {0, 0, 0, 0};
+  pool.inputs = {neuron.output};
+  pool.output = net.addSlot();
+  Layer count;
+  count.kind = LayerKind::Accumulate;
+  count.inputs = {pool.output};
+  count.output = net.addSlot();
+  net.layers = {enc, neuron, pool, count};
+  net.outputs = {count.output};
+  net.timesteps = 40;
+  // Rates 0.25 and 0.5: the pooled output tends to the larger rate.
+  SimResult r;
+  ASSERT_EQ(simulate(net, {Tensor({1, 1, 1, 2}, std::vector<float>{0.25f, 0.5f})},
+                     {}, r),
+            "");
+  EXPECT_NEAR(r.outputs[0][0].data[0] / 40.0, 0.5, 0.05);
+}
+
+TEST(Simulator, RejectsBadCheckpoints) {
+  Network net = neuronNet(1.0f, 1.0f, Reset::Subtract, 0);
+  SimOptions o;
+  o.checkpoints = {7};
+  SimResult r;
+  EXPECT_NE(simulate(net, {Tensor({1, 1}, std::vector<float>{0.5f})}, o, r), "");
+}
+
+} // namespace
