@@ -801,6 +801,25 @@ static LogicalResult checkGraphStructure(const onnx::ModelProto &model,
       return emitError(loc) << who << " (" << node.op_type() << ", opset "
                             << opset << "): op type '" << node.op_type()
                             << "' is not supported";
+    // ONNX's conv/pool shape inference divides by strides and dilations
+    // without checking them.
+    if (node.op_type() == "Conv" || node.op_type() == "AveragePool" ||
+        node.op_type() == "MaxPool")
+      for (const auto &a : node.attribute()) {
+        bool positive = a.name() == "strides" || a.name() == "dilations" ||
+                        a.name() == "kernel_shape";
+        bool nonNegative = a.name() == "pads";
+        bool bad = false;
+        for (int64_t v : a.ints())
+          bad |= (positive && v < 1) || (nonNegative && v < 0);
+        if (a.name() == "group" && a.i() < 1)
+          bad = true;
+        if (bad)
+          return emitError(loc)
+                 << who << " (" << node.op_type() << ", opset " << opset
+                 << "): attribute " << a.name() << " must be "
+                 << (nonNegative ? "non-negative" : "positive");
+      }
     for (const auto &out : node.output())
       defined.insert(out);
   }
