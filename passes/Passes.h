@@ -21,6 +21,9 @@ enum class ReportFormat { Text, Json };
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+/// Registers `snn-rate-pipeline` (fold, convert, balance in one go).
+void registerSNNPipelines();
+
 } // namespace mlir::snnmlir
 
 #endif // SNN_MLIR_PASSES_PASSES_H

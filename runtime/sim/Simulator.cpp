@@ -179,6 +179,7 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
   result.outputs.clear();
   result.layers.clear();
   result.recorded = Tensor();
+  result.counts.assign(options.recordCounts ? net.layers.size() : 0, Tensor());
   std::vector<int> statIndex(net.layers.size(), -1);
   for (size_t k = 0; k < net.layers.size(); ++k) {
     LayerKind kind = net.layers[k].kind;
@@ -243,6 +244,13 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
             rec.data[i] = std::max(rec.data[i], in.data[i]);
         }
         err = stepNeuron(l, in, state[k], out);
+        if (options.recordCounts && err.empty()) {
+          Tensor &c = result.counts[k];
+          if (c.shape != out.shape)
+            c = Tensor(out.shape);
+          for (int64_t i = 0; i < out.size(); ++i)
+            c.data[i] += out.data[i];
+        }
         break;
       case LayerKind::Accumulate:
       case LayerKind::SpikeRate: {
@@ -294,7 +302,7 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
 }
 
 std::string annView(const Network &net, const std::vector<Tensor> &inputs,
-                    std::vector<Tensor> &values) {
+                    std::vector<Tensor> &values, bool rates) {
   if (inputs.size() != net.inputs.size())
     return "expected " + std::to_string(net.inputs.size()) + " input(s)";
   values.assign(net.constants.size(), Tensor());
@@ -341,6 +349,15 @@ std::string annView(const Network &net, const std::vector<Tensor> &inputs,
       break;
     case LayerKind::Neuron:
       err = unary(relu, in, out);
+      if (rates && err.empty()) {
+        int64_t channels = out.rank() >= 2 ? out.dim(1) : 1;
+        int64_t inner = out.rank() >= 2 ? out.size() / (out.dim(0) * channels) : 1;
+        for (int64_t i = 0; i < out.size(); ++i) {
+          float th = l.threshold.size() > 1 ? l.threshold[(i / inner) % channels]
+                                            : l.threshold[0];
+          out.data[i] = std::min(out.data[i] / th, 1.0f);
+        }
+      }
       break;
     }
     if (!err.empty())

@@ -22,6 +22,8 @@ struct SimOptions {
   /// When ≥ 0: SimResult::recorded gets, per element, the largest input
   /// current this (neuron) layer receives over all steps.
   int recordInputOf = -1;
+  /// Keep each neuron layer's spike count per neuron (SimResult::counts).
+  bool recordCounts = false;
 };
 
 struct LayerStats {
@@ -36,6 +38,9 @@ struct SimResult {
   std::vector<std::vector<Tensor>> outputs;
   std::vector<LayerStats> layers; // one per neuron or synapse layer
   Tensor recorded;
+  /// counts[k]: spikes per neuron of layer k over the run (neuron layers
+  /// only, with recordCounts).
+  std::vector<Tensor> counts;
 };
 
 /// Runs `net` on `inputs` (one per network input, batch first) for the
@@ -46,8 +51,11 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
 /// Runs the network as the ANN it approximates: encoders and readouts pass
 /// values through, neurons are ReLUs, the spike-gated max-pool is a max-pool.
 /// `values` receives every slot's tensor (neuron outputs are activations).
+/// With `rates`, a neuron outputs min(relu(i) / V_th, 1) instead: the firing
+/// rate an ideal spiking neuron would have, which is what the next layer of
+/// the SNN receives (the "rate ANN" of the spiking network).
 std::string annView(const Network &net, const std::vector<Tensor> &inputs,
-                    std::vector<Tensor> &values);
+                    std::vector<Tensor> &values, bool rates = false);
 
 } // namespace snnrt
 

@@ -31,6 +31,7 @@ int main(int argc, char **argv) {
                   mlir::LLVM::LLVMDialect>();
 
   mlir::snnmlir::registerSNNPasses();
+  mlir::snnmlir::registerSNNPipelines();
   mlir::registerTransformsPasses(); // canonicalize, cse, inline, ...
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(

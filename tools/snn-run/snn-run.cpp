@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <unistd.h>
 
@@ -276,6 +277,152 @@ int runEval(const EvalOptions &opt) {
   return 0;
 }
 
+struct DiagnoseOptions {
+  std::string model;
+  std::string data = "fashion-mnist";
+  int64_t limit = 500;
+  int64_t batch = 100;
+  int64_t timesteps = 0;
+  int threads = 0;
+  bool json = false;
+};
+
+/// Running sums for the error and correlation of one layer.
+struct Agreement {
+  double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, sdd = 0;
+  void add(double snn, double ann) {
+    n += 1;
+    sx += snn;
+    sy += ann;
+    sxx += snn * snn;
+    syy += ann * ann;
+    sxy += snn * ann;
+    sdd += (snn - ann) * (snn - ann);
+  }
+  double error() const { return syy > 0 ? std::sqrt(sdd / syy) : 0.0; }
+  double correlation() const {
+    double cov = sxy - sx * sy / n, vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
+    return vx > 0 && vy > 0 ? cov / std::sqrt(vx * vy) : 0.0;
+  }
+};
+
+/// Compares, layer by layer, the SNN's firing rates with the rates of the
+/// ideal rate network it approximates, and names where most error enters.
+int runDiagnose(const DiagnoseOptions &opt) {
+  if (opt.threads > 0)
+    snnrt::setNumThreads(opt.threads);
+  mlir::DialectRegistry registry;
+  mlir::snnmlir::registerBridgeDialects(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sources;
+  mlir::SourceMgrDiagnosticHandler handler(sources, &context);
+  auto module = mlir::snnmlir::loadNetwork(opt.model, &context);
+  if (!module)
+    return 1;
+  if (!mlir::snnmlir::isSpikingNetwork(*module)) {
+    llvm::errs() << "snn-run: diagnose compares a spiking network with its "
+                    "rate ANN; " << opt.model << " has no snn ops\n";
+    return 1;
+  }
+  auto built = mlir::snnmlir::buildSpikingNetwork(*module);
+  if (mlir::failed(built))
+    return 1;
+  snnrt::Network &net = *built;
+  int64_t T = opt.timesteps > 0 ? opt.timesteps : net.timesteps;
+  std::string dir = opt.data == "fashion-mnist" ? snnrt::kFashionMNISTDir
+                                                : opt.data;
+  snnrt::ImageDataset data;
+  if (std::string e = snnrt::loadMNISTLike(dir, "test", data); !e.empty()) {
+    llvm::errs() << "snn-run: " << e << "\n";
+    return 1;
+  }
+  int64_t total = std::min<int64_t>(opt.limit, data.images.dim(0));
+  std::vector<size_t> watched; // neuron layers, then the readout producer
+  for (size_t k = 0; k < net.layers.size(); ++k)
+    if (net.layers[k].kind == snnrt::LayerKind::Neuron)
+      watched.push_back(k);
+  std::vector<Agreement> agree(watched.size() + 1);
+  ProgressBar bar(total, !opt.json);
+  for (int64_t done = 0; done < total;) {
+    int64_t n = std::min(opt.batch, total - done);
+    snnrt::Tensor x = snnrt::imageBatch(data, done, n);
+    if (!snnrt::fitImagesToInput(net.inputShapes[0], x)) {
+      llvm::errs() << "snn-run: the model's input does not take 28×28 images\n";
+      return 1;
+    }
+    snnrt::SimOptions so;
+    so.timesteps = T;
+    so.recordCounts = true;
+    snnrt::SimResult sim;
+    std::vector<snnrt::Tensor> ann;
+    std::string err = snnrt::simulate(net, {x}, so, sim);
+    if (err.empty())
+      err = snnrt::annView(net, {x}, ann, /*rates=*/true);
+    if (!err.empty()) {
+      llvm::errs() << "snn-run: " << err << "\n";
+      return 1;
+    }
+    for (size_t w = 0; w < watched.size(); ++w) {
+      const snnrt::Tensor &c = sim.counts[watched[w]];
+      const snnrt::Tensor &a = ann[net.layers[watched[w]].output];
+      for (int64_t i = 0; i < c.size(); ++i)
+        agree[w].add(c.data[i] / double(T), a.data[i]);
+    }
+    // Readout: accumulated output / T against the rate ANN's output.
+    const snnrt::Tensor &o = sim.outputs.back()[0];
+    const snnrt::Tensor &a = ann[net.outputs[0]];
+    for (int64_t i = 0; i < o.size(); ++i)
+      agree.back().add(o.data[i] / double(T), a.data[i]);
+    done += n;
+    bar.update(done, "");
+  }
+  // The layer whose error grows most over the previous one.
+  size_t worst = 0;
+  double worstRise = -1, previous = 0;
+  for (size_t w = 0; w < agree.size(); ++w) {
+    double rise = agree[w].error() - previous;
+    if (rise > worstRise) {
+      worstRise = rise;
+      worst = w;
+    }
+    previous = agree[w].error();
+  }
+  auto nameOf = [&](size_t w) {
+    return w < watched.size() ? std::to_string(w + 1) + ": " +
+                                    net.layers[watched[w]].name
+                              : std::string("readout");
+  };
+  if (opt.json) {
+    nlohmann::json layers = nlohmann::json::array();
+    for (size_t w = 0; w < agree.size(); ++w)
+      layers.push_back({{"layer", nameOf(w)},
+                        {"snn_rate", agree[w].sx / agree[w].n},
+                        {"ann_rate", agree[w].sy / agree[w].n},
+                        {"normalized_error", agree[w].error()},
+                        {"correlation", agree[w].correlation()}});
+    llvm::outs() << nlohmann::json({{"model", opt.model},
+                                    {"images", total},
+                                    {"timesteps", T},
+                                    {"layers", layers},
+                                    {"most_error_enters_at", nameOf(worst)}})
+                        .dump(2)
+                 << "\n";
+    return 0;
+  }
+  llvm::outs() << llvm::format("SNN vs. rate ANN on %lld images at T = %lld\n",
+                               (long long)total, (long long)T);
+  llvm::outs() << llvm::format("  %-44s %10s %10s %10s %8s\n", "layer",
+                               "SNN mean", "ANN mean", "norm.err", "corr");
+  for (size_t w = 0; w < agree.size(); ++w)
+    llvm::outs() << llvm::format("  %-44s %10.4f %10.4f %10.4f %8.4f\n",
+                                 nameOf(w).c_str(), agree[w].sx / agree[w].n,
+                                 agree[w].sy / agree[w].n, agree[w].error(),
+                                 agree[w].correlation());
+  llvm::outs() << "most error enters at layer " << nameOf(worst)
+               << llvm::format(" (normalized error +%.4f)\n", worstRise);
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -315,6 +462,27 @@ int main(int argc, char **argv) {
   evalCmd->add_option("--min-accuracy", eval.minAccuracy,
                       "Exit with code 3 when accuracy (%) is below this");
 
+  DiagnoseOptions diag;
+  CLI::App *diagCmd = app.add_subcommand(
+      "diagnose",
+      "Layer by layer, compare a spiking network's firing rates with the "
+      "rates of the ANN it approximates (normalized error, correlation) and "
+      "name the layer where most error enters");
+  diagCmd->add_option("model", diag.model, "Spiking network (.mlir, snn dialect)")
+      ->required();
+  diagCmd->add_option("--data", diag.data, "'fashion-mnist' or an IDX folder")
+      ->capture_default_str();
+  diagCmd->add_option("--limit", diag.limit, "Test images to use")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  diagCmd->add_option("--batch", diag.batch, "Images per batch")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  diagCmd->add_option("--timesteps", diag.timesteps,
+                      "Steps to simulate (default: the network's T)");
+  diagCmd->add_option("--threads", diag.threads, "Worker threads");
+  diagCmd->add_flag("--json", diag.json, "Print one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -322,5 +490,7 @@ int main(int argc, char **argv) {
   }
   if (evalCmd->parsed())
     return runEval(eval);
+  if (diagCmd->parsed())
+    return runDiagnose(diag);
   return 2;
 }
