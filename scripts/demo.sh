@@ -16,7 +16,7 @@ fi
 cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run
 bin="$BUILD_DIR/bin"
 
-model=tests/models/vgg_avgpool.onnx
+model=tests/models/mlp.onnx
 echo
 echo "== 1. Import the bundled ONNX model ($model, exported from PyTorch)"
 "$bin/snn-translate" --import-onnx "$model" -o "$BUILD_DIR/demo.nn.mlir"
@@ -28,10 +28,22 @@ echo "== 2. ANN accuracy on the 10,000 Fashion-MNIST test images (reference exec
 echo "   PyTorch measured: $(sed -n 's/.*"pytorch_test_accuracy": *\([0-9.]*\).*/\1/p' "${model%.onnx}.json") %"
 
 echo
-echo "== 3. A hand-written spiking network, verified and summarised (snn-opt --snn-report)"
-"$bin/snn-opt" examples/mlp.snn.mlir --snn-report -o /dev/null
+echo "== 3. Convert to a rate-coded SNN and balance thresholds on 512 training images"
+echo "   snn-opt --snn-rate-pipeline=\"timesteps=64 encoding=direct\""
+"$bin/snn-opt" "$BUILD_DIR/demo.nn.mlir" \
+  --snn-rate-pipeline="timesteps=64 encoding=direct samples=512" \
+  -o "$BUILD_DIR/demo.snn.mlir"
+"$bin/snn-opt" "$BUILD_DIR/demo.snn.mlir" --snn-report -o /dev/null
 
 echo
-echo "== Not there yet (see the issues):"
-echo "   - nn -> snn conversion, threshold balancing, the spiking simulator and"
-echo "     SNN accuracy vs. timesteps beside the ANN accuracy above: issue 5"
+echo "== 4. SNN accuracy vs. timesteps on the same 10,000 test images (simulator)"
+"$bin/snn-run" eval "$BUILD_DIR/demo.snn.mlir" --data fashion-mnist --timesteps 8,16,32,64
+
+echo
+echo "== 5. Where does the error enter? (snn-run diagnose, 500 images, T = 16)"
+"$bin/snn-run" diagnose "$BUILD_DIR/demo.snn.mlir" --limit 500 --timesteps 16
+
+echo
+echo "== Not there yet (see the issues): spike-timing fine-tuning (STDB, issue 6),"
+echo "   TTFS (7), code generation (8), event data and BPSTA (9). The larger CNNs"
+echo "   convert the same way, e.g. tests/models/vgg_avgpool.onnx (slower to simulate)."
