@@ -60,9 +60,8 @@ static std::string runNode(const Node &n, const std::vector<const Tensor *> &in,
 
 std::string execute(const Graph &graph, const std::vector<Tensor> &inputs,
                     std::vector<Tensor> &outputs, std::vector<double> *opSeconds) {
-  if (inputs.size() != graph.inputs.size())
-    return "expected " + std::to_string(graph.inputs.size()) +
-           " input(s), got " + std::to_string(inputs.size());
+  if (std::string e = checkInputShapes(graph.inputShapes, inputs); !e.empty())
+    return e;
   std::vector<Tensor> values(graph.constants.size());
   std::vector<bool> ready(graph.constants.size(), false);
   auto slot = [&](int i) -> const Tensor & {
@@ -71,13 +70,6 @@ std::string execute(const Graph &graph, const std::vector<Tensor> &inputs,
   for (size_t i = 0; i < graph.constants.size(); ++i)
     ready[i] = graph.constants[i].has_value();
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const Shape &want = graph.inputShapes[i];
-    bool ok = want.size() == inputs[i].shape.size();
-    for (size_t d = 0; ok && d < want.size(); ++d)
-      ok = want[d] < 0 || want[d] == inputs[i].shape[d];
-    if (!ok)
-      return "input " + std::to_string(i) + " has shape " +
-             formatShape(inputs[i].shape) + ", expected " + formatShape(want);
     values[graph.inputs[i]] = inputs[i];
     ready[graph.inputs[i]] = true;
   }

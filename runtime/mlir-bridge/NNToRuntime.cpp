@@ -1,6 +1,7 @@
 //===- NNToRuntime.cpp - nn modules into runtime graphs -------------------===//
 
 #include "runtime/mlir-bridge/NNToRuntime.h"
+#include "runtime/mlir-bridge/BridgeCommon.h"
 
 #include "dialect/Dialects.h"
 #include "dialect/NN/NNOps.h"
@@ -44,18 +45,6 @@ OwningOpRef<ModuleOp> mlir::snnmlir::loadNetwork(StringRef path,
   llvm::SourceMgr sources;
   sources.AddNewSourceBuffer(std::move(*buffer), SMLoc());
   return parseSourceFile<ModuleOp>(sources, context);
-}
-
-/// Copies the f32 data of an nn.constant.
-static FailureOr<snnrt::Tensor> constantData(nn::ConstantOp op) {
-  auto type = cast<RankedTensorType>(op.getType());
-  std::optional<SmallVector<float>> data = nn::getConstantFloats(op);
-  if (!data)
-    return op.emitError() << "constant kind not supported by the runtime";
-  snnrt::Tensor t;
-  t.shape.assign(type.getShape().begin(), type.getShape().end());
-  t.data.assign(data->begin(), data->end());
-  return t;
 }
 
 static std::vector<int64_t> vec(ArrayRef<int64_t> a) {
@@ -179,19 +168,8 @@ mlir::snnmlir::buildRuntimeGraph(ModuleOp module, StringRef funcName) {
     return fn.emitError() << "the runtime runs single-block functions only";
   snnrt::Graph graph;
   llvm::DenseMap<Value, int> slots;
-  for (BlockArgument arg : fn.getArguments()) {
-    auto type = dyn_cast<RankedTensorType>(arg.getType());
-    if (!type || !type.getElementType().isF32())
-      return fn.emitError() << "argument #" << arg.getArgNumber()
-                            << " is not a ranked f32 tensor";
-    int s = graph.addSlot();
-    slots[arg] = s;
-    graph.inputs.push_back(s);
-    snnrt::Shape shape;
-    for (int64_t d : type.getShape())
-      shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-    graph.inputShapes.push_back(shape);
-  }
+  if (failed(bridge::addArguments(fn, graph, slots)))
+    return failure();
   for (Operation &op : fn.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       for (Value v : ret.getOperands())
@@ -199,7 +177,7 @@ mlir::snnmlir::buildRuntimeGraph(ModuleOp module, StringRef funcName) {
       continue;
     }
     if (auto c = dyn_cast<nn::ConstantOp>(op)) {
-      auto data = constantData(c);
+      auto data = bridge::constantTensor(c);
       if (failed(data))
         return failure();
       slots[c.getResult()] = graph.addConstant(std::move(*data));

@@ -1,6 +1,7 @@
 //===- SNNToRuntime.cpp - snn modules into simulator networks -------------===//
 
 #include "runtime/mlir-bridge/SNNToRuntime.h"
+#include "runtime/mlir-bridge/BridgeCommon.h"
 
 #include "dialect/NN/NNOps.h"
 #include "dialect/SNN/SNNOps.h"
@@ -125,19 +126,8 @@ mlir::snnmlir::buildSpikingNetwork(ModuleOp module, StringRef funcName,
   snnrt::Network net;
   net.timesteps = time.getTimesteps();
   llvm::DenseMap<Value, int> slots;
-  for (BlockArgument arg : fn.getArguments()) {
-    auto type = dyn_cast<RankedTensorType>(arg.getType());
-    if (!type || !type.getElementType().isF32())
-      return fn.emitError() << "argument #" << arg.getArgNumber()
-                            << " is not a ranked f32 tensor";
-    int s = net.addSlot();
-    slots[arg] = s;
-    net.inputs.push_back(s);
-    snnrt::Shape shape;
-    for (int64_t d : type.getShape())
-      shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-    net.inputShapes.push_back(shape);
-  }
+  if (failed(bridge::addArguments(fn, net, slots)))
+    return failure();
   for (Operation &op : fn.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       for (Value v : ret.getOperands())
@@ -145,13 +135,10 @@ mlir::snnmlir::buildSpikingNetwork(ModuleOp module, StringRef funcName,
       continue;
     }
     if (auto c = dyn_cast<nn::ConstantOp>(op)) {
-      auto data = nn::getConstantFloats(c);
-      if (!data)
-        return c.emitError() << "constant kind not supported by the simulator";
-      auto type = cast<RankedTensorType>(c.getType());
-      slots[c.getResult()] = net.addConstant(snnrt::Tensor(
-          snnrt::Shape(type.getShape().begin(), type.getShape().end()),
-          std::vector<float>(data->begin(), data->end())));
+      auto data = bridge::constantTensor(c);
+      if (failed(data))
+        return failure();
+      slots[c.getResult()] = net.addConstant(std::move(*data));
       continue;
     }
     snnrt::Layer l;

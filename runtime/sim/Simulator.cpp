@@ -156,24 +156,14 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
   std::sort(checkpoints.begin(), checkpoints.end());
   if (checkpoints.front() < 1 || checkpoints.back() > T)
     return "checkpoints must lie in [1, " + std::to_string(T) + "]";
-  if (inputs.size() != net.inputs.size())
-    return "expected " + std::to_string(net.inputs.size()) + " input(s), got " +
-           std::to_string(inputs.size());
-
+  if (std::string e = checkInputShapes(net.inputShapes, inputs); !e.empty())
+    return e;
   std::vector<Tensor> values(net.constants.size());
   auto slot = [&](int i) -> const Tensor & {
     return net.constants[i] ? *net.constants[i] : values[i];
   };
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const Shape &want = net.inputShapes[i];
-    bool ok = want.size() == inputs[i].shape.size();
-    for (size_t d = 0; ok && d < want.size(); ++d)
-      ok = want[d] < 0 || want[d] == inputs[i].shape[d];
-    if (!ok)
-      return "input " + std::to_string(i) + " has shape " +
-             formatShape(inputs[i].shape) + ", expected " + formatShape(want);
+  for (size_t i = 0; i < inputs.size(); ++i)
     values[net.inputs[i]] = inputs[i];
-  }
 
   std::vector<LayerState> state(net.layers.size());
   result.outputs.clear();

@@ -25,4 +25,21 @@ std::vector<int64_t> stridesOf(const Shape &shape) {
   return strides;
 }
 
+std::string checkInputShapes(const std::vector<Shape> &declared,
+                             const std::vector<Tensor> &inputs) {
+  if (inputs.size() != declared.size())
+    return "expected " + std::to_string(declared.size()) + " input(s), got " +
+           std::to_string(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Shape &want = declared[i];
+    bool ok = want.size() == inputs[i].shape.size();
+    for (size_t d = 0; ok && d < want.size(); ++d)
+      ok = want[d] < 0 || want[d] == inputs[i].shape[d];
+    if (!ok)
+      return "input " + std::to_string(i) + " has shape " +
+             formatShape(inputs[i].shape) + ", expected " + formatShape(want);
+  }
+  return "";
+}
+
 } // namespace snnrt

@@ -25,6 +25,12 @@ int64_t numElements(const Shape &shape);
 /// "[2, 3, 4]".
 std::string formatShape(const Shape &shape);
 
+/// Checks `inputs` against declared shapes (-1: any size); returns an error
+/// naming the first input that does not fit, or an empty string.
+struct Tensor;
+std::string checkInputShapes(const std::vector<Shape> &declared,
+                             const std::vector<Tensor> &inputs);
+
 /// Row-major strides of `shape`.
 std::vector<int64_t> stridesOf(const Shape &shape);
 

@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <memory>
 #include <cmath>
 #include <cstdio>
 #include <unistd.h>
@@ -76,16 +77,29 @@ private:
   std::chrono::steady_clock::time_point start;
 };
 
-int runEval(const EvalOptions &opt) {
-  if (opt.threads > 0)
-    snnrt::setNumThreads(opt.threads);
-
+/// An MLIR context with our dialects, diagnostics to stderr, and the
+/// network loaded from a file (null module on failure).
+struct LoadedNetwork {
   mlir::DialectRegistry registry;
-  mlir::snnmlir::registerBridgeDialects(registry);
-  mlir::MLIRContext context(registry);
+  std::unique_ptr<mlir::MLIRContext> context;
   llvm::SourceMgr sources;
-  mlir::SourceMgrDiagnosticHandler handler(sources, &context);
-  auto module = mlir::snnmlir::loadNetwork(opt.model, &context);
+  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+
+  LoadedNetwork(const std::string &path, int threads) {
+    if (threads > 0)
+      snnrt::setNumThreads(threads);
+    mlir::snnmlir::registerBridgeDialects(registry);
+    context = std::make_unique<mlir::MLIRContext>(registry);
+    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sources,
+                                                                 context.get());
+    module = mlir::snnmlir::loadNetwork(path, context.get());
+  }
+};
+
+int runEval(const EvalOptions &opt) {
+  LoadedNetwork loaded(opt.model, opt.threads);
+  auto &module = loaded.module;
   if (!module)
     return 1;
   // One forward function per batch: logits at each checkpoint.
@@ -309,14 +323,8 @@ struct Agreement {
 /// Compares, layer by layer, the SNN's firing rates with the rates of the
 /// ideal rate network it approximates, and names where most error enters.
 int runDiagnose(const DiagnoseOptions &opt) {
-  if (opt.threads > 0)
-    snnrt::setNumThreads(opt.threads);
-  mlir::DialectRegistry registry;
-  mlir::snnmlir::registerBridgeDialects(registry);
-  mlir::MLIRContext context(registry);
-  llvm::SourceMgr sources;
-  mlir::SourceMgrDiagnosticHandler handler(sources, &context);
-  auto module = mlir::snnmlir::loadNetwork(opt.model, &context);
+  LoadedNetwork loaded(opt.model, opt.threads);
+  auto &module = loaded.module;
   if (!module)
     return 1;
   if (!mlir::snnmlir::isSpikingNetwork(*module)) {

@@ -1,0 +1,48 @@
+//===- BridgeCommon.h - shared by the nn and snn bridges --------*- C++ -*-===//
+
+#ifndef SNN_MLIR_RUNTIME_MLIR_BRIDGE_BRIDGECOMMON_H
+#define SNN_MLIR_RUNTIME_MLIR_BRIDGE_BRIDGECOMMON_H
+
+#include "dialect/NN/NNOps.h"
+#include "runtime/tensor/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace mlir::snnmlir::bridge {
+
+/// Gives every argument of `fn` (ranked f32 tensors only) an input slot of
+/// `g` (an snnrt::Graph or snnrt::Network) with its declared shape.
+template <typename GraphT>
+LogicalResult addArguments(func::FuncOp fn, GraphT &g,
+                           llvm::DenseMap<Value, int> &slots) {
+  for (BlockArgument arg : fn.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || !type.getElementType().isF32())
+      return fn.emitError() << "argument #" << arg.getArgNumber()
+                            << " is not a ranked f32 tensor";
+    int s = g.addSlot();
+    slots[arg] = s;
+    g.inputs.push_back(s);
+    snnrt::Shape shape;
+    for (int64_t d : type.getShape())
+      shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+    g.inputShapes.push_back(shape);
+  }
+  return success();
+}
+
+/// The data of an nn.constant as a runtime tensor.
+inline FailureOr<snnrt::Tensor> constantTensor(nn::ConstantOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  std::optional<SmallVector<float>> data = nn::getConstantFloats(op);
+  if (!data)
+    return op.emitError() << "constant kind not supported by the runtime";
+  return snnrt::Tensor(
+      snnrt::Shape(type.getShape().begin(), type.getShape().end()),
+      std::vector<float>(data->begin(), data->end()));
+}
+
+} // namespace mlir::snnmlir::bridge
+
+#endif // SNN_MLIR_RUNTIME_MLIR_BRIDGE_BRIDGECOMMON_H
