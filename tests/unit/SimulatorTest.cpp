@@ -72,6 +72,37 @@ TEST(Simulator, LIFLeaks) {
             (std::vector<float>{0, 0, 1, 1, 1, 2}));
 }
 
+TEST(Simulator, LIFZeroReset) {
+  // λ = 0.5, input 0.7: u 0.7, 1.05→spike→0, 0.7, 1.05→spike→0, 0.7, 1.05→spike
+  EXPECT_EQ(countsPerStep(neuronNet(1.0f, 0.5f, Reset::Zero, 0), 0.7f),
+            (std::vector<float>{0, 1, 1, 2, 2, 3}));
+}
+
+TEST(Simulator, PoissonInputDrivesAnIFNeuron) {
+  // One Poisson input (x = 0.5, seed 9) into an IF neuron with threshold 2
+  // and subtract reset: the neuron fires on every second input spike.
+  Network net = neuronNet(2.0f, 1.0f, Reset::Subtract, 0);
+  net.layers[0].kind = LayerKind::EncodePoisson;
+  net.layers[0].seed = 9;
+  net.timesteps = 50;
+  SimOptions o;
+  std::vector<float> expected;
+  int inputSpikes = 0;
+  for (int64_t t = 0; t < 50; ++t) {
+    inputSpikes += counterUniform(9, uint64_t(t), 0) < 0.5f;
+    expected.push_back(float(inputSpikes / 2));
+    o.checkpoints.push_back(t + 1);
+  }
+  SimResult r;
+  ASSERT_EQ(simulate(net, {Tensor({1, 1}, std::vector<float>{0.5f})}, o, r), "");
+  std::vector<float> got;
+  for (auto &outs : r.outputs)
+    got.push_back(outs[0].data[0]);
+  EXPECT_EQ(got, expected);
+  EXPECT_GT(inputSpikes, 10); // about 25 of 50
+  EXPECT_LT(inputSpikes, 40);
+}
+
 TEST(Simulator, RefractoryStepsSkipIntegration) {
   // Input 1.0 fires every step; with 2 refractory steps every third step.
   EXPECT_EQ(countsPerStep(neuronNet(1.0f, 1.0f, Reset::Subtract, 2), 1.0f),
