@@ -131,11 +131,99 @@ struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
   }
 };
 
+/// Per-channel values of a constant broadcast against an N×C×… tensor: a
+/// scalar, or C values along dimension 1 ([C], [1, C, 1, 1], [C, 1, 1]).
+std::optional<SmallVector<float>> perChannel(Value v, int64_t channels,
+                                             int64_t rank) {
+  auto data = getConstantFloats(v);
+  if (!data)
+    return std::nullopt;
+  if (data->size() == 1)
+    return SmallVector<float>(channels, (*data)[0]);
+  auto shape = cast<RankedTensorType>(v.getType()).getShape();
+  if (int64_t(data->size()) != channels)
+    return std::nullopt;
+  // The channel axis must land on dimension 1 after right-aligned broadcast.
+  int64_t axis = rank - int64_t(shape.size());
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (d == channels)
+      axis += int64_t(i);
+  return axis == 1 ? std::optional(*data)
+                                               : std::nullopt;
+}
+
+/// conv(div(sub(x, m), s)) → conv'(x): W'[o, c] = W[o, c] / s[c] and
+/// b'[o] = b[o] − Σ W'[o, c, p, q] · m[c]. Exact when the convolution does
+/// not pad (or m = 0): zero padding of the normalised input is padding with
+/// m in raw units.
+struct FoldInputNormalization : OpRewritePattern<Conv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(Conv2DOp conv,
+                                PatternRewriter &rewriter) const override {
+    Value in = conv.getInput();
+    auto wType = cast<RankedTensorType>(conv.getWeight().getType());
+    int64_t m = wType.getDimSize(0), c = wType.getDimSize(1);
+    if (conv.getGroup() != 1)
+      return rewriter.notifyMatchFailure(conv, "grouped convolution");
+    SmallVector<float> mean(c, 0.0f), stddev(c, 1.0f);
+    bool matched = false;
+    if (auto div = in.getDefiningOp<DivOp>(); div && div->hasOneUse()) {
+      auto s = perChannel(div.getRhs(), c, 4);
+      if (!s)
+        return rewriter.notifyMatchFailure(conv, "divisor is not per channel");
+      stddev = *s;
+      in = div.getLhs();
+      matched = true;
+    }
+    if (auto sub = in.getDefiningOp<SubOp>(); sub && sub->hasOneUse()) {
+      auto mv = perChannel(sub.getRhs(), c, 4);
+      if (!mv)
+        return rewriter.notifyMatchFailure(conv, "mean is not per channel");
+      mean = *mv;
+      in = sub.getLhs();
+      matched = true;
+    }
+    if (!matched)
+      return rewriter.notifyMatchFailure(conv, "no normalisation before it");
+    bool pads = llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; });
+    if (pads && llvm::any_of(mean, [](float v) { return v != 0.0f; }))
+      return rewriter.notifyMatchFailure(conv, "padding makes the fold inexact");
+    if (cast<RankedTensorType>(in.getType()).getShape() !=
+        cast<RankedTensorType>(conv.getInput().getType()).getShape())
+      return rewriter.notifyMatchFailure(conv, "normalisation broadcasts");
+    auto w = getConstantFloats(conv.getWeight());
+    std::optional<SmallVector<float>> b;
+    if (!w || (conv.getBias() && !(b = getConstantFloats(conv.getBias()))))
+      return rewriter.notifyMatchFailure(conv, "weights are not constants");
+    int64_t per = wType.getNumElements() / m, k = per / c;
+    SmallVector<float> newW(*w), newB(m);
+    for (int64_t o = 0; o < m; ++o) {
+      double shift = 0.0;
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t i = 0; i < k; ++i) {
+          float &wv = newW[o * per + ch * k + i];
+          wv /= stddev[ch];
+          shift += double(wv) * mean[ch];
+        }
+      newB[o] = float((b ? (*b)[o] : 0.0f) - shift);
+    }
+    Location loc = conv.getLoc();
+    Value weight = makeConstant(rewriter, loc, wType.getShape(), newW);
+    Value bias = makeConstant(rewriter, loc, {m}, newB);
+    rewriter.replaceOpWithNewOp<Conv2DOp>(
+        conv, conv.getType(), in, weight, bias, conv.getStridesAttr(),
+        conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr());
+    return success();
+  }
+};
+
 struct NNFoldBatchNormPass
     : snnmlir::impl::NNFoldBatchNormBase<NNFoldBatchNormPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldIntoConv, FoldIntoGemm>(&getContext());
+    patterns.add<FoldIntoConv, FoldIntoGemm, FoldInputNormalization>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

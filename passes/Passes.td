@@ -10,7 +10,8 @@ include "mlir/Pass/PassBase.td"
 //===----------------------------------------------------------------------===//
 
 def NNFoldBatchNorm : Pass<"nn-fold-batchnorm"> {
-  let summary = "Fold inference batch-norm into the preceding conv2d or gemm";
+  let summary = "Fold inference batch-norm and input normalisation into the "
+                "neighbouring conv2d or gemm";
   let description = [{
     `nn.batch_norm(conv(x, W, b))` becomes `conv(x, W', b')` with, per output
     channel `c`, `k = scale[c] / sqrt(var[c] + epsilon)`,
@@ -18,8 +19,14 @@ def NNFoldBatchNorm : Pass<"nn-fold-batchnorm"> {
     for `nn.gemm` (output column `c`; `alpha`, `beta` and a 1-D or `1×N` `C`
     are absorbed). The producer must have no other use and all weights and
     statistics must be `nn.constant`s; other batch-norms are left in place.
-    Spiking conversion needs this: a batch-norm has no spiking form of its
-    own, while its fold is exact.
+    Input normalisation before a convolution, `conv(div(sub(x, m), s))` with
+    per-channel (or scalar) constants `m` and `s`, folds into the
+    convolution: `W'[o, c] = W[o, c] / s[c]`, `b'[o] = b[o] − Σ W'[o, c, p, q]
+    · m[c]`, when the convolution does not pad (or `m = 0`), since zero
+    padding of the normalised image would otherwise differ at the borders.
+
+    Spiking conversion needs this: batch-norm and input normalisation have
+    no spiking form of their own, while their folds are exact.
 
     ```mlir
     %c = nn.conv2d %x, %w, %b {...} : ... -> tensor<?x16x28x28xf32>

@@ -61,3 +61,40 @@ func.func @kept(%x: tensor<1x1x2x2xf32>, %s: tensor<1xf32>) -> (tensor<1x1x2x2xf
   %z = nn.batch_norm %c2, %s, %p, %p, %p : (tensor<1x1x2x2xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2x2xf32>
   return %y, %c, %z : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>
 }
+
+// -----
+
+// Input normalisation folds into an unpadded first convolution:
+// W' = W / s = [0.5, 0.25], b' = b − Σ W'·m = 1 − (0.5·1 + 0.25·2) = 0.
+// CHECK-LABEL: func.func @input_normalization
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2x4x4xf32>)
+// CHECK-NOT: nn.sub
+// CHECK-NOT: nn.div
+// CHECK-DAG: %[[W:.*]] = nn.constant dense<{{\[\[\[\[}}5.000000e-01]], {{\[\[}}2.500000e-01]]]]> : tensor<1x2x1x1xf32>
+// CHECK-DAG: %[[B:.*]] = nn.constant dense<0.000000e+00> : tensor<1xf32>
+// CHECK: nn.conv2d %[[X]], %[[W]], %[[B]]
+func.func @input_normalization(%x: tensor<?x2x4x4xf32>) -> tensor<?x1x4x4xf32> {
+  %m = nn.constant dense<[[[[1.0]], [[2.0]]]]> : tensor<1x2x1x1xf32>
+  %s = nn.constant dense<[[[[2.0]], [[4.0]]]]> : tensor<1x2x1x1xf32>
+  %w = nn.constant dense<1.0> : tensor<1x2x1x1xf32>
+  %b = nn.constant dense<1.0> : tensor<1xf32>
+  %a = nn.sub %x, %m : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32>
+  %n = nn.div %a, %s : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32>
+  %c = nn.conv2d %n, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
+      : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>, tensor<1xf32>) -> tensor<?x1x4x4xf32>
+  return %c : tensor<?x1x4x4xf32>
+}
+
+// -----
+
+// With padding and a non-zero mean the fold would change the borders: kept.
+// CHECK-LABEL: func.func @padded_kept
+// CHECK: nn.sub
+func.func @padded_kept(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %m = nn.constant dense<0.5> : tensor<f32>
+  %w = nn.constant dense<1.0> : tensor<1x1x3x3xf32>
+  %a = nn.sub %x, %m : (tensor<1x1x4x4xf32>, tensor<f32>) -> tensor<1x1x4x4xf32>
+  %c = nn.conv2d %a, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x4x4xf32>
+  return %c : tensor<1x1x4x4xf32>
+}
