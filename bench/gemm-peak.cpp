@@ -10,8 +10,8 @@
 
 static void sgemm(benchmark::State &state) {
   int n = int(state.range(0));
-  Eigen::MatrixXf a = Eigen::MatrixXf::Random(n, n), b = Eigen::MatrixXf::Random(n, n),
-                  c(n, n);
+  Eigen::MatrixXf a = Eigen::MatrixXf::Random(n, n),
+                  b = Eigen::MatrixXf::Random(n, n), c(n, n);
   Eigen::setNbThreads(1);
   for (auto _ : state) {
     c.noalias() = a * b;

@@ -150,14 +150,12 @@ LogicalResult FunctionConverter::convert(Operation *op) {
                             1.0f, Value(), 0.0f);
       })
       .Case<nn::AddOp>([&](auto a) { return convertAdd(a); })
-      .Case<nn::ReluOp, nn::ClipOp>([&](Operation *n) {
-        return convertNeuron(n);
-      })
+      .Case<nn::ReluOp, nn::ClipOp>(
+          [&](Operation *n) { return convertNeuron(n); })
       .Case<nn::AvgPoolOp, nn::MaxPoolOp, nn::GlobalAvgPoolOp>(
           [&](Operation *p) { return convertPool(p); })
-      .Case<nn::FlattenOp, nn::ReshapeOp>([&](Operation *r) {
-        return convertReshape(r, r->getOperand(0));
-      })
+      .Case<nn::FlattenOp, nn::ReshapeOp>(
+          [&](Operation *r) { return convertReshape(r, r->getOperand(0)); })
       .Case<nn::DropoutOp, nn::IdentityOp>([&](Operation *p) {
         aliases[p->getResult(0)] = p->getOperand(0);
         return success();
@@ -194,19 +192,18 @@ LogicalResult FunctionConverter::convertConv(nn::Conv2DOp op) {
   if (!in)
     return refuse(op, "its input does not depend on the network input");
   Value bias = op.getBias() ? resolve(op.getBias()) : Value();
-  auto conv = snn::Conv2DOp::create(
-      b, op.getLoc(), currentType(op.getResult()), in, op.getWeight(), bias,
-      op.getStridesAttr(), op.getPadsAttr(), op.getDilationsAttr(),
-      op.getGroupAttr());
+  auto conv = snn::Conv2DOp::create(b, op.getLoc(), currentType(op.getResult()),
+                                    in, op.getWeight(), bias,
+                                    op.getStridesAttr(), op.getPadsAttr(),
+                                    op.getDilationsAttr(), op.getGroupAttr());
   trains[op.getResult()] = conv;
   return success();
 }
 
 LogicalResult FunctionConverter::convertDense(Operation *op, Value input,
                                               Value weight,
-                                              bool transposeWeight,
-                                              float alpha, Value bias,
-                                              float beta) {
+                                              bool transposeWeight, float alpha,
+                                              Value bias, float beta) {
   Value in = trainOf(input);
   if (!in)
     return refuse(op, "its input does not depend on the network input");
@@ -242,7 +239,8 @@ LogicalResult FunctionConverter::convertDense(Operation *op, Value input,
   if (!bias && op->hasOneUse()) {
     if (auto add = dyn_cast<nn::AddOp>(*op->getUsers().begin())) {
       Value other = add.getLhs() == result ? add.getRhs() : add.getLhs();
-      if (shapeOf(add.getResult()) == shapeOf(result) && takeBias(other, 1.0f)) {
+      if (shapeOf(add.getResult()) == shapeOf(result) &&
+          takeBias(other, 1.0f)) {
         absorbed.insert(add);
         aliases[add.getResult()] = result;
       }
@@ -264,8 +262,8 @@ LogicalResult FunctionConverter::convertAdd(nn::AddOp op) {
   if (shapeOf(op.getLhs()) != shapeOf(op.getRhs()))
     return refuse(op, "residual adds need operands of one shape (no "
                       "broadcasting)");
-  trains[op.getResult()] = snn::AddOp::create(
-      b, op.getLoc(), currentType(op.getResult()), lhs, rhs);
+  trains[op.getResult()] =
+      snn::AddOp::create(b, op.getLoc(), currentType(op.getResult()), lhs, rhs);
   return success();
 }
 
@@ -349,9 +347,9 @@ LogicalResult FunctionConverter::convertReshape(Operation *op, Value input) {
   } else {
     // A reshape that keeps the batch and flattens the rest.
     ArrayRef<int64_t> inShape = shapeOf(input), out = shapeOf(result);
-    bool flattenLike = out.size() == 2 && inShape.size() >= 2 &&
-                       (out[0] == inShape[0] ||
-                        cast<nn::ReshapeOp>(op).getShape()[0] == 0);
+    bool flattenLike =
+        out.size() == 2 && inShape.size() >= 2 &&
+        (out[0] == inShape[0] || cast<nn::ReshapeOp>(op).getShape()[0] == 0);
     if (!flattenLike)
       return refuse(op, "only reshapes that flatten all but the batch "
                         "dimension are supported");
@@ -360,8 +358,8 @@ LogicalResult FunctionConverter::convertReshape(Operation *op, Value input) {
     return refuse(op, "only flattening after the batch dimension (axis 1)");
   Type type = isa<snn::SpikesType>(in.getType()) ? spikesType(result)
                                                  : currentType(result);
-  trains[result] = snn::FlattenOp::create(b, op->getLoc(), type, in,
-                                          b.getI64IntegerAttr(1));
+  trains[result] =
+      snn::FlattenOp::create(b, op->getLoc(), type, in, b.getI64IntegerAttr(1));
   return success();
 }
 

@@ -148,8 +148,7 @@ std::optional<SmallVector<float>> perChannel(Value v, int64_t channels,
   for (auto [i, d] : llvm::enumerate(shape))
     if (d == channels)
       axis += int64_t(i);
-  return axis == 1 ? std::optional(*data)
-                                               : std::nullopt;
+  return axis == 1 ? std::optional(*data) : std::nullopt;
 }
 
 /// conv(div(sub(x, m), s)) → conv'(x): W'[o, c] = W[o, c] / s[c] and
@@ -188,7 +187,8 @@ struct FoldInputNormalization : OpRewritePattern<Conv2DOp> {
       return rewriter.notifyMatchFailure(conv, "no normalisation before it");
     bool pads = llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; });
     if (pads && llvm::any_of(mean, [](float v) { return v != 0.0f; }))
-      return rewriter.notifyMatchFailure(conv, "padding makes the fold inexact");
+      return rewriter.notifyMatchFailure(conv,
+                                         "padding makes the fold inexact");
     if (cast<RankedTensorType>(in.getType()).getShape() !=
         cast<RankedTensorType>(conv.getInput().getType()).getShape())
       return rewriter.notifyMatchFailure(conv, "normalisation broadcasts");

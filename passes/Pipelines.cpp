@@ -11,15 +11,13 @@ using namespace mlir;
 
 namespace {
 
-struct RatePipelineOptions
-    : public PassPipelineOptions<RatePipelineOptions> {
+struct RatePipelineOptions : public PassPipelineOptions<RatePipelineOptions> {
   Option<int64_t> timesteps{*this, "timesteps",
                             llvm::cl::desc("Simulation steps T"),
                             llvm::cl::init(32)};
   Option<std::string> neuron{*this, "neuron", llvm::cl::desc("if or lif"),
                              llvm::cl::init("if")};
-  Option<std::string> reset{*this, "reset",
-                            llvm::cl::desc("subtract or zero"),
+  Option<std::string> reset{*this, "reset", llvm::cl::desc("subtract or zero"),
                             llvm::cl::init("subtract")};
   Option<std::string> encoding{*this, "encoding",
                                llvm::cl::desc("poisson or direct"),

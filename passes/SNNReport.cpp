@@ -108,10 +108,11 @@ bool describe(Operation *op, Layer &layer) {
         return true;
       })
       .Case<DenseOp>([&](DenseOp d) {
-        int64_t fanIn = cast<RankedTensorType>(d.getWeight().getType())
-                            .getShape()[1];
+        int64_t fanIn =
+            cast<RankedTensorType>(d.getWeight().getType()).getShape()[1];
         layer.synapses = times(perSample(out), known(fanIn));
-        layer.params = plus(numElements(d.getWeight()), numElements(d.getBias()));
+        layer.params =
+            plus(numElements(d.getWeight()), numElements(d.getBias()));
         return true;
       })
       .Case<Conv2DOp>([&](Conv2DOp c) {
@@ -119,7 +120,8 @@ bool describe(Operation *op, Layer &layer) {
             cast<RankedTensorType>(c.getWeight().getType()).getShape();
         layer.synapses =
             times(perSample(out), known(staticProduct(w.drop_front())));
-        layer.params = plus(numElements(c.getWeight()), numElements(c.getBias()));
+        layer.params =
+            plus(numElements(c.getWeight()), numElements(c.getBias()));
         if (c.getGroup() > 1)
           layer.notes = llvm::formatv("group={0}", c.getGroup()).str();
         return true;
@@ -149,8 +151,8 @@ bool describe(Operation *op, Layer &layer) {
       })
       .Case<TTFSNeuronOp>([&](TTFSNeuronOp n) {
         layer.neurons = perSample(out);
-        layer.notes = thresholdNote(n.getThreshold()) +
-                      ", tau=" + num(n.getTau());
+        layer.notes =
+            thresholdNote(n.getThreshold()) + ", tau=" + num(n.getTau());
         return true;
       })
       .Case<FlattenOp>([&](auto) { return true; })
@@ -224,15 +226,13 @@ void printJson(raw_ostream &os, ArrayRef<NetworkReport> nets) {
         {"name", net.function},
         {"time", net.time},
         {"layers", std::move(layers)},
-        {"totals",
-         llvm::json::Object{
-             {"neurons", countJson(total(net, &Layer::neurons))},
-             {"synapses", countJson(total(net, &Layer::synapses))},
-             {"params", countJson(total(net, &Layer::params))}}}});
+        {"totals", llvm::json::Object{
+                       {"neurons", countJson(total(net, &Layer::neurons))},
+                       {"synapses", countJson(total(net, &Layer::synapses))},
+                       {"params", countJson(total(net, &Layer::params))}}}});
   }
-  os << llvm::formatv("{0:2}",
-                      llvm::json::Value(llvm::json::Object{
-                          {"functions", std::move(functions)}}))
+  os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                   {"functions", std::move(functions)}}))
      << "\n";
 }
 
@@ -251,8 +251,8 @@ struct SNNReportPass : snnmlir::impl::SNNReportBase<SNNReportPass> {
         Layer layer;
         layer.op = op->getName().stripDialect().str();
         layer.shape = shapeString(op->getResult(0).getType());
-        if (describe(op, layer) || isa<AccumulateOp, SpikeRateOp,
-                                       FirstSpikeOp>(op))
+        if (describe(op, layer) ||
+            isa<AccumulateOp, SpikeRateOp, FirstSpikeOp>(op))
           net.layers.push_back(std::move(layer));
       });
       if (!net.layers.empty())

@@ -77,8 +77,7 @@ void replaceConstant(Operation *op, unsigned index, ArrayRef<float> values) {
 
 namespace {
 
-struct BalancePass
-    : snnmlir::impl::SNNThresholdBalanceBase<BalancePass> {
+struct BalancePass : snnmlir::impl::SNNThresholdBalanceBase<BalancePass> {
   using Base::Base;
   void runOnOperation() override;
 };
@@ -99,7 +98,8 @@ LogicalResult collect(const snnrt::Network &net, size_t target,
     snnrt::Tensor x = snnrt::imageBatch(images, first, n);
     if (!snnrt::fitImagesToInput(want, x))
       return emitError(loc) << "calibration images do not fit the network "
-                               "input " << snnrt::formatShape(want);
+                               "input "
+                            << snnrt::formatShape(want);
     std::vector<snnrt::Tensor> values;
     std::string err;
     if (!spike) {
@@ -142,8 +142,9 @@ void BalancePass::runOnOperation() {
            "must be positive";
     return signalPassFailure();
   }
-  std::string dir = data == "fashion-mnist" ? std::string(snnrt::kFashionMNISTDir)
-                                            : std::string(data);
+  std::string dir = data == "fashion-mnist"
+                        ? std::string(snnrt::kFashionMNISTDir)
+                        : std::string(data);
   snnrt::ImageDataset images;
   if (std::string e = snnrt::loadMNISTLike(dir, "train", images); !e.empty()) {
     getOperation().emitError() << "snn-threshold-balance: " << e;
@@ -155,7 +156,8 @@ void BalancePass::runOnOperation() {
     if (!snnmlir::isSpikingNetwork(getOperation(), fn.getName()))
       continue;
     std::vector<Operation *> ops;
-    auto built = snnmlir::buildSpikingNetwork(getOperation(), fn.getName(), &ops);
+    auto built =
+        snnmlir::buildSpikingNetwork(getOperation(), fn.getName(), &ops);
     if (failed(built))
       return signalPassFailure();
     snnrt::Network net = std::move(*built);
@@ -197,7 +199,9 @@ void BalancePass::runOnOperation() {
 
     // Units of every slot, in program order (inputs: 1).
     llvm::DenseMap<int, Units> units;
-    auto unitsOf = [&](int slot) { return units.count(slot) ? units[slot] : Units(); };
+    auto unitsOf = [&](int slot) {
+      return units.count(slot) ? units[slot] : Units();
+    };
     for (size_t k = 0; k < net.layers.size(); ++k) {
       snnrt::Layer &l = net.layers[k];
       Operation *op = ops[k];
@@ -210,10 +214,11 @@ void BalancePass::runOnOperation() {
         Units out;
         for (Operation *user : op->getResult(0).getUsers())
           if (auto add = dyn_cast<snn::AddOp>(user)) {
-            Value other = add.getLhs() == op->getResult(0) ? add.getRhs()
-                                                           : add.getLhs();
+            Value other =
+                add.getLhs() == op->getResult(0) ? add.getRhs() : add.getLhs();
             for (size_t j = 0; j < k; ++j)
-              if (ops[j]->getResult(0) == other && units.count(net.layers[j].output))
+              if (ops[j]->getResult(0) == other &&
+                  units.count(net.layers[j].output))
                 out = units[net.layers[j].output];
           }
         snnrt::Tensor &w = *net.constants[l.inputs[1]];

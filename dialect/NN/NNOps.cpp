@@ -212,8 +212,8 @@ LogicalResult ReshapeOp::verify() {
     for (auto [i, d] : llvm::enumerate(out))
       if (static_cast<int>(i) != inferIndex)
         known *= d;
-    bool fits = inferIndex >= 0 ? known > 0 && inCount % known == 0
-                                : known == inCount;
+    bool fits =
+        inferIndex >= 0 ? known > 0 && inCount % known == 0 : known == inCount;
     if (!fits)
       return emitOpError() << "cannot reshape " << inCount
                            << " elements into shape "
@@ -241,9 +241,8 @@ LogicalResult TransposeOp::verify() {
       seen[p] = true;
   }
   if (!valid)
-    return emitOpError() << "'perm' must be a permutation of [0, "
-                         << in.size() << "), got "
-                         << formatShape(ArrayRef<int64_t>(perm));
+    return emitOpError() << "'perm' must be a permutation of [0, " << in.size()
+                         << "), got " << formatShape(ArrayRef<int64_t>(perm));
   SmallVector<int64_t> out;
   for (int64_t p : perm)
     out.push_back(in[p]);
@@ -262,8 +261,8 @@ LogicalResult ConcatOp::verify() {
   for (auto [i, v] : llvm::enumerate(getInputs().drop_front())) {
     ArrayRef<int64_t> s = shapeOf(v);
     if (static_cast<int64_t>(s.size()) != rank)
-      return emitOpError() << "all inputs must have rank " << rank
-                           << ", input " << i + 1 << " has rank " << s.size();
+      return emitOpError() << "all inputs must have rank " << rank << ", input "
+                           << i + 1 << " has rank " << s.size();
     for (int64_t d = 0; d < rank; ++d) {
       if (d == *axis) {
         out[d] = ShapedType::isDynamic(out[d]) || ShapedType::isDynamic(s[d])
@@ -291,8 +290,8 @@ LogicalResult PadOp::verify() {
     }
     int64_t size = in[d] + pads[d] + pads[d + in.size()];
     if (size < 1)
-      return emitOpError() << "padding leaves dimension " << d
-                           << " with size " << size;
+      return emitOpError() << "padding leaves dimension " << d << " with size "
+                           << size;
     out.push_back(size);
   }
   return verifyInferredShape(*this, out, getType().getShape());

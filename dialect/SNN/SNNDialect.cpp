@@ -40,8 +40,8 @@ void SNNDialect::initialize() {
 LogicalResult SNNDialect::verifyOperationAttribute(Operation *op,
                                                    NamedAttribute attr) {
   if (attr.getName() != getTimeAttrName())
-    return op->emitError() << "unknown snn attribute '" << attr.getName().getValue()
-                           << "'";
+    return op->emitError() << "unknown snn attribute '"
+                           << attr.getName().getValue() << "'";
   if (!isa<DiscreteTimeAttr, ContinuousTimeAttr>(attr.getValue()))
     return op->emitError() << "'" << getTimeAttrName()
                            << "' must be #snn.discrete<...> or "
@@ -91,9 +91,8 @@ verifyTrainShape(function_ref<InFlightDiagnostic()> emitError,
                  ArrayRef<int64_t> shape) {
   if (shape.empty())
     return emitError() << "a train needs at least one dimension";
-  if (llvm::any_of(shape, [](int64_t d) {
-        return !ShapedType::isDynamic(d) && d < 1;
-      }))
+  if (llvm::any_of(
+          shape, [](int64_t d) { return !ShapedType::isDynamic(d) && d < 1; }))
     return emitError() << "train dimensions must be positive or '?'";
   return success();
 }
@@ -137,8 +136,8 @@ Attribute DiscreteTimeAttr::parse(AsmParser &parser, Type) {
     return {};
   if (parser.parseGreater())
     return {};
-  return getChecked([&] { return parser.emitError(loc); },
-                    parser.getContext(), timesteps, llvm::APFloat(dt));
+  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
+                    timesteps, llvm::APFloat(dt));
 }
 
 void DiscreteTimeAttr::print(AsmPrinter &printer) const {
@@ -164,8 +163,8 @@ Attribute ContinuousTimeAttr::parse(AsmParser &parser, Type) {
   if (parser.parseLess() || parser.parseKeyword("t_max") ||
       parser.parseEqual() || parser.parseFloat(tMax) || parser.parseGreater())
     return {};
-  return getChecked([&] { return parser.emitError(loc); },
-                    parser.getContext(), llvm::APFloat(tMax));
+  return getChecked([&] { return parser.emitError(loc); }, parser.getContext(),
+                    llvm::APFloat(tMax));
 }
 
 void ContinuousTimeAttr::print(AsmPrinter &printer) const {

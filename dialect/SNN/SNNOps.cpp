@@ -81,8 +81,7 @@ LogicalResult EncodeEventsOp::verify() {
     return failure();
   auto time = dyn_cast_or_null<DiscreteTimeAttr>(getTimeModel(*this));
   if (time && !ShapedType::isDynamic(in[1]) && in[1] != time.getTimesteps())
-    return emitOpError() << "has " << in[1]
-                         << " frames but the function runs "
+    return emitOpError() << "has " << in[1] << " frames but the function runs "
                          << time.getTimesteps() << " timesteps";
   return verifyInferredShape(*this, {in[0], in[2], in[3], in[4]},
                              shapeOf(getOutput()));

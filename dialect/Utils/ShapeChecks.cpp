@@ -139,9 +139,9 @@ LogicalResult verifyPadsSmallerThanKernel(Operation *op,
                                           ArrayRef<int64_t> pads) {
   for (unsigned i = 0; i < 4; ++i)
     if (pads[i] >= kernel[i % 2])
-      return op->emitOpError() << "pads must be smaller than the kernel, got "
-                               << formatShape(pads) << " for kernel "
-                               << formatShape(kernel);
+      return op->emitOpError()
+             << "pads must be smaller than the kernel, got "
+             << formatShape(pads) << " for kernel " << formatShape(kernel);
   return success();
 }
 
@@ -150,8 +150,8 @@ LogicalResult verifyVectorShape(Operation *op, StringRef name,
   if (shape.size() == 1 && dimsCompatible(shape[0], expected))
     return success();
   return op->emitOpError() << "'" << name << "' must be 1-D with "
-                           << formatShape({expected})
-                           << " elements, got shape " << formatShape(shape);
+                           << formatShape({expected}) << " elements, got shape "
+                           << formatShape(shape);
 }
 
 LogicalResult verifyConv2D(Operation *op, ArrayRef<int64_t> in,
@@ -173,14 +173,13 @@ LogicalResult verifyConv2D(Operation *op, ArrayRef<int64_t> in,
     return op->emitOpError() << "'group' must be positive, got " << group;
   if (!ShapedType::isDynamic(in[1]) && !ShapedType::isDynamic(w[1]) &&
       in[1] != w[1] * group)
-    return op->emitOpError()
-           << "input channels (" << in[1]
-           << ") must equal weight input channels (" << w[1] << ") × group ("
-           << group << ")";
+    return op->emitOpError() << "input channels (" << in[1]
+                             << ") must equal weight input channels (" << w[1]
+                             << ") × group (" << group << ")";
   if (!ShapedType::isDynamic(w[0]) && w[0] % group != 0)
-    return op->emitOpError() << "weight output channels (" << w[0]
-                             << ") must be divisible by group (" << group
-                             << ")";
+    return op->emitOpError()
+           << "weight output channels (" << w[0]
+           << ") must be divisible by group (" << group << ")";
   if (bias && failed(verifyVectorShape(op, "bias", *bias, w[0])))
     return failure();
   auto out = windowOutputShape(op, in, w[0], w.drop_front(2), strides, pads,
@@ -209,9 +208,8 @@ bool dimsCompatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
-FailureOr<SmallVector<int64_t>> broadcastShapes(Operation *op,
-                                                ArrayRef<int64_t> lhs,
-                                                ArrayRef<int64_t> rhs) {
+FailureOr<SmallVector<int64_t>>
+broadcastShapes(Operation *op, ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
   size_t rank = std::max(lhs.size(), rhs.size());
   SmallVector<int64_t> out(rank);
   for (size_t i = 0; i < rank; ++i) {

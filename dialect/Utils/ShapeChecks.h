@@ -96,9 +96,8 @@ std::string formatDims(ArrayRef<int64_t> shape);
 
 /// Multidirectional (NumPy) broadcast of two shapes; fails with "shapes A
 /// and B are not broadcast-compatible".
-FailureOr<SmallVector<int64_t>> broadcastShapes(Operation *op,
-                                                ArrayRef<int64_t> lhs,
-                                                ArrayRef<int64_t> rhs);
+FailureOr<SmallVector<int64_t>>
+broadcastShapes(Operation *op, ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs);
 
 /// Two dimensions agree unless both are static and differ.
 bool dimsCompatible(int64_t a, int64_t b);

@@ -18,8 +18,8 @@ template <typename OpTy> static LogicalResult importBinary(NodeContext &ctx) {
 /// Builds a unary op whose result type is its operand's type.
 template <typename OpTy, typename... Args>
 static LogicalResult buildUnary(NodeContext &ctx, Value x, Args &&...args) {
-  auto op = OpTy::create(ctx.b, ctx.loc, x.getType(), x,
-                         std::forward<Args>(args)...);
+  auto op =
+      OpTy::create(ctx.b, ctx.loc, x.getType(), x, std::forward<Args>(args)...);
   return ctx.finish(op);
 }
 

@@ -138,10 +138,11 @@ FailureOr<std::string> readExternal(const onnx::TensorProto &t,
                                     StringRef modelDir, std::string &error);
 
 /// Pads for auto_pad SAME_UPPER / SAME_LOWER / VALID on static spatial dims.
-FailureOr<std::vector<int64_t>>
-autoPads(NodeContext &ctx, ArrayRef<int64_t> inputShape,
-         ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-         ArrayRef<int64_t> dilations);
+FailureOr<std::vector<int64_t>> autoPads(NodeContext &ctx,
+                                         ArrayRef<int64_t> inputShape,
+                                         ArrayRef<int64_t> kernel,
+                                         ArrayRef<int64_t> strides,
+                                         ArrayRef<int64_t> dilations);
 
 } // namespace mlir::snnmlir::onnx_import
 

@@ -51,12 +51,12 @@ static LogicalResult importGemm(NodeContext &ctx) {
   auto outType = ctx.outputType(0);
   if (failed(a) || failed(bm) || failed(c) || failed(outType))
     return failure();
-  auto op = nn::GemmOp::create(
-      ctx.b, ctx.loc, *outType, *a, *bm, *c,
-      ctx.b.getF32FloatAttr(ctx.floatAttr("alpha", 1.0f)),
-      ctx.b.getF32FloatAttr(ctx.floatAttr("beta", 1.0f)),
-      ctx.b.getBoolAttr(ctx.intAttr("transA", 0) != 0),
-      ctx.b.getBoolAttr(ctx.intAttr("transB", 0) != 0));
+  auto op =
+      nn::GemmOp::create(ctx.b, ctx.loc, *outType, *a, *bm, *c,
+                         ctx.b.getF32FloatAttr(ctx.floatAttr("alpha", 1.0f)),
+                         ctx.b.getF32FloatAttr(ctx.floatAttr("beta", 1.0f)),
+                         ctx.b.getBoolAttr(ctx.intAttr("transA", 0) != 0),
+                         ctx.b.getBoolAttr(ctx.intAttr("transB", 0) != 0));
   return ctx.finish(op);
 }
 

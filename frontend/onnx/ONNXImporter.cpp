@@ -89,8 +89,8 @@ class GraphImporter {
 public:
   GraphImporter(MLIRContext *ctx, StringRef sourceName,
                 const ONNXImportOptions &options, int64_t opset)
-      : ctx(ctx), builder(ctx), sourceName(sourceName.str()),
-        options(options), opset(opset), table(builderTable()) {}
+      : ctx(ctx), builder(ctx), sourceName(sourceName.str()), options(options),
+        opset(opset), table(builderTable()) {}
 
   OwningOpRef<ModuleOp> run(onnx::ModelProto &model);
 
@@ -170,9 +170,8 @@ void GraphImporter::refineInference() {
   pendingTypes.clear();
   try {
     onnx::ShapeInferenceOptions options(false, 0, true);
-    onnx::shape_inference::InferShapes(*model,
-                                       onnx::OpSchemaRegistry::Instance(),
-                                       options);
+    onnx::shape_inference::InferShapes(
+        *model, onnx::OpSchemaRegistry::Instance(), options);
   } catch (const std::exception &) {
     // The first pass was strict; a refinement that fails leaves the types
     // as they were and the node that needs one reports it.
@@ -287,8 +286,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &m) {
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     NodeContext nc(*this, node, index, builder);
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
-      (void)nc.error("ops of domain '" + node.domain() +
-                     "' are not supported");
+      (void)nc.error("ops of domain '" + node.domain() + "' are not supported");
       return nullptr;
     }
     for (const auto &in : node.input())
@@ -328,8 +326,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &m) {
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, out] : llvm::enumerate(graph.output()))
     fn.setResultAttr(i, "onnx.name", builder.getStringAttr(out.name()));
-  module->getOperation()->setAttr(
-      "onnx.opset", builder.getI64IntegerAttr(opset));
+  module->getOperation()->setAttr("onnx.opset",
+                                  builder.getI64IntegerAttr(opset));
 
   if (failed(verify(*module)))
     return nullptr;
@@ -432,7 +430,8 @@ std::optional<SymVector> NodeContext::symbolicInput(size_t i) const {
     return std::nullopt;
   if (it->second.symbolic)
     return it->second.symbolic;
-  if (const auto &c = it->second.constant; c && c->isInt && c->dims.size() <= 1) {
+  if (const auto &c = it->second.constant;
+      c && c->isInt && c->dims.size() <= 1) {
     SymVector v;
     v.scalar = c->dims.empty();
     for (int64_t k = 0; k < c->numElements(); ++k)
@@ -454,8 +453,7 @@ FailureOr<RankedTensorType> NodeContext::outputType(size_t i) {
     it = graph.inferred.find(name);
   }
   if (it == graph.inferred.end())
-    return error("ONNX shape inference gave no type for output '" + name +
-                 "'");
+    return error("ONNX shape inference gave no type for output '" + name + "'");
   auto type = graph.convertType(*it->second, "output '" + name + "'", why);
   if (failed(type))
     return error(why);
@@ -520,8 +518,7 @@ LogicalResult NodeContext::finish(Operation *op) {
 /// Reads `[offset, offset + length)` of an external-data file that must stay
 /// inside `modelDir`.
 FailureOr<std::string> readExternal(const onnx::TensorProto &t,
-                                           StringRef modelDir,
-                                           std::string &error) {
+                                    StringRef modelDir, std::string &error) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto &kv : t.external_data()) {
@@ -544,8 +541,7 @@ FailureOr<std::string> readExternal(const onnx::TensorProto &t,
   for (StringRef part : llvm::make_range(llvm::sys::path::begin(location),
                                          llvm::sys::path::end(location)))
     if (part == "..") {
-      error = "external data path '" + location +
-              "' leaves the model's folder";
+      error = "external data path '" + location + "' leaves the model's folder";
       return failure();
     }
   SmallString<256> path(modelDir.empty() ? "." : modelDir);
@@ -559,8 +555,8 @@ FailureOr<std::string> readExternal(const onnx::TensorProto &t,
   }
   StringRef data = (*buffer)->getBuffer();
   if (offset < 0 || offset > int64_t(data.size())) {
-    error = "external data offset " + std::to_string(offset) +
-            " is outside '" + location + "'";
+    error = "external data offset " + std::to_string(offset) + " is outside '" +
+            location + "'";
     return failure();
   }
   data = data.drop_front(offset);
@@ -692,10 +688,11 @@ readTensor(const onnx::TensorProto &t, StringRef modelDir, std::string &error) {
   return host;
 }
 
-FailureOr<std::vector<int64_t>>
-autoPads(NodeContext &ctx, ArrayRef<int64_t> inputShape,
-         ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-         ArrayRef<int64_t> dilations) {
+FailureOr<std::vector<int64_t>> autoPads(NodeContext &ctx,
+                                         ArrayRef<int64_t> inputShape,
+                                         ArrayRef<int64_t> kernel,
+                                         ArrayRef<int64_t> strides,
+                                         ArrayRef<int64_t> dilations) {
   std::string mode = ctx.stringAttr("auto_pad", "NOTSET");
   size_t n = kernel.size();
   if (mode == "NOTSET") {
@@ -794,13 +791,13 @@ static LogicalResult checkGraphStructure(const onnx::ModelProto &model,
                           ? "node #" + std::to_string(index) + " (unnamed)"
                           : "node '" + node.name() + "'";
     if (!node.domain().empty() && node.domain() != "ai.onnx")
-      return emitError(loc) << who << " (" << node.op_type() << ", opset "
-                            << opset << "): ops of domain '" << node.domain()
-                            << "' are not supported";
+      return emitError(loc)
+             << who << " (" << node.op_type() << ", opset " << opset
+             << "): ops of domain '" << node.domain() << "' are not supported";
     if (!isSupportedOpType(node.op_type()))
-      return emitError(loc) << who << " (" << node.op_type() << ", opset "
-                            << opset << "): op type '" << node.op_type()
-                            << "' is not supported";
+      return emitError(loc)
+             << who << " (" << node.op_type() << ", opset " << opset
+             << "): op type '" << node.op_type() << "' is not supported";
     // ONNX's conv/pool shape inference divides by strides and dilations
     // without checking them.
     if (node.op_type() == "Conv" || node.op_type() == "AveragePool" ||
@@ -898,9 +895,8 @@ mlir::snnmlir::importONNXModel(StringRef bytes, StringRef sourceName,
     onnx::ShapeInferenceOptions inference(/*check_type=*/true,
                                           /*strict_mode=*/1,
                                           /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(model,
-                                       onnx::OpSchemaRegistry::Instance(),
-                                       inference);
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), inference);
   } catch (const std::exception &e) {
     emitError(loc) << "invalid ONNX model: " << firstLines(e.what());
     return nullptr;
@@ -921,8 +917,8 @@ void mlir::snnmlir::registerONNXImportTranslation() {
       "import-onnx",
       "Import an ONNX model (binary .onnx or text .onnxtext) into the nn "
       "dialect",
-      [](llvm::SourceMgr &sourceMgr, MLIRContext *context)
-          -> OwningOpRef<Operation *> {
+      [](llvm::SourceMgr &sourceMgr,
+         MLIRContext *context) -> OwningOpRef<Operation *> {
         const llvm::MemoryBuffer *buffer =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
         StringRef name = buffer->getBufferIdentifier();

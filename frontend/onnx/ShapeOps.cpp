@@ -25,8 +25,8 @@ static LogicalResult importFlatten(NodeContext &ctx) {
   auto outType = ctx.outputType(0);
   if (failed(x) || failed(outType))
     return failure();
-  return buildOp<nn::FlattenOp>(ctx, *outType, *x,
-                                ctx.b.getI64IntegerAttr(ctx.intAttr("axis", 1)));
+  return buildOp<nn::FlattenOp>(
+      ctx, *outType, *x, ctx.b.getI64IntegerAttr(ctx.intAttr("axis", 1)));
 }
 
 /// Turns a symbolic target shape into nn.reshape's attribute.

@@ -8,11 +8,17 @@
 namespace snnrt {
 
 const char *opName(OpKind kind) {
-  static const char *names[] = {
-      "conv2d", "gemm",     "matmul",  "add",        "sub",
-      "mul",    "div",      "relu",    "leaky_relu", "clip",
-      "batch_norm", "avg_pool", "max_pool", "global_avg_pool", "flatten",
-      "reshape", "transpose", "concat", "pad", "softmax", "identity"};
+  static const char *names[] = {"conv2d",     "gemm",
+                                "matmul",     "add",
+                                "sub",        "mul",
+                                "div",        "relu",
+                                "leaky_relu", "clip",
+                                "batch_norm", "avg_pool",
+                                "max_pool",   "global_avg_pool",
+                                "flatten",    "reshape",
+                                "transpose",  "concat",
+                                "pad",        "softmax",
+                                "identity"};
   return names[static_cast<int>(kind)];
 }
 
@@ -59,7 +65,8 @@ static std::string runNode(const Node &n, const std::vector<const Tensor *> &in,
 }
 
 std::string execute(const Graph &graph, const std::vector<Tensor> &inputs,
-                    std::vector<Tensor> &outputs, std::vector<double> *opSeconds) {
+                    std::vector<Tensor> &outputs,
+                    std::vector<double> *opSeconds) {
   if (std::string e = checkInputShapes(graph.inputShapes, inputs); !e.empty())
     return e;
   std::vector<Tensor> values(graph.constants.size());
@@ -85,7 +92,8 @@ std::string execute(const Graph &graph, const std::vector<Tensor> &inputs,
     if (opSeconds) {
       opSeconds->resize(graph.nodes.size(), 0.0);
       (*opSeconds)[&n - graph.nodes.data()] +=
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                        start)
               .count();
     }
     if (!err.empty())

@@ -18,9 +18,27 @@
 namespace snnrt {
 
 enum class OpKind {
-  Conv2D, Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Clip, BatchNorm,
-  AvgPool, MaxPool, GlobalAvgPool, Flatten, Reshape, Transpose, Concat, Pad,
-  Softmax, Identity
+  Conv2D,
+  Gemm,
+  MatMul,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Relu,
+  LeakyRelu,
+  Clip,
+  BatchNorm,
+  AvgPool,
+  MaxPool,
+  GlobalAvgPool,
+  Flatten,
+  Reshape,
+  Transpose,
+  Concat,
+  Pad,
+  Softmax,
+  Identity
 };
 
 const char *opName(OpKind kind);

@@ -117,8 +117,10 @@ std::string gemm(const Tensor &a, const Tensor &b, const Tensor *c,
   if (a.rank() != 2 || b.rank() != 2)
     return "expects 2-D operands, got " + formatShape(a.shape) + " and " +
            formatShape(b.shape);
-  int64_t M = n.transA ? a.dim(1) : a.dim(0), K = n.transA ? a.dim(0) : a.dim(1);
-  int64_t Kb = n.transB ? b.dim(1) : b.dim(0), N = n.transB ? b.dim(0) : b.dim(1);
+  int64_t M = n.transA ? a.dim(1) : a.dim(0),
+          K = n.transA ? a.dim(0) : a.dim(1);
+  int64_t Kb = n.transB ? b.dim(1) : b.dim(0),
+          N = n.transB ? b.dim(0) : b.dim(1);
   if (K != Kb)
     return "inner dimensions differ: " + std::to_string(K) + " vs " +
            std::to_string(Kb);
@@ -128,7 +130,8 @@ std::string gemm(const Tensor &a, const Tensor &b, const Tensor *c,
   parallelFor(M, 64, [&](int64_t begin, int64_t end) {
     MatMap Y(out.ptr() + begin * N, end - begin, N);
     if (n.transA && n.transB)
-      Y.noalias() = A.transpose().middleRows(begin, end - begin) * B.transpose();
+      Y.noalias() =
+          A.transpose().middleRows(begin, end - begin) * B.transpose();
     else if (n.transA)
       Y.noalias() = A.transpose().middleRows(begin, end - begin) * B;
     else if (n.transB)
@@ -143,8 +146,9 @@ std::string gemm(const Tensor &a, const Tensor &b, const Tensor *c,
     int64_t cr = c->rank() == 2 ? c->dim(0) : 1;
     int64_t cc = c->rank() >= 1 ? c->shape.back() : 1;
     if ((cr != 1 && cr != M) || (cc != 1 && cc != N) || c->rank() > 2)
-      return "C of shape " + formatShape(c->shape) + " does not broadcast to [" +
-             std::to_string(M) + ", " + std::to_string(N) + "]";
+      return "C of shape " + formatShape(c->shape) +
+             " does not broadcast to [" + std::to_string(M) + ", " +
+             std::to_string(N) + "]";
     for (int64_t i = 0; i < M; ++i)
       for (int64_t j = 0; j < N; ++j)
         out.data[i * N + j] +=
@@ -192,7 +196,8 @@ std::string matmul(const Tensor &a, const Tensor &b, Tensor &out) {
   if (bs[bs.size() - 2] != K)
     return "inner dimensions differ: " + std::to_string(K) + " vs " +
            std::to_string(bs[bs.size() - 2]);
-  Shape batchA(as.begin(), as.end() - 2), batchB(bs.begin(), bs.end() - 2), batch;
+  Shape batchA(as.begin(), as.end() - 2), batchB(bs.begin(), bs.end() - 2),
+      batch;
   if (std::string e = broadcast(batchA, batchB, batch); !e.empty())
     return e;
   Shape result = batch;
@@ -202,7 +207,8 @@ std::string matmul(const Tensor &a, const Tensor &b, Tensor &out) {
     result.push_back(N);
   if (std::string e = allocate(out, result); !e.empty())
     return e;
-  auto sa = broadcastStrides(batchA, batch), sb = broadcastStrides(batchB, batch);
+  auto sa = broadcastStrides(batchA, batch),
+       sb = broadcastStrides(batchB, batch);
   int64_t count = numElements(batch);
   std::vector<int64_t> bstr = stridesOf(batch);
   parallelFor(count, 1, [&](int64_t begin, int64_t end) {
@@ -242,7 +248,8 @@ static std::string broadcastApply(const Tensor &a, const Tensor &b, Tensor &out,
     });
     return "";
   }
-  auto sa = broadcastStrides(a.shape, shape), sb = broadcastStrides(b.shape, shape);
+  auto sa = broadcastStrides(a.shape, shape),
+       sb = broadcastStrides(b.shape, shape);
   auto so = stridesOf(shape);
   int64_t inner = shape.empty() ? 1 : shape.back();
   int64_t ia = sa.empty() ? 0 : sa.back(), ib = sb.empty() ? 0 : sb.back();
@@ -311,7 +318,8 @@ std::string batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
                       Tensor &out) {
   if (x.rank() < 2)
     return "expects an input of rank >= 2";
-  int64_t N = x.dim(0), C = x.dim(1), inner = x.size() / std::max<int64_t>(N * C, 1);
+  int64_t N = x.dim(0), C = x.dim(1),
+          inner = x.size() / std::max<int64_t>(N * C, 1);
   for (const Tensor *p : {&scale, &bias, &mean, &var})
     if (p->size() != C)
       return "parameters must have " + std::to_string(C) + " elements";
@@ -339,7 +347,8 @@ std::string pool2d(const Node &n, const Tensor &x, Tensor &out) {
   if (x.rank() != 4)
     return "expects a 4-D input, got " + formatShape(x.shape);
   int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
-  int64_t kH = n.kernel[0], kW = n.kernel[1], sH = n.strides[0], sW = n.strides[1];
+  int64_t kH = n.kernel[0], kW = n.kernel[1], sH = n.strides[0],
+          sW = n.strides[1];
   int64_t dH = n.dilations.empty() ? 1 : n.dilations[0];
   int64_t dW = n.dilations.empty() ? 1 : n.dilations[1];
   int64_t pT = n.pads[0], pL = n.pads[1], pB = n.pads[2], pR = n.pads[3];
@@ -529,7 +538,8 @@ std::string pad(const std::vector<int64_t> &pads, float value, const Tensor &x,
         dst += i * os[d];
       }
       if (inside)
-        std::copy(x.ptr() + row * last + srcBegin, x.ptr() + row * last + srcEnd,
+        std::copy(x.ptr() + row * last + srcBegin,
+                  x.ptr() + row * last + srcEnd,
                   out.ptr() + dst + srcBegin + lo);
     }
   });

@@ -114,9 +114,9 @@ Tensor imageBatch(const ImageDataset &data, int64_t first, int64_t count) {
   int64_t per = data.images.size() / std::max<int64_t>(data.images.dim(0), 1);
   Shape shape = data.images.shape;
   shape[0] = count;
-  return Tensor(shape, std::vector<float>(data.images.data.begin() + first * per,
-                                          data.images.data.begin() +
-                                              (first + count) * per));
+  return Tensor(shape, std::vector<float>(
+                           data.images.data.begin() + first * per,
+                           data.images.data.begin() + (first + count) * per));
 }
 
 } // namespace snnrt

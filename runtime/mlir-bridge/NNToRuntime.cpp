@@ -159,8 +159,8 @@ static std::string nodeName(Operation *op) {
   return s;
 }
 
-FailureOr<snnrt::Graph>
-mlir::snnmlir::buildRuntimeGraph(ModuleOp module, StringRef funcName) {
+FailureOr<snnrt::Graph> mlir::snnmlir::buildRuntimeGraph(ModuleOp module,
+                                                         StringRef funcName) {
   auto fn = module.lookupSymbol<func::FuncOp>(funcName);
   if (!fn)
     return module.emitError() << "no function @" << funcName << " to run";

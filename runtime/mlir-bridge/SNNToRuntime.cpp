@@ -18,9 +18,8 @@ bool mlir::snnmlir::isSpikingNetwork(ModuleOp module, StringRef funcName) {
   if (!fn)
     return false;
   bool found = false;
-  fn.walk([&](Operation *op) {
-    found |= isa<snn::SNNDialect>(op->getDialect());
-  });
+  fn.walk(
+      [&](Operation *op) { found |= isa<snn::SNNDialect>(op->getDialect()); });
   return found;
 }
 

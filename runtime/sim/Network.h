@@ -18,8 +18,17 @@
 namespace snnrt {
 
 enum class LayerKind {
-  EncodePoisson, EncodeDirect, Conv2D, Dense, AvgPool, MaxPool, Add, Flatten,
-  Neuron, Accumulate, SpikeRate
+  EncodePoisson,
+  EncodeDirect,
+  Conv2D,
+  Dense,
+  AvgPool,
+  MaxPool,
+  Add,
+  Flatten,
+  Neuron,
+  Accumulate,
+  SpikeRate
 };
 
 enum class Reset { Subtract, Zero };

@@ -72,8 +72,8 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
   int64_t inner = in.rank() >= 2 ? in.size() / (in.dim(0) * channels) : 1;
   bool perChannel = l.threshold.size() > 1;
   if (perChannel && int64_t(l.threshold.size()) != channels)
-    return "has " + std::to_string(l.threshold.size()) +
-           " thresholds for " + std::to_string(channels) + " channels";
+    return "has " + std::to_string(l.threshold.size()) + " thresholds for " +
+           std::to_string(channels) + " channels";
   parallelFor(in.size(), 1 << 14, [&](int64_t s, int64_t e) {
     float *u = st.membrane.ptr();
     for (int64_t i = s; i < e; ++i) {
@@ -81,7 +81,8 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
         --st.refractoryLeft[i];
         continue;
       }
-      float th = perChannel ? l.threshold[(i / inner) % channels] : l.threshold[0];
+      float th =
+          perChannel ? l.threshold[(i / inner) % channels] : l.threshold[0];
       float v = l.leak * u[i] + in.data[i];
       if (v >= th) {
         out.data[i] = 1.0f;
@@ -106,10 +107,10 @@ std::string stepMaxPool(const Layer &l, const Tensor &in, LayerState &st,
     st.counts = Tensor(in.shape);
   const Node &n = l.op;
   int64_t N = in.dim(0), C = in.dim(1), H = in.dim(2), W = in.dim(3);
-  int64_t OH = windowSize(H, n.kernel[0], n.strides[0], n.pads[0], n.pads[2],
-                          1, n.ceilMode);
-  int64_t OW = windowSize(W, n.kernel[1], n.strides[1], n.pads[1], n.pads[3],
-                          1, n.ceilMode);
+  int64_t OH = windowSize(H, n.kernel[0], n.strides[0], n.pads[0], n.pads[2], 1,
+                          n.ceilMode);
+  int64_t OW = windowSize(W, n.kernel[1], n.strides[1], n.pads[1], n.pads[3], 1,
+                          n.ceilMode);
   if (OH < 1 || OW < 1)
     return "the window does not fit the input";
   out = Tensor({N, C, OH, OW});
@@ -209,9 +210,9 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
                      out);
         break;
       case LayerKind::Dense:
-        err = gemm(in, slot(l.inputs[1]),
-                   l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op,
-                   out);
+        err =
+            gemm(in, slot(l.inputs[1]),
+                 l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op, out);
         break;
       case LayerKind::AvgPool:
         err = pool2d(l.op, in, out);
@@ -269,9 +270,9 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
       std::vector<Tensor> outs;
       for (int o : net.outputs) {
         // Readouts report their accumulators; other outputs their value.
-        auto producer = std::find_if(
-            net.layers.begin(), net.layers.end(),
-            [&](const Layer &l) { return l.output == o; });
+        auto producer =
+            std::find_if(net.layers.begin(), net.layers.end(),
+                         [&](const Layer &l) { return l.output == o; });
         if (producer != net.layers.end() &&
             (producer->kind == LayerKind::Accumulate ||
              producer->kind == LayerKind::SpikeRate)) {
@@ -318,8 +319,9 @@ std::string annView(const Network &net, const std::vector<Tensor> &inputs,
       out = in;
       break;
     case LayerKind::Conv2D:
-      err = conv2d(in, slot(l.inputs[1]),
-                   l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op, out);
+      err =
+          conv2d(in, slot(l.inputs[1]),
+                 l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op, out);
       break;
     case LayerKind::Dense:
       err = gemm(in, slot(l.inputs[1]),
@@ -341,10 +343,12 @@ std::string annView(const Network &net, const std::vector<Tensor> &inputs,
       err = unary(relu, in, out);
       if (rates && err.empty()) {
         int64_t channels = out.rank() >= 2 ? out.dim(1) : 1;
-        int64_t inner = out.rank() >= 2 ? out.size() / (out.dim(0) * channels) : 1;
+        int64_t inner =
+            out.rank() >= 2 ? out.size() / (out.dim(0) * channels) : 1;
         for (int64_t i = 0; i < out.size(); ++i) {
-          float th = l.threshold.size() > 1 ? l.threshold[(i / inner) % channels]
-                                            : l.threshold[0];
+          float th = l.threshold.size() > 1
+                         ? l.threshold[(i / inner) % channels]
+                         : l.threshold[0];
           out.data[i] = std::min(out.data[i] / th, 1.0f);
         }
       }

@@ -29,8 +29,8 @@ struct SimOptions {
 struct LayerStats {
   std::string name;
   int64_t neuronsPerSample = 0;
-  double spikes = 0;          // total over the batch and all steps
-  double synapticEvents = 0;  // input spikes (or nonzero inputs) × fan-out
+  double spikes = 0;         // total over the batch and all steps
+  double synapticEvents = 0; // input spikes (or nonzero inputs) × fan-out
 };
 
 struct SimResult {

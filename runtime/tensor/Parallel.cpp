@@ -24,8 +24,8 @@ void parallelFor(int64_t n, int64_t grain,
                  const std::function<void(int64_t, int64_t)> &body) {
   if (n <= 0)
     return;
-  int64_t chunks = std::min<int64_t>(numThreads(),
-                                     std::max<int64_t>(1, n / std::max<int64_t>(1, grain)));
+  int64_t chunks = std::min<int64_t>(
+      numThreads(), std::max<int64_t>(1, n / std::max<int64_t>(1, grain)));
   if (chunks <= 1) {
     body(0, n);
     return;

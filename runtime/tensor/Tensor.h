@@ -41,7 +41,8 @@ struct Tensor {
   Tensor() = default;
   Tensor(Shape s, float fill = 0.0f)
       : shape(std::move(s)), data(numElements(shape), fill) {}
-  Tensor(Shape s, std::vector<float> d) : shape(std::move(s)), data(std::move(d)) {}
+  Tensor(Shape s, std::vector<float> d)
+      : shape(std::move(s)), data(std::move(d)) {}
 
   int64_t size() const { return int64_t(data.size()); }
   int64_t rank() const { return int64_t(shape.size()); }

@@ -32,18 +32,39 @@
 
 namespace fs = std::filesystem;
 
-static const std::set<std::string> kSupportedOps = {
-    "Conv",    "Gemm",        "MatMul",    "Add",      "Sub",
-    "Mul",     "Div",         "Relu",      "LeakyRelu", "Clip",
-    "BatchNormalization",     "AveragePool", "MaxPool", "GlobalAveragePool",
-    "Flatten", "Reshape",     "Transpose", "Concat",   "Pad",
-    "Dropout", "Identity",    "Softmax",   "Constant", "Shape",
-    "Gather",  "Unsqueeze",   "Squeeze",   "Cast"};
+static const std::set<std::string> kSupportedOps = {"Conv",
+                                                    "Gemm",
+                                                    "MatMul",
+                                                    "Add",
+                                                    "Sub",
+                                                    "Mul",
+                                                    "Div",
+                                                    "Relu",
+                                                    "LeakyRelu",
+                                                    "Clip",
+                                                    "BatchNormalization",
+                                                    "AveragePool",
+                                                    "MaxPool",
+                                                    "GlobalAveragePool",
+                                                    "Flatten",
+                                                    "Reshape",
+                                                    "Transpose",
+                                                    "Concat",
+                                                    "Pad",
+                                                    "Dropout",
+                                                    "Identity",
+                                                    "Softmax",
+                                                    "Constant",
+                                                    "Shape",
+                                                    "Gather",
+                                                    "Unsqueeze",
+                                                    "Squeeze",
+                                                    "Cast"};
 
 /// Input positions that we take as import-time constants, per op type.
 static const std::map<std::string, std::set<int>> kConstantInputs = {
-    {"Clip", {1, 2}},      {"Reshape", {1}},   {"Pad", {1, 2}},
-    {"Unsqueeze", {1}},    {"Squeeze", {1}},   {"Dropout", {1, 2}}};
+    {"Clip", {1, 2}},   {"Reshape", {1}}, {"Pad", {1, 2}},
+    {"Unsqueeze", {1}}, {"Squeeze", {1}}, {"Dropout", {1, 2}}};
 
 static bool readProto(const fs::path &p, google::protobuf::MessageLite &m) {
   std::ifstream in(p, std::ios::binary);
@@ -117,7 +138,8 @@ static CaseResult runCase(const fs::path &dir, mlir::MLIRContext &ctx) {
   // Test data sets.
   std::vector<fs::path> sets;
   for (const auto &e : fs::directory_iterator(dir))
-    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
+    if (e.is_directory() &&
+        e.path().filename().string().rfind("test_data_set_", 0) == 0)
       sets.push_back(e.path());
   std::sort(sets.begin(), sets.end());
   if (sets.empty()) {
@@ -164,7 +186,8 @@ static CaseResult runCase(const fs::path &dir, mlir::MLIRContext &ctx) {
     return mlir::success();
   });
   mlir::snnmlir::ONNXImportOptions options;
-  auto module = mlir::snnmlir::importONNXModel(bytes, r.name, false, options, &ctx);
+  auto module =
+      mlir::snnmlir::importONNXModel(bytes, r.name, false, options, &ctx);
   if (!module) {
     r.status = "skipped";
     r.detail = diag;
@@ -192,7 +215,8 @@ static CaseResult runCase(const fs::path &dir, mlir::MLIRContext &ctx) {
       }
       inputs.push_back(std::move(tensor));
     }
-    for (int i = 0; fs::exists(set / ("output_" + std::to_string(i) + ".pb")); ++i) {
+    for (int i = 0; fs::exists(set / ("output_" + std::to_string(i) + ".pb"));
+         ++i) {
       onnx::TensorProto t;
       snnrt::Tensor tensor;
       if (!readProto(set / ("output_" + std::to_string(i) + ".pb"), t) ||
@@ -211,14 +235,16 @@ static CaseResult runCase(const fs::path &dir, mlir::MLIRContext &ctx) {
     }
     if (outputs.size() != expected.size()) {
       r.status = "failed";
-      r.detail = "produced " + std::to_string(outputs.size()) + " outputs, expected " +
-                 std::to_string(expected.size());
+      r.detail = "produced " + std::to_string(outputs.size()) +
+                 " outputs, expected " + std::to_string(expected.size());
       return r;
     }
     for (size_t i = 0; i < outputs.size(); ++i)
-      if (std::string e = compare(outputs[i], expected[i], 1e-4, 1e-5); !e.empty()) {
+      if (std::string e = compare(outputs[i], expected[i], 1e-4, 1e-5);
+          !e.empty()) {
         r.status = "failed";
-        r.detail = set.filename().string() + " output " + std::to_string(i) + ": " + e;
+        r.detail =
+            set.filename().string() + " output " + std::to_string(i) + ": " + e;
         return r;
       }
   }
@@ -235,7 +261,8 @@ static std::string escape(std::string s) {
 }
 
 int main(int argc, char **argv) {
-  std::string data = "/usr/share/libonnx-testdata/data/node", tablePath, checkPath;
+  std::string data = "/usr/share/libonnx-testdata/data/node", tablePath,
+              checkPath;
   bool verbose = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

@@ -110,8 +110,8 @@ TEST(RuntimeKernels, GemmBroadcastsC) {
   Tensor b({2, 3}, std::vector<float>{1, 0, 0, 0, 1, 0});
   Tensor c({2}, std::vector<float>{10, 20}), out;
   ASSERT_EQ(gemm(a, b, &c, n, out), "");
-  EXPECT_EQ(out.data, (std::vector<float>{2 * 1 + 5, 2 * 2 + 10, 2 * 4 + 5,
-                                          2 * 5 + 10}));
+  EXPECT_EQ(out.data,
+            (std::vector<float>{2 * 1 + 5, 2 * 2 + 10, 2 * 4 + 5, 2 * 5 + 10}));
 }
 
 TEST(RuntimeKernels, ReshapeCopiesZeroAndInfersMinusOne) {
@@ -166,7 +166,8 @@ TEST(RuntimeData, IDXRoundTripAndTruncation) {
   std::string path = ::testing::TempDir() + "/tiny-idx3-ubyte";
   {
     std::ofstream f(path, std::ios::binary);
-    const unsigned char header[] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3};
+    const unsigned char header[] = {0, 0, 8, 3, 0, 0, 0, 2,
+                                    0, 0, 0, 2, 0, 0, 0, 3};
     f.write(reinterpret_cast<const char *>(header), sizeof(header));
     for (int i = 0; i < 12; ++i)
       f.put(char(i * 20));

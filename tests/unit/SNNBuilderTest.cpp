@@ -54,11 +54,10 @@ protected:
     auto w2 = nn::ConstantOp::create(
         b, loc, DenseElementsAttr::get(tensor({10, hidden}), 0.1f));
     auto x = snn::EncodePoissonOp::create(
-        b, loc, snn::SpikesType::get(&context, {dyn, 784}),
-        fn.getArgument(0), b.getI64IntegerAttr(7), b.getF32FloatAttr(1.0f));
+        b, loc, snn::SpikesType::get(&context, {dyn, 784}), fn.getArgument(0),
+        b.getI64IntegerAttr(7), b.getF32FloatAttr(1.0f));
     auto i1 = snn::DenseOp::create(
-        b, loc, snn::CurrentType::get(&context, {dyn, hidden}), x, w1,
-        Value());
+        b, loc, snn::CurrentType::get(&context, {dyn, hidden}), x, w1, Value());
     auto s1 = snn::IFOp::create(
         b, loc, snn::SpikesType::get(&context, {dyn, hidden}), i1,
         b.getDenseF32ArrayAttr({vth}),

@@ -1,4 +1,5 @@
-//===- SimulatorTest.cpp - the discrete-time simulator against hand traces -===//
+//===- SimulatorTest.cpp - the discrete-time simulator against hand traces
+//-===//
 
 #include "runtime/sim/Simulator.h"
 #include "runtime/tensor/Parallel.h"
@@ -11,7 +12,8 @@ namespace {
 
 /// Direct input x → one neuron layer → spike-rate readout, with the layer's
 /// spikes also returned step by step through checkpoints.
-Network neuronNet(float threshold, float leak, Reset reset, int64_t refractory) {
+Network neuronNet(float threshold, float leak, Reset reset,
+                  int64_t refractory) {
   Network net;
   int in = net.addSlot();
   net.inputs = {in};
@@ -44,7 +46,8 @@ std::vector<float> countsPerStep(const Network &net, float input) {
   SimOptions o;
   o.checkpoints = {1, 2, 3, 4, 5, 6};
   SimResult r;
-  EXPECT_EQ(simulate(net, {Tensor({1, 1}, std::vector<float>{input})}, o, r), "");
+  EXPECT_EQ(simulate(net, {Tensor({1, 1}, std::vector<float>{input})}, o, r),
+            "");
   std::vector<float> counts;
   for (auto &outs : r.outputs)
     counts.push_back(outs[0].data[0]);
@@ -94,7 +97,8 @@ TEST(Simulator, PoissonInputDrivesAnIFNeuron) {
     o.checkpoints.push_back(t + 1);
   }
   SimResult r;
-  ASSERT_EQ(simulate(net, {Tensor({1, 1}, std::vector<float>{0.5f})}, o, r), "");
+  ASSERT_EQ(simulate(net, {Tensor({1, 1}, std::vector<float>{0.5f})}, o, r),
+            "");
   std::vector<float> got;
   for (auto &outs : r.outputs)
     got.push_back(outs[0].data[0]);
@@ -174,7 +178,8 @@ TEST(Simulator, SpikeGatedMaxPoolFollowsTheMostActiveInput) {
   net.timesteps = 40;
   // Rates 0.25 and 0.5: the pooled output tends to the larger rate.
   SimResult r;
-  ASSERT_EQ(simulate(net, {Tensor({1, 1, 1, 2}, std::vector<float>{0.25f, 0.5f})},
+  ASSERT_EQ(simulate(net,
+                     {Tensor({1, 1, 1, 2}, std::vector<float>{0.25f, 0.5f})},
                      {}, r),
             "");
   EXPECT_NEAR(r.outputs[0][0].data[0] / 40.0, 0.5, 0.05);
@@ -185,7 +190,8 @@ TEST(Simulator, RejectsBadCheckpoints) {
   SimOptions o;
   o.checkpoints = {7};
   SimResult r;
-  EXPECT_NE(simulate(net, {Tensor({1, 1}, std::vector<float>{0.5f})}, o, r), "");
+  EXPECT_NE(simulate(net, {Tensor({1, 1}, std::vector<float>{0.5f})}, o, r),
+            "");
 }
 
 } // namespace

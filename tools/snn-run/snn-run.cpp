@@ -4,8 +4,9 @@
 //
 // MODEL is an .mlir file (an nn-dialect ANN, run by the reference executor,
 // or an snn-dialect spiking network, run by the discrete-time simulator) or
-// an ONNX model (.onnx, .onnxtext), imported on the fly. Exit codes: 0 success, 1 error (bad
-// model, missing data), 2 bad command line, 3 accuracy below --min-accuracy.
+// an ONNX model (.onnx, .onnxtext), imported on the fly. Exit codes: 0 success,
+// 1 error (bad model, missing data), 2 bad command line, 3 accuracy below
+// --min-accuracy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,9 +27,9 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <memory>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <unistd.h>
 
 namespace {
@@ -56,9 +57,9 @@ public:
   void update(int64_t done, const std::string &extra) {
     if (!enabled)
       return;
-    double secs = std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
     std::fprintf(stderr, "\r[%s%s] %lld/%lld images, %.0f images/s %s",
                  std::string(filled, '=').c_str(),
@@ -140,12 +141,13 @@ int runEval(const EvalOptions &opt) {
   }
   size_t checkpoints = spiking ? steps.size() : 1;
 
-  std::string dir = opt.data == "fashion-mnist" ? snnrt::kFashionMNISTDir
-                                                : opt.data;
+  std::string dir =
+      opt.data == "fashion-mnist" ? snnrt::kFashionMNISTDir : opt.data;
   snnrt::ImageDataset data;
   if (std::string e = snnrt::loadMNISTLike(dir, opt.split, data); !e.empty()) {
-    llvm::errs() << "snn-run: " << e
-                 << " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)\n";
+    llvm::errs()
+        << "snn-run: " << e
+        << " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)\n";
     return 1;
   }
   int64_t total = data.images.dim(0);
@@ -206,27 +208,33 @@ int runEval(const EvalOptions &opt) {
       }
     }
     done += n;
-    bar.update(done, "accuracy " +
-                         std::to_string(100.0 * correct.back() / done).substr(0, 5) +
-                         " %");
+    bar.update(done,
+               "accuracy " +
+                   std::to_string(100.0 * correct.back() / done).substr(0, 5) +
+                   " %");
   }
-  double secs = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   auto accuracyAt = [&](size_t k) {
     return done ? 100.0 * correct[k] / done : 0.0;
   };
   double accuracy = accuracyAt(checkpoints - 1);
   int64_t maxT = spiking ? steps.back() : 1;
   if (opt.json) {
-    nlohmann::json j = {{"model", opt.model},     {"data", dir},
-                        {"split", opt.split},     {"images", done},
-                        {"correct", correct.back()}, {"accuracy", accuracy},
-                        {"seconds", secs},        {"threads", snnrt::numThreads()},
+    nlohmann::json j = {{"model", opt.model},
+                        {"data", dir},
+                        {"split", opt.split},
+                        {"images", done},
+                        {"correct", correct.back()},
+                        {"accuracy", accuracy},
+                        {"seconds", secs},
+                        {"threads", snnrt::numThreads()},
                         {"images_per_second", secs > 0 ? done / secs : 0.0},
                         {"spiking", spiking}};
     if (spiking) {
-      nlohmann::json perT = nlohmann::json::array(), layers = nlohmann::json::array();
+      nlohmann::json perT = nlohmann::json::array(),
+                     layers = nlohmann::json::array();
       for (size_t k = 0; k < checkpoints; ++k)
         perT.push_back({{"timesteps", steps[k]}, {"accuracy", accuracyAt(k)}});
       double events = 0;
@@ -242,7 +250,8 @@ int runEval(const EvalOptions &opt) {
       }
       j["by_timesteps"] = perT;
       j["layers"] = layers;
-      j["synaptic_events_per_image"] = events / double(std::max<int64_t>(done, 1));
+      j["synaptic_events_per_image"] =
+          events / double(std::max<int64_t>(done, 1));
     }
     llvm::outs() << j.dump(2) << "\n";
   } else if (spiking) {
@@ -259,23 +268,22 @@ int runEval(const EvalOptions &opt) {
     for (const auto &l : stats) {
       events += l.synapticEvents;
       if (l.neuronsPerSample > 0)
-        llvm::outs() << llvm::format("  %-40s %.4f spikes/neuron/step\n",
-                                     l.name.c_str(),
-                                     l.spikes / double(done * l.neuronsPerSample *
-                                                       maxT));
+        llvm::outs() << llvm::format(
+            "  %-40s %.4f spikes/neuron/step\n", l.name.c_str(),
+            l.spikes / double(done * l.neuronsPerSample * maxT));
       else
         llvm::outs() << llvm::format("  %-40s %.0f synaptic events/image\n",
-                                     l.name.c_str(), l.synapticEvents / double(done));
+                                     l.name.c_str(),
+                                     l.synapticEvents / double(done));
     }
     llvm::outs() << llvm::format("synaptic events per image: %.0f\n",
                                  events / double(std::max<int64_t>(done, 1)));
   } else {
-    llvm::outs() << llvm::format("ANN accuracy: %.2f %% (%lld/%lld) in %.2f s, "
-                                 "%.0f images/s on %d threads\n",
-                                 accuracy, (long long)correct.back(),
-                                 (long long)done, secs,
-                                 secs > 0 ? done / secs : 0.0,
-                                 snnrt::numThreads());
+    llvm::outs() << llvm::format(
+        "ANN accuracy: %.2f %% (%lld/%lld) in %.2f s, "
+        "%.0f images/s on %d threads\n",
+        accuracy, (long long)correct.back(), (long long)done, secs,
+        secs > 0 ? done / secs : 0.0, snnrt::numThreads());
   }
   if (opt.profile && !spiking) {
     llvm::errs() << "time per op (s):\n";
@@ -315,7 +323,8 @@ struct Agreement {
   }
   double error() const { return syy > 0 ? std::sqrt(sdd / syy) : 0.0; }
   double correlation() const {
-    double cov = sxy - sx * sy / n, vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
+    double cov = sxy - sx * sy / n, vx = sxx - sx * sx / n,
+           vy = syy - sy * sy / n;
     return vx > 0 && vy > 0 ? cov / std::sqrt(vx * vy) : 0.0;
   }
 };
@@ -329,7 +338,8 @@ int runDiagnose(const DiagnoseOptions &opt) {
     return 1;
   if (!mlir::snnmlir::isSpikingNetwork(*module)) {
     llvm::errs() << "snn-run: diagnose compares a spiking network with its "
-                    "rate ANN; " << opt.model << " has no snn ops\n";
+                    "rate ANN; "
+                 << opt.model << " has no snn ops\n";
     return 1;
   }
   auto built = mlir::snnmlir::buildSpikingNetwork(*module);
@@ -337,8 +347,8 @@ int runDiagnose(const DiagnoseOptions &opt) {
     return 1;
   snnrt::Network &net = *built;
   int64_t T = opt.timesteps > 0 ? opt.timesteps : net.timesteps;
-  std::string dir = opt.data == "fashion-mnist" ? snnrt::kFashionMNISTDir
-                                                : opt.data;
+  std::string dir =
+      opt.data == "fashion-mnist" ? snnrt::kFashionMNISTDir : opt.data;
   snnrt::ImageDataset data;
   if (std::string e = snnrt::loadMNISTLike(dir, "test", data); !e.empty()) {
     llvm::errs() << "snn-run: " << e << "\n";
@@ -396,9 +406,9 @@ int runDiagnose(const DiagnoseOptions &opt) {
     previous = agree[w].error();
   }
   auto nameOf = [&](size_t w) {
-    return w < watched.size() ? std::to_string(w + 1) + ": " +
-                                    net.layers[watched[w]].name
-                              : std::string("readout");
+    return w < watched.size()
+               ? std::to_string(w + 1) + ": " + net.layers[watched[w]].name
+               : std::string("readout");
   };
   if (opt.json) {
     nlohmann::json layers = nlohmann::json::array();
@@ -441,12 +451,14 @@ int main(int argc, char **argv) {
   CLI::App *evalCmd = app.add_subcommand(
       "eval", "Classification accuracy of an ANN (nn) or a spiking network "
               "(snn: accuracy vs. timesteps, firing rates, synaptic events)");
-  evalCmd->add_option("model", eval.model,
-                      "Network: .mlir (nn dialect) or ONNX (.onnx, .onnxtext)")
+  evalCmd
+      ->add_option("model", eval.model,
+                   "Network: .mlir (nn dialect) or ONNX (.onnx, .onnxtext)")
       ->required();
-  evalCmd->add_option("--data", eval.data,
-                      "'fashion-mnist' (Debian's dataset-fashion-mnist) or a "
-                      "folder of MNIST-style IDX files")
+  evalCmd
+      ->add_option("--data", eval.data,
+                   "'fashion-mnist' (Debian's dataset-fashion-mnist) or a "
+                   "folder of MNIST-style IDX files")
       ->capture_default_str();
   evalCmd->add_option("--split", eval.split, "train or test")
       ->capture_default_str();
@@ -457,12 +469,14 @@ int main(int argc, char **argv) {
       ->check(CLI::PositiveNumber);
   evalCmd->add_option("--threads", eval.threads,
                       "Worker threads (default: all cores)");
-  evalCmd->add_flag("--json", eval.json, "Print one JSON object instead of text");
+  evalCmd->add_flag("--json", eval.json,
+                    "Print one JSON object instead of text");
   evalCmd->add_flag("!--no-progress", eval.progress,
                     "No progress bar (it only shows on a terminal anyway)");
-  evalCmd->add_option("--timesteps", eval.timesteps,
-                      "Spiking networks: report accuracy after each of these "
-                      "step counts, e.g. 8,16,32 (default: the network's T)")
+  evalCmd
+      ->add_option("--timesteps", eval.timesteps,
+                   "Spiking networks: report accuracy after each of these "
+                   "step counts, e.g. 8,16,32 (default: the network's T)")
       ->delimiter(',')
       ->check(CLI::PositiveNumber);
   evalCmd->add_flag("--profile", eval.profile,
@@ -476,7 +490,8 @@ int main(int argc, char **argv) {
       "Layer by layer, compare a spiking network's firing rates with the "
       "rates of the ANN it approximates (normalized error, correlation) and "
       "name the layer where most error enters");
-  diagCmd->add_option("model", diag.model, "Spiking network (.mlir, snn dialect)")
+  diagCmd
+      ->add_option("model", diag.model, "Spiking network (.mlir, snn dialect)")
       ->required();
   diagCmd->add_option("--data", diag.data, "'fashion-mnist' or an IDX folder")
       ->capture_default_str();

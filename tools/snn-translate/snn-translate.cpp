@@ -14,7 +14,8 @@ int main(int argc, char **argv) {
   mlir::snnmlir::registerONNXImportTranslation();
   mlir::registerToLLVMIRTranslation();
   return mlir::failed(mlir::mlirTranslateMain(
-             argc, argv, "snn-translate: translations in and out of snn-mlir\n"))
+             argc, argv,
+             "snn-translate: translations in and out of snn-mlir\n"))
              ? 1
              : 0;
 }
