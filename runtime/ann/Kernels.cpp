@@ -108,6 +108,101 @@ std::string conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
   return "";
 }
 
+Tensor transposeConvWeight(const Tensor &w, int64_t group) {
+  int64_t M = w.dim(0), Cg = w.dim(1), kk = w.dim(2) * w.dim(3), Mg = M / group;
+  Tensor t({group, Cg, w.dim(2), w.dim(3), Mg});
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t c = 0; c < Cg; ++c)
+      for (int64_t k = 0; k < kk; ++k)
+        t.data[((m / Mg * Cg + c) * kk + k) * Mg + m % Mg] =
+            w.data[(m * Cg + c) * kk + k];
+  return t;
+}
+
+std::string conv2dEvents(const Tensor &x, const Tensor &wT, const Shape &ws,
+                         const Tensor *bias, const Node &n, Tensor &out) {
+  if (x.rank() != 4)
+    return "expects a 4-D input";
+  int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  int64_t M = ws[0], Cg = ws[1], kH = ws[2], kW = ws[3], G = n.group;
+  int64_t Mg = M / G;
+  if (Cg * G != C)
+    return "input channels do not match the weight";
+  int64_t sH = n.strides[0], sW = n.strides[1], dH = n.dilations[0],
+          dW = n.dilations[1], pT = n.pads[0], pL = n.pads[1];
+  int64_t OH = windowSize(H, kH, sH, pT, n.pads[2], dH, false);
+  int64_t OW = windowSize(W, kW, sW, pL, n.pads[3], dW, false);
+  if (OH < 1 || OW < 1)
+    return "the kernel does not fit the input";
+  if (std::string e = allocate(out, {N, M, OH, OW}); !e.empty())
+    return e;
+  parallelFor(N * G, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> acc(size_t(OH * OW * Mg));
+    for (int64_t job = begin; job < end; ++job) {
+      int64_t img = job / G, g = job % G;
+      std::fill(acc.begin(), acc.end(), 0.0f);
+      for (int64_t c = 0; c < Cg; ++c) {
+        const float *plane = x.ptr() + (img * C + g * Cg + c) * H * W;
+        const float *wc = wT.ptr() + (g * Cg + c) * kH * kW * Mg;
+        for (int64_t y = 0; y < H; ++y)
+          for (int64_t xx = 0; xx < W; ++xx) {
+            float v = plane[y * W + xx];
+            if (v == 0.0f)
+              continue;
+            for (int64_t ky = 0; ky < kH; ++ky) {
+              int64_t ty = y + pT - ky * dH;
+              if (ty < 0 || ty % sH != 0 || ty / sH >= OH)
+                continue;
+              for (int64_t kx = 0; kx < kW; ++kx) {
+                int64_t tx = xx + pL - kx * dW;
+                if (tx < 0 || tx % sW != 0 || tx / sW >= OW)
+                  continue;
+                float *__restrict dst =
+                    acc.data() + ((ty / sH) * OW + tx / sW) * Mg;
+                const float *__restrict src = wc + (ky * kW + kx) * Mg;
+                for (int64_t m = 0; m < Mg; ++m)
+                  dst[m] += v * src[m];
+              }
+            }
+          }
+      }
+      for (int64_t m = 0; m < Mg; ++m) {
+        float b = bias ? bias->data[g * Mg + m] : 0.0f;
+        float *o = out.ptr() + (img * M + g * Mg + m) * OH * OW;
+        for (int64_t p = 0; p < OH * OW; ++p)
+          o[p] = acc[p * Mg + m] + b;
+      }
+    }
+  });
+  return "";
+}
+
+std::string denseEvents(const Tensor &x, const Tensor &wT, const Tensor *bias,
+                        Tensor &out) {
+  int64_t N = x.dim(0), K = wT.dim(0), M = wT.dim(1);
+  if (x.rank() != 2 || x.dim(1) != K)
+    return "input does not match the weight";
+  if (std::string e = allocate(out, {N, M}); !e.empty())
+    return e;
+  parallelFor(N, 8, [&](int64_t s, int64_t e) {
+    for (int64_t i = s; i < e; ++i) {
+      float *o = out.ptr() + i * M;
+      if (bias)
+        std::copy(bias->data.begin(), bias->data.end(), o);
+      const float *in = x.ptr() + i * K;
+      for (int64_t k = 0; k < K; ++k) {
+        float v = in[k];
+        if (v == 0.0f)
+          continue;
+        const float *w = wT.ptr() + k * M;
+        for (int64_t m = 0; m < M; ++m)
+          o[m] += v * w[m];
+      }
+    }
+  });
+  return "";
+}
+
 //===----------------------------------------------------------------------===//
 // Gemm and MatMul
 //===----------------------------------------------------------------------===//

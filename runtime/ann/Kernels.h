@@ -16,6 +16,21 @@ namespace snnrt {
 
 std::string conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
                    const Node &n, Tensor &out);
+/// Event-driven convolution for sparse inputs (spikes): every nonzero input
+/// element adds its weighted kernel to the outputs it reaches. `wT` is the
+/// weight as [G][C/G][kH][kW][M/G] (see transposeConvWeight); same result as
+/// conv2d up to float summation order.
+std::string conv2dEvents(const Tensor &x, const Tensor &wT,
+                         const Shape &weightShape, const Tensor *bias,
+                         const Node &n, Tensor &out);
+/// [M][C/G][kH][kW] → [G][C/G][kH][kW][M/G].
+Tensor transposeConvWeight(const Tensor &w, int64_t group);
+
+/// Event-driven dense layer: out[n] = bias + Σ_{x[n,k] ≠ 0} x[n,k] · wT[k],
+/// with `wT` the K×M transpose of the M×K weight.
+std::string denseEvents(const Tensor &x, const Tensor &wT, const Tensor *bias,
+                        Tensor &out);
+
 std::string gemm(const Tensor &a, const Tensor &b, const Tensor *c,
                  const Node &n, Tensor &out);
 std::string matmul(const Tensor &a, const Tensor &b, Tensor &out);

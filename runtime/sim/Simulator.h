@@ -24,6 +24,8 @@ struct SimOptions {
   int recordInputOf = -1;
   /// Keep each neuron layer's spike count per neuron (SimResult::counts).
   bool recordCounts = false;
+  /// Run synapse layers event-driven when their input is sparse.
+  bool eventDriven = true;
 };
 
 struct LayerStats {

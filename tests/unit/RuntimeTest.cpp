@@ -72,6 +72,44 @@ TEST(RuntimeKernels, ConvMatchesDirectLoopsWithGroupsStridesDilation) {
     EXPECT_NEAR(out.data[i], want.data[i], 1e-4) << "element " << i;
 }
 
+TEST(RuntimeKernels, EventDrivenSynapsesMatchDenseKernels) {
+  // Sparse signed spikes through a strided, dilated, grouped convolution.
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  Tensor x({2, 4, 9, 8});
+  for (float &v : x.data)
+    v = u(rng) < 0.1f ? (u(rng) < 0.5f ? 1.0f : -1.0f) : 0.0f;
+  Tensor w = randomTensor({6, 2, 3, 2}, 12), b = randomTensor({6}, 13);
+  Node n;
+  n.kind = OpKind::Conv2D;
+  n.strides = {2, 1};
+  n.pads = {1, 0, 2, 1};
+  n.dilations = {1, 2};
+  n.group = 2;
+  Tensor dense, events;
+  ASSERT_EQ(conv2d(x, w, &b, n, dense), "");
+  ASSERT_EQ(conv2dEvents(x, transposeConvWeight(w, 2), w.shape, &b, n, events),
+            "");
+  ASSERT_EQ(dense.shape, events.shape);
+  for (int64_t i = 0; i < dense.size(); ++i)
+    EXPECT_NEAR(dense.data[i], events.data[i], 1e-5) << i;
+
+  Tensor in({3, 5},
+            std::vector<float>{0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1});
+  Tensor wd = randomTensor({4, 5}, 14), bd = randomTensor({4}, 15);
+  Tensor wt({5, 4});
+  for (int64_t m = 0; m < 4; ++m)
+    for (int64_t k = 0; k < 5; ++k)
+      wt.data[k * 4 + m] = wd.data[m * 5 + k];
+  Node g;
+  g.kind = OpKind::Gemm;
+  g.transB = true;
+  ASSERT_EQ(gemm(in, wd, &bd, g, dense), "");
+  ASSERT_EQ(denseEvents(in, wt, &bd, events), "");
+  for (int64_t i = 0; i < dense.size(); ++i)
+    EXPECT_NEAR(dense.data[i], events.data[i], 1e-5) << i;
+}
+
 TEST(RuntimeKernels, AvgPoolCountsPaddingOnlyWhenAsked) {
   Node n;
   n.kind = OpKind::AvgPool;

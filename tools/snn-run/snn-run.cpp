@@ -46,6 +46,7 @@ struct EvalOptions {
   double minAccuracy = -1.0;
   bool profile = false;
   std::vector<int64_t> timesteps;
+  bool events = true;
 };
 
 /// A one-line progress bar on stderr, only when stderr is a terminal.
@@ -177,6 +178,7 @@ int runEval(const EvalOptions &opt) {
       snnrt::SimOptions so;
       so.timesteps = steps.back();
       so.checkpoints = steps;
+      so.eventDriven = opt.events;
       snnrt::SimResult r;
       err = snnrt::simulate(*net, {batch}, so, r);
       for (auto &outs : r.outputs)
@@ -479,6 +481,9 @@ int main(int argc, char **argv) {
                    "step counts, e.g. 8,16,32 (default: the network's T)")
       ->delimiter(',')
       ->check(CLI::PositiveNumber);
+  evalCmd->add_flag("!--no-events", eval.events,
+                    "Spiking networks: always use dense synapse kernels, "
+                    "never the event-driven ones");
   evalCmd->add_flag("--profile", eval.profile,
                     "Print the time spent in each op (to stderr)");
   evalCmd->add_option("--min-accuracy", eval.minAccuracy,
