@@ -152,6 +152,53 @@ std::string stepMaxPool(const Layer &l, const Tensor &in, LayerState &st,
   return "";
 }
 
+/// Synapse, pooling, add and flatten layers whose step output depends only
+/// on their inputs, through the dense ANN kernels.
+template <typename SlotFn>
+std::string stepStateless(const Layer &l, const Tensor &in, SlotFn &&slot,
+                          Tensor &out) {
+  const Tensor *bias = l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr;
+  switch (l.kind) {
+  case LayerKind::Conv2D:
+    return conv2d(in, slot(l.inputs[1]), bias, l.op, out);
+  case LayerKind::Dense:
+    return gemm(in, slot(l.inputs[1]), bias, l.op, out);
+  case LayerKind::AvgPool:
+    return pool2d(l.op, in, out);
+  case LayerKind::Add:
+    return binary(OpKind::Add, in, slot(l.inputs[1]), out);
+  case LayerKind::Flatten:
+    return reshape(l.op, in, out);
+  default:
+    return "not a stateless layer";
+  }
+}
+
+/// A conv2d or dense synapse step: event-driven when fewer than
+/// kEventDensity of the input's `nonZero` elements are set (and `events`
+/// allows it), else the dense kernel.
+std::string stepSynapse(const Layer &l, const Tensor &in, int64_t nonZero,
+                        const Tensor &w, const Tensor *bias, bool events,
+                        LayerState &st, Tensor &out) {
+  bool sparse = events && double(nonZero) < kEventDensity * double(in.size());
+  if (!sparse)
+    return l.kind == LayerKind::Conv2D ? conv2d(in, w, bias, l.op, out)
+                                       : gemm(in, w, bias, l.op, out);
+  if (st.weightT.size() == 0) {
+    if (l.kind == LayerKind::Conv2D) {
+      st.weightT = transposeConvWeight(w, l.op.group);
+    } else {
+      st.weightT = Tensor({w.dim(1), w.dim(0)});
+      for (int64_t m = 0; m < w.dim(0); ++m)
+        for (int64_t k = 0; k < w.dim(1); ++k)
+          st.weightT.data[k * w.dim(0) + m] = w.data[m * w.dim(1) + k];
+    }
+  }
+  return l.kind == LayerKind::Conv2D
+             ? conv2dEvents(in, st.weightT, w.shape, bias, l.op, out)
+             : denseEvents(in, st.weightT, bias, out);
+}
+
 } // namespace
 
 std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
@@ -194,6 +241,7 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
       const Tensor &in = slot(l.inputs[0]);
       Tensor &out = values[l.output];
       std::string err;
+      int64_t nonZero = -1; // counted once where a layer needs it
       switch (l.kind) {
       case LayerKind::EncodePoisson:
         out.shape = in.shape;
@@ -211,26 +259,19 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
           out = in;
         break;
       case LayerKind::Conv2D:
-        err = conv2d(in, slot(l.inputs[1]),
-                     l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op,
-                     out);
-        break;
       case LayerKind::Dense:
-        err =
-            gemm(in, slot(l.inputs[1]),
-                 l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op, out);
-        break;
-      case LayerKind::AvgPool:
-        err = pool2d(l.op, in, out);
+        nonZero = countNonZero(in);
+        err = stepSynapse(l, in, nonZero, slot(l.inputs[1]),
+                          l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr,
+                          options.eventDriven, state[k], out);
         break;
       case LayerKind::MaxPool:
         err = stepMaxPool(l, in, state[k], out);
         break;
+      case LayerKind::AvgPool:
       case LayerKind::Add:
-        err = binary(OpKind::Add, in, slot(l.inputs[1]), out);
-        break;
       case LayerKind::Flatten:
-        err = reshape(l.op, in, out);
+        err = stepStateless(l, in, slot, out);
         break;
       case LayerKind::Neuron:
         if (int(k) == options.recordInputOf) {
@@ -267,7 +308,9 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
           s.neuronsPerSample = out.size() / std::max<int64_t>(out.dim(0), 1);
           s.spikes += double(countNonZero(out));
         } else if (l.kind != LayerKind::EncodeDirect) {
-          s.synapticEvents += double(countNonZero(in)) * fanOut(l, net);
+          s.synapticEvents +=
+              double(nonZero >= 0 ? nonZero : countNonZero(in)) *
+              fanOut(l, net);
         }
       }
     }
@@ -325,25 +368,14 @@ std::string annView(const Network &net, const std::vector<Tensor> &inputs,
       out = in;
       break;
     case LayerKind::Conv2D:
-      err =
-          conv2d(in, slot(l.inputs[1]),
-                 l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op, out);
-      break;
     case LayerKind::Dense:
-      err = gemm(in, slot(l.inputs[1]),
-                 l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr, l.op, out);
-      break;
     case LayerKind::AvgPool:
-      err = pool2d(l.op, in, out);
+    case LayerKind::Add:
+    case LayerKind::Flatten:
+      err = stepStateless(l, in, slot, out);
       break;
     case LayerKind::MaxPool:
       err = pool2d(maxPool, in, out);
-      break;
-    case LayerKind::Add:
-      err = binary(OpKind::Add, in, slot(l.inputs[1]), out);
-      break;
-    case LayerKind::Flatten:
-      err = reshape(l.op, in, out);
       break;
     case LayerKind::Neuron:
       err = unary(relu, in, out);

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 using namespace snnrt;
 
 namespace {
@@ -183,6 +185,72 @@ TEST(Simulator, SpikeGatedMaxPoolFollowsTheMostActiveInput) {
                      {}, r),
             "");
   EXPECT_NEAR(r.outputs[0][0].data[0] / 40.0, 0.5, 0.05);
+}
+
+TEST(Simulator, EventDrivenSynapsesGiveTheDenseResult) {
+  // Sparse Poisson input → conv → IF → dense → readout, once with the
+  // event-driven synapses (chosen below 12 % density) and once dense only.
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+  auto random = [&](Shape s) {
+    Tensor t(std::move(s));
+    for (float &v : t.data)
+      v = u(rng);
+    return t;
+  };
+  Network net;
+  int in = net.addSlot();
+  net.inputs = {in};
+  net.inputShapes = {{-1, 2, 6, 6}};
+  int w1 = net.addConstant(random({4, 2, 3, 3}));
+  int b1 = net.addConstant(random({4}));
+  int w2 = net.addConstant(random({3, 64}));
+  Layer enc;
+  enc.kind = LayerKind::EncodePoisson;
+  enc.seed = 5;
+  enc.inputs = {in};
+  enc.output = net.addSlot();
+  Layer conv;
+  conv.kind = LayerKind::Conv2D;
+  conv.op.strides = {1, 1};
+  conv.op.pads = {0, 0, 0, 0};
+  conv.op.dilations = {1, 1};
+  conv.inputs = {enc.output, w1, b1};
+  conv.output = net.addSlot();
+  Layer neuron;
+  neuron.kind = LayerKind::Neuron;
+  neuron.threshold = {0.3f};
+  neuron.inputs = {conv.output};
+  neuron.output = net.addSlot();
+  Layer flat;
+  flat.kind = LayerKind::Flatten;
+  flat.op.kind = OpKind::Flatten;
+  flat.op.axis = 1;
+  flat.inputs = {neuron.output};
+  flat.output = net.addSlot();
+  Layer dense;
+  dense.kind = LayerKind::Dense;
+  dense.op.transB = true;
+  dense.inputs = {flat.output, w2};
+  dense.output = net.addSlot();
+  Layer readout;
+  readout.kind = LayerKind::Accumulate;
+  readout.inputs = {dense.output};
+  readout.output = net.addSlot();
+  net.layers = {enc, conv, neuron, flat, dense, readout};
+  net.outputs = {readout.output};
+  net.timesteps = 20;
+
+  Tensor x({8, 2, 6, 6}, 0.05f); // about 5 % of the inputs spike per step
+  SimOptions events, dense_only;
+  dense_only.eventDriven = false;
+  SimResult a, b;
+  ASSERT_EQ(simulate(net, {x}, events, a), "");
+  ASSERT_EQ(simulate(net, {x}, dense_only, b), "");
+  ASSERT_EQ(a.outputs[0][0].shape, b.outputs[0][0].shape);
+  for (int64_t i = 0; i < a.outputs[0][0].size(); ++i)
+    EXPECT_NEAR(a.outputs[0][0].data[i], b.outputs[0][0].data[i], 1e-4);
+  EXPECT_EQ(a.layers[1].synapticEvents, b.layers[1].synapticEvents);
 }
 
 TEST(Simulator, RejectsBadCheckpoints) {
