@@ -36,10 +36,13 @@ namespace {
 struct Units {
   std::vector<float> perChannel{1.0f};
   int64_t inner = 1;
+  /// Units of channel c (the layer's value when there is one).
+  float channel(int64_t c) const {
+    return perChannel.size() == 1 ? perChannel[0] : perChannel[c];
+  }
+  /// Units of element i of a sample.
   float at(int64_t i) const {
-    return perChannel.size() == 1
-               ? perChannel[0]
-               : perChannel[(i / inner) % int64_t(perChannel.size())];
+    return channel((i / inner) % int64_t(perChannel.size()));
   }
 };
 
@@ -225,17 +228,13 @@ void BalancePass::runOnOperation() {
         int64_t m = w.dim(0), per = w.size() / m;
         int64_t cin = l.kind == LayerKind::Conv2D ? w.dim(1) : per;
         int64_t kk = l.kind == LayerKind::Conv2D ? per / cin : 1;
-        int64_t groupIn = l.kind == LayerKind::Conv2D ? cin : 0;
         for (int64_t o = 0; o < m; ++o) {
-          float uo = out.perChannel.size() == 1 ? out.perChannel[0]
-                                                : out.perChannel[o];
-          (void)groupIn;
+          float uo = out.channel(o);
           int64_t g = l.kind == LayerKind::Conv2D ? o / (m / l.op.group) : 0;
           for (int64_t i = 0; i < per; ++i) {
             // Input element index (per sample) this weight reads.
-            int64_t inIndex = l.kind == LayerKind::Conv2D
-                                  ? (g * groupIn + i / kk) * in.inner
-                                  : i;
+            int64_t inIndex =
+                l.kind == LayerKind::Conv2D ? (g * cin + i / kk) * in.inner : i;
             w.data[o * per + i] *= in.at(inIndex) / uo;
           }
         }
@@ -243,8 +242,7 @@ void BalancePass::runOnOperation() {
         if (l.inputs.size() > 2) {
           snnrt::Tensor &b = *net.constants[l.inputs[2]];
           for (int64_t o = 0; o < m; ++o)
-            b.data[o] /= out.perChannel.size() == 1 ? out.perChannel[0]
-                                                    : out.perChannel[o];
+            b.data[o] /= out.channel(o);
           replaceConstant(op, 2, b.data);
         }
         out.inner = innerOfSlot(l.output);
@@ -281,7 +279,7 @@ void BalancePass::runOnOperation() {
         size_t count = std::max(lambda.size(), in.perChannel.size());
         for (size_t c = 0; c < count; ++c) {
           float lam = lambda[lambda.size() == 1 ? 0 : c];
-          float u = in.perChannel[in.perChannel.size() == 1 ? 0 : c];
+          float u = in.channel(c);
           th.push_back(float(scale) * (currentUnits ? lam : lam / u));
         }
         op->setAttr("threshold", DenseF32ArrayAttr::get(op->getContext(), th));
@@ -289,7 +287,7 @@ void BalancePass::runOnOperation() {
         Units out;
         out.perChannel.clear();
         for (size_t c = 0; c < count; ++c) {
-          float u = in.perChannel[in.perChannel.size() == 1 ? 0 : c];
+          float u = in.channel(c);
           out.perChannel.push_back(th[c] * u); // one spike: th current units
         }
         out.inner = inner;

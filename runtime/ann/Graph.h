@@ -64,13 +64,14 @@ struct Node {
   std::vector<int64_t> shape, perm;
 };
 
-struct Graph {
+/// Numbered value slots shared by ANN graphs and spiking networks: inputs,
+/// outputs, constants (weights) and the values ops produce.
+struct SlotTable {
   /// Slots holding constants (weights) are filled; the others are produced.
   std::vector<std::optional<Tensor>> constants;
   std::vector<int> inputs, outputs;
   /// Declared input shapes (-1 for a dynamic dimension).
   std::vector<Shape> inputShapes;
-  std::vector<Node> nodes;
 
   int addSlot() {
     constants.emplace_back();
@@ -80,6 +81,10 @@ struct Graph {
     constants.emplace_back(std::move(t));
     return int(constants.size()) - 1;
   }
+};
+
+struct Graph : SlotTable {
+  std::vector<Node> nodes;
 };
 
 } // namespace snnrt

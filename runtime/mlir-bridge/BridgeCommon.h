@@ -4,7 +4,7 @@
 #define SNN_MLIR_RUNTIME_MLIR_BRIDGE_BRIDGECOMMON_H
 
 #include "dialect/NN/NNOps.h"
-#include "runtime/tensor/Tensor.h"
+#include "runtime/ann/Graph.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
@@ -13,9 +13,8 @@ namespace mlir::snnmlir::bridge {
 
 /// Gives every argument of `fn` (ranked f32 tensors only) an input slot of
 /// `g` (an snnrt::Graph or snnrt::Network) with its declared shape.
-template <typename GraphT>
-LogicalResult addArguments(func::FuncOp fn, GraphT &g,
-                           llvm::DenseMap<Value, int> &slots) {
+inline LogicalResult addArguments(func::FuncOp fn, snnrt::SlotTable &g,
+                                  llvm::DenseMap<Value, int> &slots) {
   for (BlockArgument arg : fn.getArguments()) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || !type.getElementType().isF32())

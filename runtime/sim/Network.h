@@ -48,23 +48,18 @@ struct Layer {
   // Poisson encoder.
   uint64_t seed = 0;
   float scale = 1.0f;
+
+  /// Threshold of element i of a tensor with `channels` channels of `inner`
+  /// elements each (per sample): per layer or per channel.
+  float thresholdAt(int64_t i, int64_t inner, int64_t channels) const {
+    return threshold.size() > 1 ? threshold[(i / inner) % channels]
+                                : threshold[0];
+  }
 };
 
-struct Network {
-  std::vector<std::optional<Tensor>> constants; // weights; others empty
+struct Network : SlotTable {
   std::vector<Layer> layers;
-  std::vector<int> inputs, outputs;
-  std::vector<Shape> inputShapes;
   int64_t timesteps = 1;
-
-  int addSlot() {
-    constants.emplace_back();
-    return int(constants.size()) - 1;
-  }
-  int addConstant(Tensor t) {
-    constants.emplace_back(std::move(t));
-    return int(constants.size()) - 1;
-  }
 };
 
 } // namespace snnrt

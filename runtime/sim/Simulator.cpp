@@ -76,8 +76,7 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
   out.data.assign(in.size(), 0.0f);
   int64_t channels = in.rank() >= 2 ? in.dim(1) : 1;
   int64_t inner = in.rank() >= 2 ? in.size() / (in.dim(0) * channels) : 1;
-  bool perChannel = l.threshold.size() > 1;
-  if (perChannel && int64_t(l.threshold.size()) != channels)
+  if (l.threshold.size() > 1 && int64_t(l.threshold.size()) != channels)
     return "has " + std::to_string(l.threshold.size()) + " thresholds for " +
            std::to_string(channels) + " channels";
   parallelFor(in.size(), 1 << 14, [&](int64_t s, int64_t e) {
@@ -87,8 +86,7 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
         --st.refractoryLeft[i];
         continue;
       }
-      float th =
-          perChannel ? l.threshold[(i / inner) % channels] : l.threshold[0];
+      float th = l.thresholdAt(i, inner, channels);
       float v = l.leak * u[i] + in.data[i];
       if (v >= th) {
         out.data[i] = 1.0f;
@@ -384,9 +382,7 @@ std::string annView(const Network &net, const std::vector<Tensor> &inputs,
         int64_t inner =
             out.rank() >= 2 ? out.size() / (out.dim(0) * channels) : 1;
         for (int64_t i = 0; i < out.size(); ++i) {
-          float th = l.threshold.size() > 1
-                         ? l.threshold[(i / inner) % channels]
-                         : l.threshold[0];
+          float th = l.thresholdAt(i, inner, channels);
           out.data[i] = std::min(out.data[i] / th, 1.0f);
         }
       }
