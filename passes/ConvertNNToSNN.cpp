@@ -73,12 +73,6 @@ private:
   static ArrayRef<int64_t> shapeOf(Value v) {
     return cast<RankedTensorType>(v.getType()).getShape();
   }
-  /// An nn.constant with `data` of `shape`.
-  Value constant(Location loc, ArrayRef<int64_t> shape, ArrayRef<float> data) {
-    auto type = RankedTensorType::get(shape, b.getF32Type());
-    return nn::ConstantOp::create(b, loc, type,
-                                  DenseElementsAttr::get(type, data));
-  }
   LogicalResult refuse(Operation *op, const Twine &why) {
     return op->emitOpError() << "has no spiking form: " << why;
   }
@@ -247,8 +241,9 @@ LogicalResult FunctionConverter::convertDense(Operation *op, Value input,
     }
   }
   Location loc = op->getLoc();
-  Value weightConst = constant(loc, {m, k}, dense);
-  Value biasConst = biasData.empty() ? Value() : constant(loc, {m}, biasData);
+  Value weightConst = nn::createF32Constant(b, loc, {m, k}, dense);
+  Value biasConst =
+      biasData.empty() ? Value() : nn::createF32Constant(b, loc, {m}, biasData);
   trains[result] = snn::DenseOp::create(b, loc, currentType(result), in,
                                         weightConst, biasConst);
   return success();

@@ -40,13 +40,6 @@ std::optional<ChannelAffine> batchNormAffine(BatchNormOp bn) {
   return a;
 }
 
-Value makeConstant(PatternRewriter &rewriter, Location loc,
-                   ArrayRef<int64_t> shape, ArrayRef<float> data) {
-  auto type = RankedTensorType::get(shape, rewriter.getF32Type());
-  return ConstantOp::create(rewriter, loc, type,
-                            DenseElementsAttr::get(type, data));
-}
-
 struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -71,8 +64,8 @@ struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
       newB[o] = affine->k[o] * (b ? (*b)[o] : 0.0f) + affine->d[o];
     }
     Location loc = bn.getLoc();
-    Value weight = makeConstant(rewriter, loc, wType.getShape(), newW);
-    Value bias = makeConstant(rewriter, loc, {m}, newB);
+    Value weight = createF32Constant(rewriter, loc, wType.getShape(), newW);
+    Value bias = createF32Constant(rewriter, loc, {m}, newB);
     auto folded = Conv2DOp::create(
         rewriter, rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()}),
         bn.getType(), conv.getInput(), weight, bias, conv.getStridesAttr(),
@@ -118,8 +111,8 @@ struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
       newC[j] = affine->k[j] * beta * c[j] + affine->d[j];
     }
     Location loc = bn.getLoc();
-    Value b = makeConstant(rewriter, loc, bType.getShape(), newB);
-    Value cNew = makeConstant(rewriter, loc, {n}, newC);
+    Value b = createF32Constant(rewriter, loc, bType.getShape(), newB);
+    Value cNew = createF32Constant(rewriter, loc, {n}, newC);
     auto folded = GemmOp::create(
         rewriter, rewriter.getFusedLoc({gemm.getLoc(), bn.getLoc()}),
         bn.getType(), gemm.getA(), b, cNew, rewriter.getF32FloatAttr(1.0f),
@@ -209,8 +202,8 @@ struct FoldInputNormalization : OpRewritePattern<Conv2DOp> {
       newB[o] = float((b ? (*b)[o] : 0.0f) - shift);
     }
     Location loc = conv.getLoc();
-    Value weight = makeConstant(rewriter, loc, wType.getShape(), newW);
-    Value bias = makeConstant(rewriter, loc, {m}, newB);
+    Value weight = createF32Constant(rewriter, loc, wType.getShape(), newW);
+    Value bias = createF32Constant(rewriter, loc, {m}, newB);
     rewriter.replaceOpWithNewOp<Conv2DOp>(
         conv, conv.getType(), in, weight, bias, conv.getStridesAttr(),
         conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr());

@@ -67,9 +67,7 @@ int64_t innerOf(const snnrt::Shape &shape) {
 void replaceConstant(Operation *op, unsigned index, ArrayRef<float> values) {
   OpBuilder b(op);
   auto type = cast<RankedTensorType>(op->getOperand(index).getType());
-  Value c = nn::ConstantOp::create(
-      b, op->getLoc(), type,
-      DenseElementsAttr::get(type, ArrayRef<float>(values)));
+  Value c = nn::createF32Constant(b, op->getLoc(), type.getShape(), values);
   Value old = op->getOperand(index);
   op->setOperand(index, c);
   if (old.use_empty())

@@ -319,5 +319,13 @@ std::optional<SmallVector<float>> mlir::nn::getConstantFloats(Value v) {
   return std::nullopt;
 }
 
+Value mlir::nn::createF32Constant(OpBuilder &builder, Location loc,
+                                  ArrayRef<int64_t> shape,
+                                  ArrayRef<float> data) {
+  auto type = RankedTensorType::get(shape, builder.getF32Type());
+  return ConstantOp::create(builder, loc, type,
+                            DenseElementsAttr::get(type, data));
+}
+
 #define GET_OP_CLASSES
 #include "dialect/NN/NNOps.cpp.inc"

@@ -6,6 +6,7 @@
 #include "dialect/NN/NNDialect.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
@@ -20,6 +21,10 @@ namespace mlir::nn {
 /// The f32 data of `v` when it is an nn.constant (dense or dense_resource),
 /// in row-major order; nothing otherwise.
 std::optional<SmallVector<float>> getConstantFloats(Value v);
+
+/// A new nn.constant holding `data` (row-major) of the given shape.
+Value createF32Constant(OpBuilder &builder, Location loc,
+                        ArrayRef<int64_t> shape, ArrayRef<float> data);
 
 } // namespace mlir::nn
 

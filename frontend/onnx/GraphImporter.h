@@ -124,6 +124,11 @@ void registerElementwiseOps(llvm::StringMap<OpBuilderFn> &table);
 void registerPoolingOps(llvm::StringMap<OpBuilderFn> &table);
 void registerShapeOps(llvm::StringMap<OpBuilderFn> &table);
 
+/// "node 'conv1' (Conv, opset 17)", or "node #3 (unnamed) (…)" without a
+/// name: how every error names the node it is about.
+std::string describeNode(const onnx::NodeProto &node, size_t index,
+                         int64_t opset);
+
 /// Whether the importer has a builder for this default-domain op type.
 bool isSupportedOpType(StringRef opType);
 

@@ -62,6 +62,14 @@ static std::string firstLines(const char *what) {
   return out;
 }
 
+std::string describeNode(const onnx::NodeProto &node, size_t index,
+                         int64_t opset) {
+  std::string who = node.name().empty()
+                        ? "node #" + std::to_string(index) + " (unnamed)"
+                        : "node '" + node.name() + "'";
+  return who + " (" + node.op_type() + ", opset " + std::to_string(opset) + ")";
+}
+
 int64_t HostTensor::numElements() const {
   int64_t n = 1;
   for (int64_t d : dims)
@@ -285,10 +293,6 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &m) {
 
   for (const auto &[index, node] : llvm::enumerate(graph.node())) {
     NodeContext nc(*this, node, index, builder);
-    if (!node.domain().empty() && node.domain() != "ai.onnx") {
-      (void)nc.error("ops of domain '" + node.domain() + "' are not supported");
-      return nullptr;
-    }
     for (const auto &in : node.input())
       if (unavailable.contains(in)) {
         (void)nc.error("uses output '" + in +
@@ -296,11 +300,9 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &m) {
                        "training-time output)");
         return nullptr;
       }
+    // Domains and op types were checked by checkGraphStructure.
     auto it = table.find(node.op_type());
-    if (it == table.end()) {
-      (void)nc.error("op type '" + node.op_type() + "' is not supported");
-      return nullptr;
-    }
+    assert(it != table.end() && "unsupported op type passed the pre-check");
     if (failed(it->second(nc)))
       return nullptr;
     for (const auto &out : node.output())
@@ -349,11 +351,7 @@ NodeContext::NodeContext(GraphImporter &graph, const onnx::NodeProto &node,
       index(index) {}
 
 LogicalResult NodeContext::error(const Twine &message) {
-  std::string who = node.name().empty()
-                        ? "node #" + std::to_string(index) + " (unnamed)"
-                        : "node '" + node.name() + "'";
-  return graph.fail(who + " (" + node.op_type() + ", opset " +
-                    std::to_string(graph.opset) + "): " + message);
+  return graph.fail(describeNode(node, index, graph.opset) + ": " + message);
 }
 
 const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
@@ -787,17 +785,13 @@ static LogicalResult checkGraphStructure(const onnx::ModelProto &model,
   for (const auto &in : g.input())
     defined.insert(in.name());
   for (const auto &[index, node] : llvm::enumerate(g.node())) {
-    std::string who = node.name().empty()
-                          ? "node #" + std::to_string(index) + " (unnamed)"
-                          : "node '" + node.name() + "'";
+    std::string who = describeNode(node, index, opset);
     if (!node.domain().empty() && node.domain() != "ai.onnx")
-      return emitError(loc)
-             << who << " (" << node.op_type() << ", opset " << opset
-             << "): ops of domain '" << node.domain() << "' are not supported";
+      return emitError(loc) << who << ": ops of domain '" << node.domain()
+                            << "' are not supported";
     if (!isSupportedOpType(node.op_type()))
       return emitError(loc)
-             << who << " (" << node.op_type() << ", opset " << opset
-             << "): op type '" << node.op_type() << "' is not supported";
+             << who << ": op type '" << node.op_type() << "' is not supported";
     // ONNX's conv/pool shape inference divides by strides and dilations
     // without checking them.
     if (node.op_type() == "Conv" || node.op_type() == "AveragePool" ||
@@ -813,8 +807,7 @@ static LogicalResult checkGraphStructure(const onnx::ModelProto &model,
           bad = true;
         if (bad)
           return emitError(loc)
-                 << who << " (" << node.op_type() << ", opset " << opset
-                 << "): attribute " << a.name() << " must be "
+                 << who << ": attribute " << a.name() << " must be "
                  << (nonNegative ? "non-negative" : "positive");
       }
     for (const auto &out : node.output())
