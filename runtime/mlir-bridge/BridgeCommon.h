@@ -42,6 +42,24 @@ inline FailureOr<snnrt::Tensor> constantTensor(nn::ConstantOp op) {
       std::vector<float>(data->begin(), data->end()));
 }
 
+/// "snn.conv2d '/c1/Conv'": the op and the ONNX node name of its location
+/// (also inside a fused location), for runtime error messages and reports.
+inline std::string opLabel(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << op->getName().getStringRef();
+  auto quote = [&](NameLoc n) { os << " '" << n.getName().getValue() << "'"; };
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    quote(name);
+  else if (auto fused = dyn_cast<FusedLoc>(op->getLoc()))
+    for (Location l : fused.getLocations())
+      if (auto n = dyn_cast<NameLoc>(l)) {
+        quote(n);
+        break;
+      }
+  return s;
+}
+
 } // namespace mlir::snnmlir::bridge
 
 #endif // SNN_MLIR_RUNTIME_MLIR_BRIDGE_BRIDGECOMMON_H

@@ -150,15 +150,6 @@ static bool describe(Operation *op, Node &n) {
       .Default([](Operation *) { return false; });
 }
 
-static std::string nodeName(Operation *op) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << op->getName();
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    os << " '" << name.getName().getValue() << "'";
-  return s;
-}
-
 FailureOr<snnrt::Graph> mlir::snnmlir::buildRuntimeGraph(ModuleOp module,
                                                          StringRef funcName) {
   auto fn = module.lookupSymbol<func::FuncOp>(funcName);
@@ -184,7 +175,7 @@ FailureOr<snnrt::Graph> mlir::snnmlir::buildRuntimeGraph(ModuleOp module,
       continue;
     }
     Node n;
-    n.name = nodeName(&op);
+    n.name = bridge::opLabel(&op);
     if (op.getNumResults() != 1 || !describe(&op, n))
       return op.emitError() << "the runtime has no kernel for this op";
     for (Value v : op.getOperands()) {

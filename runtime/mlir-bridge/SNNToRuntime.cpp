@@ -27,21 +27,6 @@ static std::vector<int64_t> vec(ArrayRef<int64_t> a) {
   return std::vector<int64_t>(a.begin(), a.end());
 }
 
-static std::string layerName(Operation *op) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << op->getName().getStringRef();
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    os << " '" << name.getName().getValue() << "'";
-  else if (auto fused = dyn_cast<FusedLoc>(op->getLoc()))
-    for (Location l : fused.getLocations())
-      if (auto n = dyn_cast<NameLoc>(l)) {
-        os << " '" << n.getName().getValue() << "'";
-        break;
-      }
-  return s;
-}
-
 /// Fills `l` from an snn op; false for ops that are not layers.
 static bool describe(Operation *op, snnrt::Layer &l) {
   return llvm::TypeSwitch<Operation *, bool>(op)
@@ -141,7 +126,7 @@ mlir::snnmlir::buildSpikingNetwork(ModuleOp module, StringRef funcName,
       continue;
     }
     snnrt::Layer l;
-    l.name = layerName(&op);
+    l.name = bridge::opLabel(&op);
     if (op.getNumResults() != 1 || !describe(&op, l))
       return op.emitError() << "the simulator has no model of this op";
     for (Value v : op.getOperands()) {
