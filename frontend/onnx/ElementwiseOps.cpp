@@ -11,16 +11,13 @@ template <typename OpTy> static LogicalResult importBinary(NodeContext &ctx) {
   auto outType = ctx.outputType(0);
   if (failed(lhs) || failed(rhs) || failed(outType))
     return failure();
-  auto op = OpTy::create(ctx.b, ctx.loc, *outType, *lhs, *rhs);
-  return ctx.finish(op);
+  return ctx.build<OpTy>(*outType, *lhs, *rhs);
 }
 
-/// Builds a unary op whose result type is its operand's type.
+/// A unary op whose result type is its operand's type.
 template <typename OpTy, typename... Args>
 static LogicalResult buildUnary(NodeContext &ctx, Value x, Args &&...args) {
-  auto op =
-      OpTy::create(ctx.b, ctx.loc, x.getType(), x, std::forward<Args>(args)...);
-  return ctx.finish(op);
+  return ctx.build<OpTy>(x.getType(), x, std::forward<Args>(args)...);
 }
 
 static LogicalResult importRelu(NodeContext &ctx) {
@@ -105,10 +102,9 @@ static LogicalResult importBatchNorm(NodeContext &ctx) {
       return failure();
     in.push_back(*v);
   }
-  auto op = nn::BatchNormOp::create(
-      ctx.b, ctx.loc, in[0].getType(), in[0], in[1], in[2], in[3], in[4],
+  return ctx.build<nn::BatchNormOp>(
+      in[0].getType(), in[0], in[1], in[2], in[3], in[4],
       ctx.b.getF32FloatAttr(ctx.floatAttr("epsilon", 1e-5f)));
-  return ctx.finish(op);
 }
 
 void mlir::snnmlir::onnx_import::registerElementwiseOps(

@@ -111,6 +111,12 @@ public:
   LogicalResult verifyBuilt(Operation *op);
   /// Verifies a freshly built single-result op and makes it output 0.
   LogicalResult finish(Operation *op);
+  /// Builds OpTy at this node from `args` (after builder and location),
+  /// verifies it and makes it output 0.
+  template <typename OpTy, typename... Args>
+  LogicalResult build(Args &&...args) {
+    return finish(OpTy::create(b, loc, std::forward<Args>(args)...));
+  }
 
   GraphImporter &graph;
   size_t index; // position of the node in the graph

@@ -37,12 +37,10 @@ static LogicalResult importConv(NodeContext &ctx) {
   auto pads = autoPads(ctx, xs, kernel, strides, dilations);
   if (failed(pads))
     return failure();
-  auto op = nn::Conv2DOp::create(
-      ctx.b, ctx.loc, *outType, *x, *w, *bias,
-      ctx.b.getDenseI64ArrayAttr(strides), ctx.b.getDenseI64ArrayAttr(*pads),
-      ctx.b.getDenseI64ArrayAttr(dilations),
+  return ctx.build<nn::Conv2DOp>(
+      *outType, *x, *w, *bias, ctx.b.getDenseI64ArrayAttr(strides),
+      ctx.b.getDenseI64ArrayAttr(*pads), ctx.b.getDenseI64ArrayAttr(dilations),
       ctx.b.getI64IntegerAttr(ctx.intAttr("group", 1)));
-  return ctx.finish(op);
 }
 
 static LogicalResult importGemm(NodeContext &ctx) {
@@ -51,13 +49,12 @@ static LogicalResult importGemm(NodeContext &ctx) {
   auto outType = ctx.outputType(0);
   if (failed(a) || failed(bm) || failed(c) || failed(outType))
     return failure();
-  auto op =
-      nn::GemmOp::create(ctx.b, ctx.loc, *outType, *a, *bm, *c,
-                         ctx.b.getF32FloatAttr(ctx.floatAttr("alpha", 1.0f)),
-                         ctx.b.getF32FloatAttr(ctx.floatAttr("beta", 1.0f)),
-                         ctx.b.getBoolAttr(ctx.intAttr("transA", 0) != 0),
-                         ctx.b.getBoolAttr(ctx.intAttr("transB", 0) != 0));
-  return ctx.finish(op);
+  return ctx.build<nn::GemmOp>(
+      *outType, *a, *bm, *c,
+      ctx.b.getF32FloatAttr(ctx.floatAttr("alpha", 1.0f)),
+      ctx.b.getF32FloatAttr(ctx.floatAttr("beta", 1.0f)),
+      ctx.b.getBoolAttr(ctx.intAttr("transA", 0) != 0),
+      ctx.b.getBoolAttr(ctx.intAttr("transB", 0) != 0));
 }
 
 static LogicalResult importMatMul(NodeContext &ctx) {
@@ -65,8 +62,7 @@ static LogicalResult importMatMul(NodeContext &ctx) {
   auto outType = ctx.outputType(0);
   if (failed(a) || failed(bm) || failed(outType))
     return failure();
-  auto op = nn::MatMulOp::create(ctx.b, ctx.loc, *outType, *a, *bm);
-  return ctx.finish(op);
+  return ctx.build<nn::MatMulOp>(*outType, *a, *bm);
 }
 
 void mlir::snnmlir::onnx_import::registerLinearOps(

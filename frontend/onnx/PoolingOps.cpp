@@ -41,13 +41,12 @@ static LogicalResult importAveragePool(NodeContext &ctx) {
     return failure();
   if (p->dilations != std::vector<int64_t>{1, 1})
     return ctx.error("dilated average pooling is not supported");
-  auto op = nn::AvgPoolOp::create(
-      ctx.b, ctx.loc, *outType, *x, ctx.b.getDenseI64ArrayAttr(p->kernel),
+  return ctx.build<nn::AvgPoolOp>(
+      *outType, *x, ctx.b.getDenseI64ArrayAttr(p->kernel),
       ctx.b.getDenseI64ArrayAttr(p->strides),
       ctx.b.getDenseI64ArrayAttr(p->pads),
       ctx.b.getBoolAttr(ctx.intAttr("count_include_pad", 0) != 0),
       ctx.b.getBoolAttr(ctx.intAttr("ceil_mode", 0) != 0));
-  return ctx.finish(op);
 }
 
 static LogicalResult importMaxPool(NodeContext &ctx) {
@@ -60,13 +59,12 @@ static LogicalResult importMaxPool(NodeContext &ctx) {
   auto p = poolAttrs(ctx, *x);
   if (failed(p))
     return failure();
-  auto op = nn::MaxPoolOp::create(
-      ctx.b, ctx.loc, *outType, *x, ctx.b.getDenseI64ArrayAttr(p->kernel),
+  return ctx.build<nn::MaxPoolOp>(
+      *outType, *x, ctx.b.getDenseI64ArrayAttr(p->kernel),
       ctx.b.getDenseI64ArrayAttr(p->strides),
       ctx.b.getDenseI64ArrayAttr(p->pads),
       ctx.b.getDenseI64ArrayAttr(p->dilations),
       ctx.b.getBoolAttr(ctx.intAttr("ceil_mode", 0) != 0));
-  return ctx.finish(op);
 }
 
 static LogicalResult importGlobalAveragePool(NodeContext &ctx) {
@@ -76,8 +74,7 @@ static LogicalResult importGlobalAveragePool(NodeContext &ctx) {
     return failure();
   if (cast<RankedTensorType>(x->getType()).getRank() != 4)
     return ctx.error("only 4-D inputs (N×C×H×W) are supported");
-  auto op = nn::GlobalAvgPoolOp::create(ctx.b, ctx.loc, *outType, *x);
-  return ctx.finish(op);
+  return ctx.build<nn::GlobalAvgPoolOp>(*outType, *x);
 }
 
 void mlir::snnmlir::onnx_import::registerPoolingOps(

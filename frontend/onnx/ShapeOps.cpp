@@ -14,19 +14,13 @@
 using namespace mlir;
 using namespace mlir::snnmlir::onnx_import;
 
-template <typename OpTy, typename... Args>
-static LogicalResult buildOp(NodeContext &ctx, Args &&...args) {
-  auto op = OpTy::create(ctx.b, ctx.loc, std::forward<Args>(args)...);
-  return ctx.finish(op);
-}
-
 static LogicalResult importFlatten(NodeContext &ctx) {
   auto x = ctx.input(0);
   auto outType = ctx.outputType(0);
   if (failed(x) || failed(outType))
     return failure();
-  return buildOp<nn::FlattenOp>(
-      ctx, *outType, *x, ctx.b.getI64IntegerAttr(ctx.intAttr("axis", 1)));
+  return ctx.build<nn::FlattenOp>(
+      *outType, *x, ctx.b.getI64IntegerAttr(ctx.intAttr("axis", 1)));
 }
 
 /// Turns a symbolic target shape into nn.reshape's attribute.
@@ -109,8 +103,8 @@ static LogicalResult importReshape(NodeContext &ctx) {
   auto target = resolveTarget(ctx, *sym, ctx.intAttr("allowzero", 0) != 0);
   if (failed(target))
     return failure();
-  return buildOp<nn::ReshapeOp>(ctx, reshapeResultType(ctx, *x, *target), *x,
-                                ctx.b.getDenseI64ArrayAttr(*target));
+  return ctx.build<nn::ReshapeOp>(reshapeResultType(ctx, *x, *target), *x,
+                                  ctx.b.getDenseI64ArrayAttr(*target));
 }
 
 /// nn.reshape from `x` to the inferred output type (Squeeze/Unsqueeze on
@@ -133,8 +127,8 @@ static LogicalResult reshapeToInferred(NodeContext &ctx, Value x) {
   auto target = resolveTarget(ctx, sym, false);
   if (failed(target))
     return failure();
-  return buildOp<nn::ReshapeOp>(ctx, *outType, x,
-                                ctx.b.getDenseI64ArrayAttr(*target));
+  return ctx.build<nn::ReshapeOp>(*outType, x,
+                                  ctx.b.getDenseI64ArrayAttr(*target));
 }
 
 static LogicalResult importTranspose(NodeContext &ctx) {
@@ -146,8 +140,8 @@ static LogicalResult importTranspose(NodeContext &ctx) {
   std::vector<int64_t> reversed;
   for (int64_t i = rank - 1; i >= 0; --i)
     reversed.push_back(i);
-  return buildOp<nn::TransposeOp>(
-      ctx, *outType, *x,
+  return ctx.build<nn::TransposeOp>(
+      *outType, *x,
       ctx.b.getDenseI64ArrayAttr(ctx.intsAttr("perm").value_or(reversed)));
 }
 
@@ -176,8 +170,8 @@ static LogicalResult importConcat(NodeContext &ctx) {
   auto outType = ctx.outputType(0);
   if (failed(outType))
     return failure();
-  return buildOp<nn::ConcatOp>(ctx, *outType, inputs,
-                               ctx.b.getI64IntegerAttr(axis));
+  return ctx.build<nn::ConcatOp>(*outType, inputs,
+                                 ctx.b.getI64IntegerAttr(axis));
 }
 
 static LogicalResult importPad(NodeContext &ctx) {
@@ -199,9 +193,8 @@ static LogicalResult importPad(NodeContext &ctx) {
       return ctx.error("input 'constant_value' must be a constant scalar");
     value = v->floatAt(0);
   }
-  return buildOp<nn::PadOp>(ctx, *outType, *x,
-                            ctx.b.getDenseI64ArrayAttr(pads->i),
-                            ctx.b.getF32FloatAttr(value));
+  return ctx.build<nn::PadOp>(*outType, *x, ctx.b.getDenseI64ArrayAttr(pads->i),
+                              ctx.b.getF32FloatAttr(value));
 }
 
 static LogicalResult importConstant(NodeContext &ctx) {
