@@ -47,29 +47,87 @@ int64_t windowSize(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
 // Convolution: im2col per image and group, then one GEMM.
 //===----------------------------------------------------------------------===//
 
+void im2col(const float *x, const ConvGeometry &g, float *cols) {
+  int64_t P = g.OH * g.OW;
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t ki = 0; ki < g.kH; ++ki)
+      for (int64_t kj = 0; kj < g.kW; ++kj) {
+        float *row = cols + ((c * g.kH + ki) * g.kW + kj) * P;
+        const float *xc = x + c * g.H * g.W;
+        for (int64_t oy = 0; oy < g.OH; ++oy) {
+          int64_t iy = oy * g.sH + ki * g.dH - g.pT;
+          bool rowInside = iy >= 0 && iy < g.H;
+          for (int64_t ox = 0; ox < g.OW; ++ox) {
+            int64_t ix = ox * g.sW + kj * g.dW - g.pL;
+            row[oy * g.OW + ox] = (rowInside && ix >= 0 && ix < g.W)
+                                      ? xc[iy * g.W + ix]
+                                      : 0.0f;
+          }
+        }
+      }
+}
+
+void col2imAdd(const float *cols, const ConvGeometry &g, float *x) {
+  int64_t P = g.OH * g.OW;
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t ki = 0; ki < g.kH; ++ki)
+      for (int64_t kj = 0; kj < g.kW; ++kj) {
+        const float *row = cols + ((c * g.kH + ki) * g.kW + kj) * P;
+        float *xc = x + c * g.H * g.W;
+        for (int64_t oy = 0; oy < g.OH; ++oy) {
+          int64_t iy = oy * g.sH + ki * g.dH - g.pT;
+          if (iy < 0 || iy >= g.H)
+            continue;
+          for (int64_t ox = 0; ox < g.OW; ++ox) {
+            int64_t ix = ox * g.sW + kj * g.dW - g.pL;
+            if (ix >= 0 && ix < g.W)
+              xc[iy * g.W + ix] += row[oy * g.OW + ox];
+          }
+        }
+      }
+}
+
+std::string convGeometry(const Shape &x, const Shape &w, const Node &n,
+                         ConvGeometry &g) {
+  if (x.size() != 4 || w.size() != 4)
+    return "expects a 4-D input and weight, got " + formatShape(x) + " and " +
+           formatShape(w);
+  int64_t C = x[1], M = w[0], Cg = w[1], G = n.group;
+  if (Cg * G != C || M % G != 0)
+    return "input " + formatShape(x) + " does not match weight " +
+           formatShape(w) + " with group " + std::to_string(G);
+  g = ConvGeometry{Cg,
+                   x[2],
+                   x[3],
+                   w[2],
+                   w[3],
+                   n.strides[0],
+                   n.strides[1],
+                   n.dilations[0],
+                   n.dilations[1],
+                   n.pads[0],
+                   n.pads[1],
+                   0,
+                   0};
+  g.OH = windowSize(g.H, g.kH, g.sH, g.pT, n.pads[2], g.dH, false);
+  g.OW = windowSize(g.W, g.kW, g.sW, g.pL, n.pads[3], g.dW, false);
+  if (g.OH < 1 || g.OW < 1)
+    return "the kernel does not fit the input " + formatShape(x);
+  return "";
+}
+
 std::string conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
                    const Node &n, Tensor &out) {
-  if (x.rank() != 4 || w.rank() != 4)
-    return "expects a 4-D input and weight, got " + formatShape(x.shape) +
-           " and " + formatShape(w.shape);
-  int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
-  int64_t M = w.dim(0), Cg = w.dim(1), kH = w.dim(2), kW = w.dim(3);
-  int64_t G = n.group;
-  if (Cg * G != C || M % G != 0)
-    return "input " + formatShape(x.shape) + " does not match weight " +
-           formatShape(w.shape) + " with group " + std::to_string(G);
-  int64_t sH = n.strides[0], sW = n.strides[1];
-  int64_t dH = n.dilations[0], dW = n.dilations[1];
-  int64_t pT = n.pads[0], pL = n.pads[1], pB = n.pads[2], pR = n.pads[3];
-  int64_t OH = windowSize(H, kH, sH, pT, pB, dH, false);
-  int64_t OW = windowSize(W, kW, sW, pL, pR, dW, false);
-  if (OH < 1 || OW < 1)
-    return "the kernel does not fit the input " + formatShape(x.shape);
+  ConvGeometry geo;
+  if (std::string e = convGeometry(x.shape, w.shape, n, geo); !e.empty())
+    return e;
+  int64_t N = x.dim(0), C = x.dim(1), H = geo.H, W = geo.W;
+  int64_t M = w.dim(0), Cg = geo.C, G = n.group, OH = geo.OH, OW = geo.OW;
   if (std::string e = allocate(out, {N, M, OH, OW}); !e.empty())
     return e;
-  int64_t Mg = M / G, K = Cg * kH * kW, P = OH * OW;
-  bool direct = kH == 1 && kW == 1 && sH == 1 && sW == 1 && pT == 0 &&
-                pL == 0 && pB == 0 && pR == 0;
+  int64_t Mg = M / G, K = Cg * geo.kH * geo.kW, P = OH * OW;
+  bool direct = geo.kH == 1 && geo.kW == 1 && geo.sH == 1 && geo.sW == 1 &&
+                geo.pT == 0 && geo.pL == 0 && n.pads[2] == 0 && n.pads[3] == 0;
 
   parallelFor(N * G, 1, [&](int64_t begin, int64_t end) {
     RowMatrix cols;
@@ -78,22 +136,8 @@ std::string conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
     for (int64_t job = begin; job < end; ++job) {
       int64_t img = job / G, g = job % G;
       const float *xg = x.ptr() + (img * C + g * Cg) * H * W;
-      if (!direct) {
-        for (int64_t c = 0; c < Cg; ++c)
-          for (int64_t ki = 0; ki < kH; ++ki)
-            for (int64_t kj = 0; kj < kW; ++kj) {
-              float *row = cols.data() + ((c * kH + ki) * kW + kj) * P;
-              for (int64_t oy = 0; oy < OH; ++oy) {
-                int64_t iy = oy * sH + ki * dH - pT;
-                for (int64_t ox = 0; ox < OW; ++ox) {
-                  int64_t ix = ox * sW + kj * dW - pL;
-                  row[oy * OW + ox] = (iy >= 0 && iy < H && ix >= 0 && ix < W)
-                                          ? xg[(c * H + iy) * W + ix]
-                                          : 0.0f;
-                }
-              }
-            }
-      }
+      if (!direct)
+        im2col(xg, geo, cols.data());
       ConstMatMap wg(w.ptr() + g * Mg * K, Mg, K);
       MatMap og(out.ptr() + (img * M + g * Mg) * P, Mg, P);
       if (direct)

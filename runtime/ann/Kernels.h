@@ -14,6 +14,20 @@
 
 namespace snnrt {
 
+/// One image (and group) of a convolution: C input channels of H×W, a
+/// kH×kW kernel, strides, dilations, top/left padding, OH×OW outputs.
+struct ConvGeometry {
+  int64_t C, H, W, kH, kW, sH, sW, dH, dW, pT, pL, OH, OW;
+};
+/// Checks a convolution of input `x` with weight `w` and fills `g` for one
+/// group; returns an error message or an empty string.
+std::string convGeometry(const Shape &x, const Shape &w, const Node &n,
+                         ConvGeometry &g);
+/// Unfolds `x` (C×H×W) into `cols`, (C·kH·kW)×(OH·OW), zero in the padding.
+void im2col(const float *x, const ConvGeometry &g, float *cols);
+/// The adjoint of im2col: adds every column entry back into `x`.
+void col2imAdd(const float *cols, const ConvGeometry &g, float *x);
+
 std::string conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
                    const Node &n, Tensor &out);
 /// Event-driven convolution for sparse inputs (spikes): every nonzero input

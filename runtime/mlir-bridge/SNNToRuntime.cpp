@@ -84,8 +84,10 @@ static bool describe(Operation *op, snnrt::Layer &l) {
         l.reset = n.getReset() == snn::ResetMode::Zero ? snnrt::Reset::Zero
                                                        : snnrt::Reset::Subtract;
         l.refractory = n.getRefractory();
-        if constexpr (std::is_same_v<decltype(n), snn::LIFOp>)
+        if constexpr (std::is_same_v<decltype(n), snn::LIFOp>) {
           l.leak = n.getLeak().convertToFloat();
+          l.leaky = true;
+        }
         return true;
       })
       .Case<snn::AccumulateOp>(

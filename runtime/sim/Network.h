@@ -43,6 +43,7 @@ struct Layer {
   // Neurons.
   std::vector<float> threshold; // one value, or one per channel (dim 1)
   float leak = 1.0f;
+  bool leaky = false; // an LIF layer (leak may be trained), not IF
   Reset reset = Reset::Subtract;
   int64_t refractory = 0;
   // Poisson encoder.

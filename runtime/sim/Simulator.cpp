@@ -16,7 +16,7 @@
 
 namespace snnrt {
 
-static uint64_t splitmix64(uint64_t x) {
+uint64_t splitmix64(uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
@@ -100,16 +100,14 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
   return "";
 }
 
-/// Spike-gated max pooling: each output forwards the spike of the window
-/// input with the most spikes so far (ties: one that spikes now, then the
-/// first in row-major order).
-std::string stepMaxPool(const Layer &l, const Tensor &in, LayerState &st,
-                        Tensor &out) {
+} // namespace
+
+std::string spikeGatedMaxPool(const Node &n, const Tensor &in, Tensor &counts,
+                              Tensor &out, std::vector<int32_t> *argmax) {
   if (in.rank() != 4)
     return "expects a 4-D input";
-  if (st.counts.shape != in.shape)
-    st.counts = Tensor(in.shape);
-  const Node &n = l.op;
+  if (counts.shape != in.shape)
+    counts = Tensor(in.shape);
   int64_t N = in.dim(0), C = in.dim(1), H = in.dim(2), W = in.dim(3);
   int64_t OH = windowSize(H, n.kernel[0], n.strides[0], n.pads[0], n.pads[2], 1,
                           n.ceilMode);
@@ -118,13 +116,16 @@ std::string stepMaxPool(const Layer &l, const Tensor &in, LayerState &st,
   if (OH < 1 || OW < 1)
     return "the window does not fit the input";
   out = Tensor({N, C, OH, OW});
+  if (argmax)
+    argmax->assign(size_t(out.size()), -1);
   parallelFor(N * C, 4, [&](int64_t s, int64_t e) {
     for (int64_t nc = s; nc < e; ++nc) {
       const float *x = in.ptr() + nc * H * W;
-      const float *cnt = st.counts.ptr() + nc * H * W;
+      const float *cnt = counts.ptr() + nc * H * W;
       for (int64_t oy = 0; oy < OH; ++oy)
         for (int64_t ox = 0; ox < OW; ++ox) {
           float bestCount = -1.0f, bestNow = -1.0f, value = 0.0f;
+          int64_t best = -1;
           for (int64_t p = 0; p < n.kernel[0]; ++p) {
             int64_t iy = oy * n.strides[0] + p - n.pads[0];
             if (iy < 0 || iy >= H)
@@ -138,17 +139,23 @@ std::string stepMaxPool(const Layer &l, const Tensor &in, LayerState &st,
                 bestCount = c;
                 bestNow = now;
                 value = x[iy * W + ix];
+                best = nc * H * W + iy * W + ix;
               }
             }
           }
-          out.data[(nc * OH + oy) * OW + ox] = value;
+          int64_t o = (nc * OH + oy) * OW + ox;
+          out.data[o] = value;
+          if (argmax)
+            (*argmax)[o] = int32_t(best);
         }
     }
   });
   for (int64_t i = 0; i < in.size(); ++i)
-    st.counts.data[i] += in.data[i] != 0.0f;
+    counts.data[i] += in.data[i] != 0.0f;
   return "";
 }
+
+namespace {
 
 /// Synapse, pooling, add and flatten layers whose step output depends only
 /// on their inputs, through the dense ANN kernels.
@@ -264,7 +271,7 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
                           options.eventDriven, state[k], out);
         break;
       case LayerKind::MaxPool:
-        err = stepMaxPool(l, in, state[k], out);
+        err = spikeGatedMaxPool(l.op, in, state[k].counts, out);
         break;
       case LayerKind::AvgPool:
       case LayerKind::Add:

@@ -10,6 +10,9 @@
 
 namespace snnrt {
 
+/// The SplitMix64 finaliser: a well-mixed 64-bit hash of `x`.
+uint64_t splitmix64(uint64_t x);
+
 /// Uniform [0, 1) from a counter-based generator: the same value for a seed,
 /// step and element whatever the thread count or the order of evaluation.
 float counterUniform(uint64_t seed, uint64_t step, uint64_t element);
@@ -49,6 +52,15 @@ struct SimResult {
 /// requested steps. Returns an empty string on success, else an error.
 std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
                      const SimOptions &options, SimResult &result);
+
+/// One step of the spike-gated max-pool: each output forwards the spike of
+/// the window input with the most spikes so far (ties: one that spikes now,
+/// then the first in row-major order). `counts` (shaped like `in`) holds the
+/// spikes so far and is updated; `argmax`, when given, receives the flat
+/// input index each output forwards (-1: an empty window).
+std::string spikeGatedMaxPool(const Node &n, const Tensor &in, Tensor &counts,
+                              Tensor &out,
+                              std::vector<int32_t> *argmax = nullptr);
 
 /// Runs the network as the ANN it approximates: encoders and readouts pass
 /// values through, neurons are ReLUs, the spike-gated max-pool is a max-pool.

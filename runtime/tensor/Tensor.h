@@ -8,6 +8,8 @@
 #define SNN_MLIR_RUNTIME_TENSOR_TENSOR_H
 
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -34,15 +36,44 @@ std::string checkInputShapes(const std::vector<Shape> &declared,
 /// Row-major strides of `shape`.
 std::vector<int64_t> stridesOf(const Shape &shape);
 
+/// Allocates on 64-byte boundaries. Eigen's vectorised reductions take a
+/// different summation order depending on where an array starts; with every
+/// tensor aligned alike, results depend only on shapes and thread counts,
+/// never on where malloc put the data (training is bit-reproducible).
+template <typename T> struct AlignedAllocator {
+  using value_type = T;
+  static constexpr std::size_t kAlignment = 64;
+  AlignedAllocator() = default;
+  template <typename U> AlignedAllocator(const AlignedAllocator<U> &) {}
+  T *allocate(std::size_t n) {
+    std::size_t bytes = (n * sizeof(T) + kAlignment - 1) / kAlignment *
+                        kAlignment;
+    void *p = std::aligned_alloc(kAlignment, bytes ? bytes : kAlignment);
+    if (!p)
+      throw std::bad_alloc();
+    return static_cast<T *>(p);
+  }
+  void deallocate(T *p, std::size_t) { std::free(p); }
+  template <typename U> bool operator==(const AlignedAllocator<U> &) const {
+    return true;
+  }
+  template <typename U> bool operator!=(const AlignedAllocator<U> &) const {
+    return false;
+  }
+};
+
+using FloatBuffer = std::vector<float, AlignedAllocator<float>>;
+
 struct Tensor {
   Shape shape;
-  std::vector<float> data;
+  FloatBuffer data;
 
   Tensor() = default;
   Tensor(Shape s, float fill = 0.0f)
       : shape(std::move(s)), data(numElements(shape), fill) {}
-  Tensor(Shape s, std::vector<float> d)
-      : shape(std::move(s)), data(std::move(d)) {}
+  Tensor(Shape s, const std::vector<float> &d)
+      : shape(std::move(s)), data(d.begin(), d.end()) {}
+  Tensor(Shape s, FloatBuffer d) : shape(std::move(s)), data(std::move(d)) {}
 
   int64_t size() const { return int64_t(data.size()); }
   int64_t rank() const { return int64_t(shape.size()); }

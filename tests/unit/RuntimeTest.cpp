@@ -149,7 +149,7 @@ TEST(RuntimeKernels, GemmBroadcastsC) {
   Tensor c({2}, std::vector<float>{10, 20}), out;
   ASSERT_EQ(gemm(a, b, &c, n, out), "");
   EXPECT_EQ(out.data,
-            (std::vector<float>{2 * 1 + 5, 2 * 2 + 10, 2 * 4 + 5, 2 * 5 + 10}));
+            (FloatBuffer{2 * 1 + 5, 2 * 2 + 10, 2 * 4 + 5, 2 * 5 + 10}));
 }
 
 TEST(RuntimeKernels, ReshapeCopiesZeroAndInfersMinusOne) {

@@ -1,0 +1,776 @@
+//===- STDB.cpp - spike-timing-dependent backpropagation ------------------===//
+//
+// Values are kept in one of two forms: "per-step" tensors [S·N, ...] (step s
+// of sample n at row s·N + n) for the S steps of the current segment, or
+// "constant" tensors [N, ...] for values that are the same at every step
+// (network input, direct encoding, the synapse fed by it). Gradients use the
+// same two forms; linearity lets a synapse whose input or output gradient is
+// constant in time sum the other over time first and run at batch N.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/train/STDB.h"
+#include "runtime/ann/Kernels.h"
+#include "runtime/sim/Simulator.h"
+#include "runtime/tensor/Parallel.h"
+#include "runtime/train/GradKernels.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace snnrt {
+
+namespace {
+
+Shape withBatch(Shape s, int64_t batch) {
+  s[0] = batch;
+  return s;
+}
+
+/// [N, ...] repeated for S steps: [S·N, ...].
+Tensor repeatSteps(const Tensor &t, int64_t S) {
+  Tensor r(withBatch(t.shape, t.dim(0) * S));
+  for (int64_t s = 0; s < S; ++s)
+    std::copy(t.data.begin(), t.data.end(), r.data.begin() + s * t.size());
+  return r;
+}
+
+/// Σ over the S steps of a per-step tensor: [N, ...].
+Tensor sumSteps(const Tensor &t, int64_t S) {
+  Tensor r(withBatch(t.shape, t.dim(0) / S));
+  int64_t n = r.size();
+  parallelFor(n, 1 << 14, [&](int64_t b, int64_t e) {
+    for (int64_t s = 0; s < S; ++s) {
+      const float *src = t.ptr() + s * n;
+      for (int64_t i = b; i < e; ++i)
+        r.data[i] += src[i];
+    }
+  });
+  return r;
+}
+
+void addInto(Tensor &acc, const Tensor &t, float scale = 1.0f) {
+  for (int64_t i = 0; i < acc.size(); ++i)
+    acc.data[i] += scale * t.data[i];
+}
+
+/// Per-neuron-layer state carried from one step (and segment) to the next.
+struct Carry {
+  std::vector<std::vector<float>> u;      // membrane potential after reset
+  std::vector<std::vector<int32_t>> last; // step of the last spike
+  std::vector<Tensor> counts;             // max-pool spike counts
+  std::vector<Tensor> accum;              // readouts
+};
+
+/// What a segment's backward pass needs beyond the slot values.
+struct LayerTape {
+  std::vector<float> surrogate; // ∂o/∂u per step and neuron
+  std::vector<uint8_t> fired;   // o per step and neuron
+  std::vector<float> potential; // u before reset (trained threshold/leak)
+  std::vector<float> startU;    // u at the segment start (trained leak)
+  std::vector<int32_t> argmax;  // max-pool: input forwarded per output
+};
+
+} // namespace
+
+struct StdbTrainer::Impl {
+  Network &net;
+  StdbOptions opt;
+  int64_t T = 1;
+  std::vector<float> lut; // α·exp(−β·Δt) for Δt = 0 .. T + firstSpikeAge
+  std::vector<Parameter> params;
+  std::vector<int> paramOfSlot, thresholdParam, leakParam;
+  std::vector<char> dependsOnParam; // slot: a gradient must reach it
+  int readout = -1;                 // layer index
+  float temperature = 1.0f;
+
+  // Per batch.
+  int64_t N = 0;
+  std::vector<Tensor> val;
+  std::vector<char> isConst;
+  Carry carry;
+  std::vector<LayerTape> tape;
+  std::vector<std::vector<float>> mask; // dropout, per neuron layer
+  std::vector<std::vector<float>> carryGrad; // ∂L/∂u(after reset) at t0 − 1
+  uint64_t noiseSeed = 0;
+  float dropout = 0.0f;
+  double peakBytes = 0;
+
+  explicit Impl(Network &n) : net(n) {}
+
+  const Tensor &slot(int i) const {
+    return net.constants[i] ? *net.constants[i] : val[i];
+  }
+  bool constSlot(int i) const {
+    return net.constants[i].has_value() || isConst[i];
+  }
+  bool storeExtras() const { return opt.trainThreshold || opt.trainLeak; }
+
+  std::string prepare();
+  void resetCarry();
+  std::string forward(int64_t t0, int64_t t1, bool store);
+  std::string neuronForward(size_t k, int64_t t0, int64_t S, bool store);
+  std::string backward(int64_t t0, int64_t t1, const Tensor &gAccum);
+  std::string neuronBackward(size_t k, int64_t S,
+                             const Tensor &gy, bool gyConst, Tensor &gIn);
+  double heldBytes() const;
+};
+
+StdbTrainer::StdbTrainer() = default;
+StdbTrainer::~StdbTrainer() = default;
+
+std::vector<Parameter> &StdbTrainer::parameters() { return impl->params; }
+int64_t StdbTrainer::timesteps() const { return impl->T; }
+
+std::string StdbTrainer::create(Network &net, const StdbOptions &options,
+                                std::unique_ptr<StdbTrainer> &out) {
+  std::unique_ptr<StdbTrainer> t(new StdbTrainer());
+  t->impl = std::make_unique<Impl>(net);
+  t->impl->opt = options;
+  if (std::string e = t->impl->prepare(); !e.empty())
+    return e;
+  out = std::move(t);
+  return "";
+}
+
+std::string StdbTrainer::Impl::prepare() {
+  T = opt.timesteps > 0 ? opt.timesteps : net.timesteps;
+  if (T < 1)
+    return "the number of time steps must be positive";
+  if (opt.alpha <= 0 || opt.beta < 0 || opt.firstSpikeAge < 1)
+    return "STDB needs alpha > 0, beta >= 0 and first-spike age >= 1";
+  if (opt.dropout < 0 || opt.dropout >= 1)
+    return "dropout must lie in [0, 1)";
+  if (opt.segment < 0)
+    return "the recomputation segment must be >= 0";
+  temperature = opt.temperature > 0 ? opt.temperature : float(T);
+  lut.resize(size_t(T + opt.firstSpikeAge + 1));
+  for (size_t d = 0; d < lut.size(); ++d)
+    lut[d] = opt.alpha * std::exp(-opt.beta * float(d));
+  if (net.inputs.size() != 1 || net.outputs.size() != 1)
+    return "training needs a network with one input and one output";
+
+  size_t slots = net.constants.size();
+  paramOfSlot.assign(slots, -1);
+  thresholdParam.assign(net.layers.size(), -1);
+  leakParam.assign(net.layers.size(), -1);
+  dependsOnParam.assign(slots, 0);
+  auto addParam = [&](const std::string &name, float *data, int64_t size,
+                      bool decay) {
+    Parameter p;
+    p.name = name;
+    p.data = data;
+    p.size = size;
+    p.decay = decay;
+    p.grad.assign(size_t(size), 0.0f);
+    params.push_back(std::move(p));
+    return int(params.size()) - 1;
+  };
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    Layer &l = net.layers[k];
+    bool fromParam = false;
+    for (int in : l.inputs)
+      fromParam |= bool(dependsOnParam[in]);
+    switch (l.kind) {
+    case LayerKind::Conv2D:
+    case LayerKind::Dense:
+      for (size_t i = 1; i < l.inputs.size(); ++i) {
+        int s = l.inputs[i];
+        if (!net.constants[s])
+          return l.name + ": weights and biases must be constants to train";
+        if (paramOfSlot[s] < 0)
+          paramOfSlot[s] = addParam(l.name + (i == 1 ? " weight" : " bias"),
+                                    net.constants[s]->ptr(),
+                                    net.constants[s]->size(), true);
+      }
+      fromParam = true;
+      break;
+    case LayerKind::Neuron:
+      if (l.refractory > 0)
+        return l.name + ": the STDB trainer does not model refractory periods";
+      if (opt.trainThreshold) {
+        thresholdParam[k] =
+            addParam(l.name + " threshold", l.threshold.data(),
+                     int64_t(l.threshold.size()), false);
+        params.back().min = 1e-3f;
+        fromParam = true;
+      }
+      if (opt.trainLeak && l.leaky) {
+        leakParam[k] = addParam(l.name + " leak", &l.leak, 1, false);
+        params.back().min = 0.0f;
+        params.back().max = 1.0f;
+        fromParam = true;
+      }
+      break;
+    case LayerKind::EncodePoisson:
+    case LayerKind::EncodeDirect:
+      if (net.constants[l.inputs[0]] || dependsOnParam[l.inputs[0]])
+        return l.name + ": encoders must read the network input";
+      break;
+    default:
+      break;
+    }
+    dependsOnParam[l.output] = fromParam;
+    if (l.output == net.outputs[0]) {
+      if (l.kind != LayerKind::Accumulate && l.kind != LayerKind::SpikeRate)
+        return "the network output must be an accumulate or spike-rate "
+               "readout, not " +
+               l.name;
+      readout = int(k);
+    }
+  }
+  if (readout < 0)
+    return "the network output is not computed by a readout";
+  if (params.empty())
+    return "the network has no trainable weights";
+  return "";
+}
+
+void StdbTrainer::Impl::resetCarry() {
+  size_t L = net.layers.size();
+  carry.u.assign(L, {});
+  carry.last.assign(L, {});
+  carry.counts.assign(L, Tensor());
+  carry.accum.assign(L, Tensor());
+}
+
+double StdbTrainer::Impl::heldBytes() const {
+  double b = 0;
+  for (const Tensor &t : val)
+    b += double(t.size()) * 4;
+  for (const LayerTape &lt : tape)
+    b += double(lt.surrogate.size() + lt.potential.size()) * 4 +
+         double(lt.fired.size()) + double(lt.argmax.size()) * 4;
+  return b;
+}
+
+std::string StdbTrainer::Impl::neuronForward(size_t k, int64_t t0, int64_t S,
+                                             bool store) {
+  const Layer &l = net.layers[k];
+  const Tensor &in = slot(l.inputs[0]);
+  bool inConst = constSlot(l.inputs[0]);
+  int64_t NE = inConst ? in.size() : in.size() / S;
+  Shape stepShape = withBatch(in.shape, N);
+  int64_t channels = stepShape.size() >= 2 ? stepShape[1] : 1;
+  int64_t inner = NE / std::max<int64_t>(1, N * channels);
+  if (l.threshold.size() > 1 && int64_t(l.threshold.size()) != channels)
+    return l.name + ": has " + std::to_string(l.threshold.size()) +
+           " thresholds for " + std::to_string(channels) + " channels";
+  std::vector<float> &u = carry.u[k];
+  std::vector<int32_t> &last = carry.last[k];
+  if (int64_t(u.size()) != NE) {
+    u.assign(size_t(NE), 0.0f);
+    last.assign(size_t(NE), int32_t(-opt.firstSpikeAge));
+  }
+  std::vector<float> &m = mask[k];
+  if (dropout > 0 && int64_t(m.size()) != NE) {
+    uint64_t seed = splitmix64(noiseSeed ^ 0xD50F0C7A5EEDull);
+    m.resize(size_t(NE));
+    for (int64_t i = 0; i < NE; ++i)
+      m[i] = counterUniform(seed, uint64_t(k), uint64_t(i)) < dropout
+                 ? 0.0f
+                 : 1.0f / (1.0f - dropout);
+  }
+  Tensor &out = val[l.output];
+  out = Tensor(withBatch(stepShape, N * S));
+  isConst[l.output] = 0;
+  LayerTape &tp = tape[k];
+  bool extras = store && storeExtras();
+  if (store) {
+    tp.surrogate.assign(size_t(S * NE), 0.0f);
+    tp.fired.assign(size_t(S * NE), 0);
+    if (extras) {
+      tp.potential.assign(size_t(S * NE), 0.0f);
+      tp.startU = u;
+    }
+  }
+  int64_t maxAge = int64_t(lut.size()) - 1;
+  float leak = l.leak;
+  parallelFor(NE, 1 << 12, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      float th = l.thresholdAt(i, inner, channels);
+      float v = u[i], scale = m.empty() ? 1.0f : m[i];
+      int32_t lastSpike = last[i];
+      for (int64_t s = 0; s < S; ++s) {
+        int64_t t = t0 + s, at = s * NE + i;
+        v = leak * v + in.data[inConst ? i : at];
+        bool spike = v >= th;
+        if (store) {
+          int64_t age = std::min<int64_t>(t - lastSpike, maxAge);
+          tp.surrogate[at] = lut[size_t(age)] / th;
+          tp.fired[at] = spike;
+          if (extras)
+            tp.potential[at] = v;
+        }
+        if (spike) {
+          out.data[at] = scale;
+          lastSpike = int32_t(t);
+          v = l.reset == Reset::Subtract ? v - th : 0.0f;
+        }
+      }
+      u[i] = v;
+      last[i] = lastSpike;
+    }
+  });
+  return "";
+}
+
+std::string StdbTrainer::Impl::forward(int64_t t0, int64_t t1, bool store) {
+  int64_t S = t1 - t0;
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const Layer &l = net.layers[k];
+    int x = l.inputs[0];
+    const Tensor &in = slot(x);
+    bool inConst = constSlot(x);
+    Tensor &out = val[l.output];
+    char &outConst = isConst[l.output];
+    const Tensor *bias = l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr;
+    std::string err;
+    switch (l.kind) {
+    case LayerKind::EncodeDirect:
+      out = in;
+      outConst = 1;
+      break;
+    case LayerKind::EncodePoisson: {
+      out = Tensor(withBatch(in.shape, N * S));
+      outConst = 0;
+      uint64_t seed = noiseSeed ? splitmix64(l.seed ^ noiseSeed) : l.seed;
+      int64_t n = in.size();
+      parallelFor(S * n, 1 << 14, [&](int64_t b, int64_t e) {
+        for (int64_t at = b; at < e; ++at) {
+          int64_t s = at / n, i = at % n;
+          float v = l.scale * in.data[i];
+          if (counterUniform(seed, uint64_t(t0 + s), uint64_t(i)) <
+              std::fabs(v))
+            out.data[at] = v > 0.0f ? 1.0f : -1.0f;
+        }
+      });
+      break;
+    }
+    case LayerKind::Conv2D:
+      err = conv2d(in, slot(l.inputs[1]), bias, l.op, out);
+      outConst = inConst;
+      break;
+    case LayerKind::Dense:
+      err = gemm(in, slot(l.inputs[1]), bias, l.op, out);
+      outConst = inConst;
+      break;
+    case LayerKind::AvgPool:
+      err = pool2d(l.op, in, out);
+      outConst = inConst;
+      break;
+    case LayerKind::Flatten:
+      err = reshape(l.op, in, out);
+      outConst = inConst;
+      break;
+    case LayerKind::Add: {
+      int y = l.inputs[1];
+      bool c0 = inConst, c1 = constSlot(y);
+      if (c0 == c1)
+        err = binary(OpKind::Add, in, slot(y), out);
+      else if (c0)
+        err = binary(OpKind::Add, repeatSteps(in, S), slot(y), out);
+      else
+        err = binary(OpKind::Add, in, repeatSteps(slot(y), S), out);
+      outConst = c0 && c1;
+      break;
+    }
+    case LayerKind::MaxPool: {
+      Tensor expanded = inConst ? repeatSteps(in, S) : Tensor();
+      const Tensor &src = inConst ? expanded : in;
+      int64_t per = src.size() / S;
+      std::vector<int32_t> idx;
+      Tensor stepIn(withBatch(src.shape, N)), stepOut;
+      for (int64_t s = 0; s < S && err.empty(); ++s) {
+        std::copy(src.data.begin() + s * per, src.data.begin() + (s + 1) * per,
+                  stepIn.data.begin());
+        err = spikeGatedMaxPool(l.op, stepIn, carry.counts[k], stepOut,
+                                store ? &idx : nullptr);
+        if (!err.empty())
+          break;
+        if (s == 0) {
+          out = Tensor(withBatch(stepOut.shape, N * S));
+          if (store)
+            tape[k].argmax.assign(size_t(out.size()), -1);
+        }
+        std::copy(stepOut.data.begin(), stepOut.data.end(),
+                  out.data.begin() + s * stepOut.size());
+        if (store)
+          std::copy(idx.begin(), idx.end(),
+                    tape[k].argmax.begin() + s * stepOut.size());
+      }
+      outConst = 0;
+      break;
+    }
+    case LayerKind::Neuron:
+      err = neuronForward(k, t0, S, store);
+      break;
+    case LayerKind::Accumulate:
+    case LayerKind::SpikeRate: {
+      Tensor sum = inConst ? in : sumSteps(in, S);
+      Tensor &acc = carry.accum[k];
+      if (acc.shape != sum.shape)
+        acc = Tensor(sum.shape);
+      addInto(acc, sum, inConst ? float(S) : 1.0f);
+      break;
+    }
+    }
+    if (!err.empty())
+      return l.name + ": " + err;
+  }
+  peakBytes = std::max(peakBytes, heldBytes());
+  return "";
+}
+
+std::string StdbTrainer::Impl::neuronBackward(size_t k, int64_t S,
+                                              const Tensor &gy, bool gyConst,
+                                              Tensor &gIn) {
+  const Layer &l = net.layers[k];
+  const LayerTape &tp = tape[k];
+  int64_t NE = int64_t(carry.u[k].size());
+  const Tensor &out = val[l.output];
+  int64_t channels = out.rank() >= 2 ? out.dim(1) : 1;
+  int64_t inner = NE / std::max<int64_t>(1, N * channels);
+  gIn = Tensor(out.shape);
+  std::vector<float> &gpost = carryGrad[k];
+  if (int64_t(gpost.size()) != NE)
+    gpost.assign(size_t(NE), 0.0f);
+  const std::vector<float> &m = mask[k];
+  bool wantTh = thresholdParam[k] >= 0, wantLeak = leakParam[k] >= 0;
+  size_t thSize = l.threshold.size();
+  // Per-chunk partial sums for the threshold and leak gradients, added in a
+  // fixed order afterwards (deterministic for a thread count).
+  int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(numThreads(), NE));
+  int64_t per = (NE + chunks - 1) / chunks;
+  std::vector<std::vector<double>> gTh(chunks, std::vector<double>(thSize));
+  std::vector<double> gLeak(chunks, 0.0);
+  float leak = l.leak;
+  bool zeroReset = l.reset == Reset::Zero;
+  parallelFor(chunks, 1, [&](int64_t cb, int64_t ce) {
+    for (int64_t c = cb; c < ce; ++c)
+      for (int64_t i = c * per; i < std::min(NE, (c + 1) * per); ++i) {
+        float th = l.thresholdAt(i, inner, channels);
+        size_t thIndex = thSize > 1 ? size_t((i / inner) % channels) : 0;
+        float scale = m.empty() ? 1.0f : m[i];
+        float g = gpost[i]; // ∂L/∂u after the reset of step s
+        for (int64_t s = S - 1; s >= 0; --s) {
+          int64_t at = s * NE + i;
+          bool spike = tp.fired[at];
+          float go = gy.data[gyConst ? i : at] * scale;
+          float gu = go * tp.surrogate[at] + (zeroReset && spike ? 0.0f : g);
+          gIn.data[at] = gu;
+          if (wantTh) {
+            // o = H(u/V_th − 1): ∂o/∂V_th = −(u/V_th)·∂o/∂u; the subtract
+            // reset u − V_th·o adds −o·∂L/∂u(after reset).
+            float v = tp.potential[at];
+            gTh[c][thIndex] += double(-go * tp.surrogate[at] * v / th);
+            if (spike && !zeroReset)
+              gTh[c][thIndex] -= double(g);
+          }
+          if (wantLeak) {
+            // u[t] = λ·u_after[t−1] + I[t].
+            float prev;
+            if (s == 0) {
+              prev = tp.startU[i];
+            } else {
+              int64_t pa = at - NE;
+              float pv = tp.potential[pa];
+              prev = tp.fired[pa] ? (zeroReset ? 0.0f : pv - th) : pv;
+            }
+            gLeak[c] += double(gu * prev);
+          }
+          g = leak * gu;
+        }
+        gpost[i] = g;
+      }
+  });
+  if (wantTh) {
+    Parameter &p = params[thresholdParam[k]];
+    for (int64_t c = 0; c < chunks; ++c)
+      for (size_t j = 0; j < thSize; ++j)
+        p.grad[j] += float(gTh[c][j]);
+  }
+  if (wantLeak) {
+    Parameter &p = params[leakParam[k]];
+    for (int64_t c = 0; c < chunks; ++c)
+      p.grad[0] += float(gLeak[c]);
+  }
+  return "";
+}
+
+std::string StdbTrainer::Impl::backward(int64_t t0, int64_t t1,
+                                        const Tensor &gAccum) {
+  int64_t S = t1 - t0;
+  size_t slots = net.constants.size();
+  std::vector<Tensor> g(slots);
+  std::vector<char> gConst(slots, 0), has(slots, 0);
+  auto addGrad = [&](int s, Tensor &&t, bool c) {
+    if (!dependsOnParam[s])
+      return;
+    if (!has[s]) {
+      g[s] = std::move(t);
+      gConst[s] = c;
+      has[s] = 1;
+      return;
+    }
+    if (gConst[s] && !c) {
+      g[s] = repeatSteps(g[s], S);
+      gConst[s] = 0;
+    }
+    if (c && !gConst[s])
+      t = repeatSteps(t, S);
+    addInto(g[s], t);
+  };
+  auto paramGrad = [&](int s) -> Tensor {
+    return Tensor(net.constants[s]->shape);
+  };
+
+  const Layer &ro = net.layers[readout];
+  {
+    Tensor gr = gAccum;
+    // A readout's input adds to the accumulator at every step.
+    addGrad(ro.inputs[0], std::move(gr), true);
+  }
+  for (size_t kk = net.layers.size(); kk-- > 0;) {
+    const Layer &l = net.layers[kk];
+    if (!has[l.output] || int(kk) == readout)
+      continue;
+    Tensor gy = std::move(g[l.output]);
+    bool gc = gConst[l.output];
+    has[l.output] = 0;
+    int x = l.inputs[0];
+    bool xc = constSlot(x);
+    bool needX = dependsOnParam[x];
+    std::string err;
+    switch (l.kind) {
+    case LayerKind::Conv2D:
+    case LayerKind::Dense: {
+      int wSlot = l.inputs[1];
+      int bSlot = l.inputs.size() > 2 ? l.inputs[2] : -1;
+      const Tensor &w = slot(wSlot);
+      Tensor gw = paramGrad(wSlot);
+      Tensor gb = bSlot >= 0 ? paramGrad(bSlot) : Tensor();
+      Tensor gx;
+      // Σ_t gy[t] ⊗ x[t] with either factor constant in time: sum the other
+      // over time first (both constant: S times the single product).
+      Tensor xr, gyr;
+      const Tensor *xe = &slot(x), *gye = &gy;
+      float biasScale = 1.0f;
+      if (xc && gc) {
+        gyr = gy;
+        for (float &v : gyr.data)
+          v *= float(S);
+        gye = &gyr;
+      } else if (xc) {
+        gyr = sumSteps(gy, S);
+        gye = &gyr;
+      } else if (gc) {
+        xr = sumSteps(slot(x), S);
+        xe = &xr;
+        biasScale = float(S);
+      }
+      Tensor gbPart = bSlot >= 0 ? Tensor(gb.shape) : Tensor();
+      err = l.kind == LayerKind::Conv2D
+                ? conv2dBackward(*xe, w, l.op, *gye, needX ? &gx : nullptr, gw,
+                                 bSlot >= 0 ? &gbPart : nullptr)
+                : gemmBackward(*xe, w, l.op, *gye, needX ? &gx : nullptr, gw,
+                               bSlot >= 0 ? &gbPart : nullptr);
+      if (!err.empty())
+        break;
+      Parameter &pw = params[paramOfSlot[wSlot]];
+      for (int64_t i = 0; i < gw.size(); ++i)
+        pw.grad[i] += gw.data[i];
+      if (bSlot >= 0) {
+        Parameter &pb = params[paramOfSlot[bSlot]];
+        for (int64_t i = 0; i < gbPart.size(); ++i)
+          pb.grad[i] += biasScale * gbPart.data[i];
+      }
+      if (needX)
+        addGrad(x, std::move(gx), xc || gc);
+      break;
+    }
+    case LayerKind::AvgPool: {
+      Tensor gx;
+      err = avgPoolBackward(l.op, withBatch(slot(x).shape, gy.dim(0)), gy, gx);
+      if (err.empty())
+        addGrad(x, std::move(gx), gc);
+      break;
+    }
+    case LayerKind::Flatten: {
+      Tensor gx(withBatch(slot(x).shape, gy.dim(0)), std::move(gy.data));
+      addGrad(x, std::move(gx), gc);
+      break;
+    }
+    case LayerKind::Add: {
+      Tensor copy = gy;
+      addGrad(x, std::move(copy), gc);
+      addGrad(l.inputs[1], std::move(gy), gc);
+      break;
+    }
+    case LayerKind::MaxPool: {
+      Tensor full = gc ? repeatSteps(gy, S) : std::move(gy);
+      Shape xs = withBatch(slot(x).shape, N * S);
+      Tensor gx(xs);
+      int64_t perOut = full.size() / S, perIn = gx.size() / S;
+      const std::vector<int32_t> &idx = tape[kk].argmax;
+      for (int64_t s = 0; s < S; ++s)
+        for (int64_t o = 0; o < perOut; ++o) {
+          int32_t i = idx[size_t(s * perOut + o)];
+          if (i >= 0)
+            gx.data[s * perIn + i] += full.data[s * perOut + o];
+        }
+      addGrad(x, std::move(gx), false);
+      break;
+    }
+    case LayerKind::Neuron: {
+      Tensor gIn;
+      err = neuronBackward(kk, S, gy, gc, gIn);
+      if (err.empty() && needX)
+        addGrad(x, std::move(gIn), false);
+      break;
+    }
+    default:
+      break;
+    }
+    if (!err.empty())
+      return l.name + " (backward): " + err;
+  }
+  return "";
+}
+
+std::string StdbTrainer::computeGradients(const Tensor &input,
+                                          const std::vector<int> &labels,
+                                          uint64_t noiseSeed, bool train,
+                                          BatchResult &result) {
+  Impl &m = *impl;
+  Network &net = m.net;
+  if (std::string e = checkInputShapes(net.inputShapes, {input}); !e.empty())
+    return e;
+  m.N = input.dim(0);
+  if (int64_t(labels.size()) != m.N)
+    return "expected " + std::to_string(m.N) + " labels, got " +
+           std::to_string(labels.size());
+  for (Parameter &p : m.params)
+    std::fill(p.grad.begin(), p.grad.end(), 0.0f);
+  size_t L = net.layers.size();
+  m.val.assign(net.constants.size(), Tensor());
+  m.isConst.assign(net.constants.size(), 0);
+  m.val[net.inputs[0]] = input;
+  m.isConst[net.inputs[0]] = 1;
+  m.tape.assign(L, LayerTape());
+  m.carryGrad.assign(L, {});
+  m.noiseSeed = noiseSeed;
+  m.peakBytes = 0;
+  m.resetCarry();
+
+  // Dropout masks (one per sample and neuron, the same at every step) are
+  // drawn by neuronForward on first use and kept for all segments.
+  m.mask.assign(L, {});
+  m.dropout = train ? m.opt.dropout : 0.0f;
+  int64_t T = m.T, segment = m.opt.segment > 0 ? m.opt.segment : T;
+  std::vector<Carry> snapshots;
+
+  // First pass over all segments (storing everything when there is one).
+  bool single = segment >= T;
+  for (int64_t t0 = 0; t0 < T; t0 += segment) {
+    int64_t t1 = std::min(T, t0 + segment);
+    if (!single)
+      snapshots.push_back(m.carry);
+    if (std::string e = m.forward(t0, t1, single); !e.empty())
+      return e;
+  }
+
+  // Loss: softmax cross-entropy on accumulated readout / temperature.
+  const Tensor &acc = m.carry.accum[m.readout];
+  if (acc.rank() != 2 || acc.dim(0) != m.N)
+    return "the readout must give one row of class scores per image, got " +
+           formatShape(acc.shape);
+  int64_t classes = acc.dim(1);
+  Tensor gAccum(acc.shape);
+  result = BatchResult();
+  result.count = m.N;
+  for (int64_t n = 0; n < m.N; ++n) {
+    if (labels[n] < 0 || labels[n] >= classes)
+      return "label " + std::to_string(labels[n]) + " is outside the " +
+             std::to_string(classes) + " classes of the readout";
+    const float *z = acc.ptr() + n * classes;
+    float zmax = *std::max_element(z, z + classes);
+    double sum = 0;
+    for (int64_t c = 0; c < classes; ++c)
+      sum += std::exp(double((z[c] - zmax) / m.temperature));
+    int64_t best = std::max_element(z, z + classes) - z;
+    result.correct += best == labels[n];
+    result.loss += -(double((z[labels[n]] - zmax) / m.temperature) -
+                     std::log(sum));
+    for (int64_t c = 0; c < classes; ++c) {
+      double pc = std::exp(double((z[c] - zmax) / m.temperature)) / sum;
+      gAccum.data[n * classes + c] =
+          float((pc - (c == labels[n] ? 1.0 : 0.0)) /
+                (double(m.N) * m.temperature));
+    }
+  }
+  result.loss /= double(m.N);
+
+  if (single) {
+    if (std::string e = m.backward(0, T, gAccum); !e.empty())
+      return e;
+  } else {
+    for (int64_t k = int64_t(snapshots.size()) - 1; k >= 0; --k) {
+      int64_t t0 = k * segment, t1 = std::min(T, t0 + segment);
+      m.carry = snapshots[size_t(k)];
+      if (std::string e = m.forward(t0, t1, true); !e.empty())
+        return e;
+      if (std::string e = m.backward(t0, t1, gAccum); !e.empty())
+        return e;
+    }
+  }
+  result.peakBytes = m.peakBytes;
+  m.val.assign(net.constants.size(), Tensor());
+  m.tape.assign(L, LayerTape());
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizers
+//===----------------------------------------------------------------------===//
+
+Optimizer::Optimizer(const OptimizerOptions &options,
+                     std::vector<Parameter> &params)
+    : options(options), params(params) {
+  for (const Parameter &p : params) {
+    first.emplace_back(size_t(p.size), 0.0f);
+    second.emplace_back(options.kind == OptimizerKind::Adam ? size_t(p.size)
+                                                            : 0,
+                        0.0f);
+  }
+}
+
+void Optimizer::step(float lr) {
+  ++steps;
+  const OptimizerOptions &o = options;
+  double c1 = 1.0 - std::pow(double(o.beta1), double(steps));
+  double c2 = 1.0 - std::pow(double(o.beta2), double(steps));
+  for (size_t k = 0; k < params.size(); ++k) {
+    Parameter &p = params[k];
+    float wd = p.decay ? o.weightDecay : 0.0f;
+    std::vector<float> &m = first[k], &v = second[k];
+    parallelFor(p.size, 1 << 15, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        float g = p.grad[i] + wd * p.data[i];
+        float update;
+        if (o.kind == OptimizerKind::Adam) {
+          m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
+          v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
+          update = float(double(m[i]) / c1 /
+                         (std::sqrt(double(v[i]) / c2) + double(o.epsilon)));
+        } else {
+          m[i] = o.momentum * m[i] + g;
+          update = m[i];
+        }
+        p.data[i] = std::clamp(p.data[i] - lr * update, p.min, p.max);
+      }
+    });
+  }
+}
+
+} // namespace snnrt

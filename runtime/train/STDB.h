@@ -1,0 +1,126 @@
+//===- STDB.h - spike-timing-dependent backpropagation ----------*- C++ -*-===//
+//
+// Backpropagation through time over a discrete-time spiking network (seed 000,
+// Rathi et al. 2020): the forward pass is the simulator's (IF/LIF neurons with
+// subtract or zero reset, Poisson or direct input, accumulating readout); the
+// spike's derivative is the STDB surrogate
+//
+//   ∂o/∂u = α/V_th · exp(−β·Δt),  Δt = steps since the neuron's last spike,
+//
+// read from a lookup table, and the loss is softmax cross-entropy on the
+// readout's accumulated potential divided by a temperature (default T).
+//
+// The network is run layer by layer over all time steps at once (a
+// feed-forward SNN has no recurrence between layers), so every synapse is one
+// large GEMM over T·N samples, and a synapse whose input is the same at every
+// step (direct input) is computed once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SNN_MLIR_RUNTIME_TRAIN_STDB_H
+#define SNN_MLIR_RUNTIME_TRAIN_STDB_H
+
+#include "runtime/sim/Network.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace snnrt {
+
+struct StdbOptions {
+  int64_t timesteps = 0; // 0: the network's T
+  float alpha = 0.3f, beta = 0.01f;
+  /// Δt before a neuron's first spike: as if it had last fired this many
+  /// steps before the start (1000, as the authors' code: a vanishing but
+  /// non-zero gradient).
+  int64_t firstSpikeAge = 1000;
+  /// Dropout on every neuron layer's spikes, one mask per sample reused at
+  /// every step (scaled by 1/(1−p)); 0: off.
+  float dropout = 0.0f;
+  bool trainThreshold = false; // thresholds are otherwise fixed
+  bool trainLeak = false;      // LIF layers only
+  /// Recomputation through time: keep only the neuron states every
+  /// `segment` steps in the forward pass and recompute each segment's
+  /// activations during the backward pass (memory ∝ segment instead of T,
+  /// one extra forward pass). 0: keep all steps.
+  int64_t segment = 0;
+  /// Logits = accumulated readout / temperature; 0: T.
+  float temperature = 0.0f;
+};
+
+/// A trainable tensor of the network (a weight or bias constant, a layer's
+/// thresholds or leak) and its gradient.
+struct Parameter {
+  std::string name;
+  float *data = nullptr;
+  int64_t size = 0;
+  bool decay = true; // weight decay applies (weights and biases)
+  float min = -1e30f, max = 1e30f; // kept in this range after each step
+  std::vector<float> grad;
+};
+
+struct BatchResult {
+  double loss = 0.0; // mean cross-entropy over the batch
+  int64_t correct = 0, count = 0;
+  double peakBytes = 0; // activation memory held by the pass
+};
+
+class StdbTrainer {
+public:
+  /// Checks that `net` can be trained (one input, one accumulate/spike-rate
+  /// output, no refractory periods, discrete-time layers) and prepares the
+  /// trainer. The trainer updates `net` in place; `net` must outlive it.
+  static std::string create(Network &net, const StdbOptions &options,
+                            std::unique_ptr<StdbTrainer> &out);
+  ~StdbTrainer();
+
+  /// Forward and backward pass on a batch (N images shaped for the network
+  /// input, N labels): sets every parameter's gradient. `noiseSeed` selects
+  /// the Poisson input and dropout masks (the same seed gives the same
+  /// result); `train` enables dropout.
+  std::string computeGradients(const Tensor &input,
+                               const std::vector<int> &labels,
+                               uint64_t noiseSeed, bool train,
+                               BatchResult &result);
+
+  std::vector<Parameter> &parameters();
+  int64_t timesteps() const;
+
+private:
+  StdbTrainer();
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+enum class OptimizerKind { SGD, Adam };
+
+struct OptimizerOptions {
+  OptimizerKind kind = OptimizerKind::Adam;
+  float learningRate = 1e-4f;
+  float momentum = 0.9f; // SGD
+  float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f; // Adam
+  /// L2 weight decay added to the gradient of weights and biases (as
+  /// PyTorch's SGD and Adam do).
+  float weightDecay = 5e-4f;
+};
+
+/// SGD with momentum or Adam over a trainer's parameters. Its state is
+/// plain vectors so that checkpoints can save and restore it exactly.
+class Optimizer {
+public:
+  Optimizer(const OptimizerOptions &options, std::vector<Parameter> &params);
+  /// One update with learning rate `lr` from the parameters' gradients.
+  void step(float lr);
+
+  int64_t steps = 0;
+  std::vector<std::vector<float>> first, second; // momentum / Adam moments
+
+private:
+  OptimizerOptions options;
+  std::vector<Parameter> &params;
+};
+
+} // namespace snnrt
+
+#endif // SNN_MLIR_RUNTIME_TRAIN_STDB_H

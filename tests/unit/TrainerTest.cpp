@@ -1,0 +1,570 @@
+//===- TrainerTest.cpp - STDB backpropagation: kernels, BPTT, determinism -===//
+
+#include "runtime/ann/Kernels.h"
+#include "runtime/sim/Simulator.h"
+#include "runtime/tensor/Parallel.h"
+#include "runtime/train/GradKernels.h"
+#include "runtime/train/STDB.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <random>
+
+using namespace snnrt;
+
+namespace {
+
+Tensor randomTensor(Shape shape, std::mt19937 &rng, float lo = -1.0f,
+                    float hi = 1.0f) {
+  Tensor t(std::move(shape));
+  std::uniform_real_distribution<float> d(lo, hi);
+  for (float &v : t.data)
+    v = d(rng);
+  return t;
+}
+
+double dot(const Tensor &a, const Tensor &b) {
+  double s = 0;
+  for (int64_t i = 0; i < a.size(); ++i)
+    s += double(a.data[i]) * double(b.data[i]);
+  return s;
+}
+
+/// Checks analytic ∂L/∂p against central differences of L(p) = Σ r·f(p) for
+/// every element of `p` (f linear in p, so the difference is exact up to
+/// rounding).
+void expectGradientMatches(Tensor &p, const Tensor &analytic,
+                           const std::function<double()> &loss,
+                           const char *what) {
+  ASSERT_EQ(p.size(), analytic.size()) << what;
+  for (int64_t i = 0; i < p.size(); ++i) {
+    float keep = p.data[i], h = 1e-2f;
+    p.data[i] = keep + h;
+    double up = loss();
+    p.data[i] = keep - h;
+    double down = loss();
+    p.data[i] = keep;
+    double numeric = (up - down) / (2.0 * double(h));
+    EXPECT_NEAR(analytic.data[i], numeric, 2e-3 * (1.0 + std::fabs(numeric)))
+        << what << " element " << i;
+  }
+}
+
+void checkConv(const Node &n, Shape xs, Shape ws, bool bias) {
+  std::mt19937 rng(7);
+  Tensor x = randomTensor(xs, rng), w = randomTensor(ws, rng);
+  Tensor b = randomTensor({ws[0]}, rng), y;
+  ASSERT_EQ(conv2d(x, w, bias ? &b : nullptr, n, y), "");
+  Tensor r = randomTensor(y.shape, rng);
+  auto loss = [&]() {
+    Tensor out;
+    EXPECT_EQ(conv2d(x, w, bias ? &b : nullptr, n, out), "");
+    return dot(out, r);
+  };
+  Tensor gx, gw, gb;
+  ASSERT_EQ(conv2dBackward(x, w, n, r, &gx, gw, bias ? &gb : nullptr), "");
+  expectGradientMatches(x, gx, loss, "conv input");
+  expectGradientMatches(w, gw, loss, "conv weight");
+  if (bias)
+    expectGradientMatches(b, gb, loss, "conv bias");
+}
+
+Node convNode(std::vector<int64_t> strides, std::vector<int64_t> pads,
+              int64_t group, std::vector<int64_t> dil = {1, 1}) {
+  Node n;
+  n.kind = OpKind::Conv2D;
+  n.strides = strides;
+  n.pads = pads;
+  n.dilations = dil;
+  n.group = group;
+  return n;
+}
+
+TEST(GradKernels, Conv2DMatchesFiniteDifferences) {
+  checkConv(convNode({1, 1}, {1, 1, 1, 1}, 1), {2, 3, 5, 5}, {4, 3, 3, 3},
+            true);
+  checkConv(convNode({2, 1}, {0, 1, 1, 0}, 2), {2, 4, 6, 5}, {4, 2, 3, 2},
+            true);
+  checkConv(convNode({1, 1}, {2, 2, 2, 2}, 1, {2, 2}), {1, 2, 5, 5},
+            {3, 2, 3, 3}, false);
+  checkConv(convNode({1, 1}, {0, 0, 0, 0}, 1), {3, 4, 3, 3}, {5, 4, 1, 1},
+            true);
+}
+
+TEST(GradKernels, GemmMatchesFiniteDifferences) {
+  for (bool transB : {true, false}) {
+    std::mt19937 rng(3);
+    Node n;
+    n.kind = OpKind::Gemm;
+    n.transB = transB;
+    n.alpha = 0.7f;
+    n.beta = 1.5f;
+    Tensor a = randomTensor({4, 5}, rng);
+    Tensor b = randomTensor(transB ? Shape{3, 5} : Shape{5, 3}, rng);
+    Tensor c = randomTensor({3}, rng), y;
+    ASSERT_EQ(gemm(a, b, &c, n, y), "");
+    Tensor r = randomTensor(y.shape, rng);
+    auto loss = [&]() {
+      Tensor out;
+      EXPECT_EQ(gemm(a, b, &c, n, out), "");
+      return dot(out, r);
+    };
+    Tensor ga, gb, gc({3});
+    ASSERT_EQ(gemmBackward(a, b, n, r, &ga, gb, &gc), "");
+    expectGradientMatches(a, ga, loss, "gemm A");
+    expectGradientMatches(b, gb, loss, "gemm B");
+    expectGradientMatches(c, gc, loss, "gemm C");
+  }
+}
+
+TEST(GradKernels, AvgPoolMatchesFiniteDifferences) {
+  for (bool includePad : {false, true})
+    for (bool ceil : {false, true}) {
+      std::mt19937 rng(5);
+      Node n;
+      n.kind = OpKind::AvgPool;
+      n.kernel = {3, 3};
+      n.strides = {2, 2};
+      n.pads = {1, 1, 1, 1};
+      n.countIncludePad = includePad;
+      n.ceilMode = ceil;
+      Tensor x = randomTensor({2, 2, 6, 5}, rng), y;
+      ASSERT_EQ(pool2d(n, x, y), "");
+      Tensor r = randomTensor(y.shape, rng);
+      auto loss = [&]() {
+        Tensor out;
+        EXPECT_EQ(pool2d(n, x, out), "");
+        return dot(out, r);
+      };
+      Tensor gx;
+      ASSERT_EQ(avgPoolBackward(n, x.shape, r, gx), "");
+      expectGradientMatches(x, gx, loss, "avgpool input");
+    }
+}
+
+TEST(GradKernels, SpikeGatedMaxPoolReportsTheForwardedInput) {
+  Node n;
+  n.kernel = {2, 2};
+  n.strides = {2, 2};
+  n.pads = {0, 0, 0, 0};
+  Tensor counts, out;
+  std::vector<int32_t> idx;
+  // Step 1: inputs 1 and 3 spike; the first in row-major order wins.
+  Tensor a({1, 1, 2, 2}, std::vector<float>{0, 1, 0, 1});
+  ASSERT_EQ(spikeGatedMaxPool(n, a, counts, out, &idx), "");
+  EXPECT_EQ(idx, std::vector<int32_t>{1});
+  // Step 2: inputs 1 and 3 have one spike each so far (a tie); input 3
+  // spikes now and wins.
+  Tensor b({1, 1, 2, 2}, std::vector<float>{0, 0, 0, 1});
+  ASSERT_EQ(spikeGatedMaxPool(n, b, counts, out, &idx), "");
+  EXPECT_EQ(idx, std::vector<int32_t>{3});
+  EXPECT_EQ(out.data[0], 1.0f);
+}
+
+//===----------------------------------------------------------------------===//
+// Networks
+//===----------------------------------------------------------------------===//
+
+struct NetBuilder {
+  Network net;
+  int current = -1;
+  explicit NetBuilder(Shape input, int64_t T) {
+    current = net.addSlot();
+    net.inputs = {current};
+    net.inputShapes = {input};
+    net.timesteps = T;
+  }
+  Layer &add(LayerKind kind, std::vector<int> extra = {}) {
+    Layer l;
+    l.kind = kind;
+    l.name = "layer" + std::to_string(net.layers.size());
+    l.inputs = {current};
+    l.inputs.insert(l.inputs.end(), extra.begin(), extra.end());
+    l.output = net.addSlot();
+    current = l.output;
+    net.layers.push_back(l);
+    return net.layers.back();
+  }
+  void dense(Tensor w, std::optional<Tensor> b = std::nullopt) {
+    std::vector<int> extra = {net.addConstant(std::move(w))};
+    if (b)
+      extra.push_back(net.addConstant(std::move(*b)));
+    Layer &l = add(LayerKind::Dense, extra);
+    l.op.kind = OpKind::Gemm;
+    l.op.transB = true;
+  }
+  void neuron(float th, float leak, Reset reset) {
+    Layer &l = add(LayerKind::Neuron);
+    l.threshold = {th};
+    l.leak = leak;
+    l.leaky = leak != 1.0f;
+    l.reset = reset;
+  }
+  void finish() {
+    add(LayerKind::Accumulate);
+    net.outputs = {current};
+  }
+};
+
+/// The hand-computed example: x = [1, 0.5] (direct) → dense W1 → IF (V_th 1,
+/// subtract) → dense W2 → accumulate, T = 3, label 0.
+TEST(STDB, OneStepOnTwoLayersMatchesHandComputation) {
+  NetBuilder b({1, 2}, 3);
+  b.add(LayerKind::EncodeDirect);
+  b.dense(Tensor({2, 2}, std::vector<float>{0.6f, 0.2f, 0.1f, 0.3f}));
+  b.neuron(1.0f, 1.0f, Reset::Subtract);
+  b.dense(Tensor({2, 2}, std::vector<float>{1.0f, -1.0f, 0.5f, 0.5f}));
+  b.finish();
+  StdbOptions o;
+  o.alpha = 0.3f;
+  o.beta = 0.01f;
+  o.firstSpikeAge = 2;
+  std::unique_ptr<StdbTrainer> trainer;
+  ASSERT_EQ(StdbTrainer::create(b.net, o, trainer), "");
+  BatchResult r;
+  ASSERT_EQ(trainer->computeGradients(
+                Tensor({1, 2}, std::vector<float>{1.0f, 0.5f}), {0}, 0, true,
+                r),
+            "");
+  // Currents 0.7 and 0.25. Neuron 0: u = 0.7, 1.4 → spike (0.4), 1.1 →
+  // spike (0.1): spikes at steps 1, 2; neuron 1 never reaches 1.
+  // Readout: 2·W2[:, 0] = [2, 1]; logits / T = [2/3, 1/3].
+  double p0 = 1.0 / (1.0 + std::exp(-1.0 / 3.0)), p1 = 1.0 - p0;
+  EXPECT_NEAR(r.loss, -std::log(p0), 1e-6);
+  EXPECT_EQ(r.correct, 1);
+  double g0 = (p0 - 1.0) / 3.0, g1 = p1 / 3.0; // ∂L/∂accumulator
+  auto &params = trainer->parameters();
+  ASSERT_EQ(params.size(), 2u);
+  // ∂L/∂W2[j][i] = g_j · (spike count of i) = g_j · [2, 0].
+  std::vector<double> gW2 = {2 * g0, 0, 2 * g1, 0};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_NEAR(params[1].grad[i], gW2[i], 1e-6) << "W2 " << i;
+  // ∂L/∂o_i = Σ_j W2[j][i]·g_j at every step; surrogate α·exp(−β·Δt) with
+  // Δt = steps since the last spike (2 before any: firstSpikeAge), V_th = 1.
+  auto s = [](double age) { return 0.3 * std::exp(-0.01 * age); };
+  double go0 = 1.0 * g0 + 0.5 * g1, go1 = -1.0 * g0 + 0.5 * g1;
+  // BPTT with λ = 1: ∂L/∂I[t] = Σ_{t' ≥ t} ∂L/∂o[t']·s(Δt[t']), so
+  // Σ_t ∂L/∂I[t] = Σ_t' (t' + 1)·∂L/∂o[t']·s(Δt[t']).
+  double sum0 = go0 * (1 * s(2) + 2 * s(3) + 3 * s(1)); // ages 2, 3, 1
+  double sum1 = go1 * (1 * s(2) + 2 * s(3) + 3 * s(4)); // ages 2, 3, 4
+  std::vector<double> gW1 = {sum0 * 1.0, sum0 * 0.5, sum1 * 1.0, sum1 * 0.5};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_NEAR(params[0].grad[i], gW1[i], 1e-6) << "W1 " << i;
+
+  // One SGD step without momentum or decay: W ← W − 0.1·∂L/∂W.
+  OptimizerOptions so;
+  so.kind = OptimizerKind::SGD;
+  so.momentum = 0.0f;
+  so.weightDecay = 0.0f;
+  Optimizer opt(so, params);
+  opt.step(0.1f);
+  std::vector<double> w1 = {0.6, 0.2, 0.1, 0.3};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_NEAR(params[0].data[i], w1[i] - 0.1 * gW1[i], 1e-6);
+}
+
+/// Poisson input → dense → LIF (zero reset) → dense → IF (subtract) →
+/// residual add with the LIF spikes → dense → accumulate.
+NetBuilder residualNet(std::mt19937 &rng, int64_t T) {
+  NetBuilder b({-1, 6}, T);
+  Layer &enc = b.add(LayerKind::EncodePoisson);
+  enc.seed = 11;
+  b.dense(randomTensor({5, 6}, rng, -0.3f, 1.0f), randomTensor({5}, rng, 0, 0.2f));
+  b.neuron(0.8f, 0.9f, Reset::Zero);
+  int skip = b.current;
+  b.dense(randomTensor({5, 5}, rng, -0.3f, 1.0f));
+  b.neuron(1.0f, 1.0f, Reset::Subtract);
+  b.add(LayerKind::Add, {skip});
+  b.dense(randomTensor({3, 5}, rng), randomTensor({3}, rng));
+  b.finish();
+  return b;
+}
+
+/// Textbook BPTT written step by step with scalar loops, for residualNet.
+struct ReferenceBPTT {
+  int64_t T, N;
+  float alpha = 0.3f, beta = 0.01f;
+  int64_t firstAge = 1000;
+  std::vector<float> W1, b1, W2, W3, b3;
+  uint64_t seed;
+  std::vector<double> gW1, gb1, gW2, gW3, gb3;
+  double loss = 0;
+
+  void run(const Tensor &x, const std::vector<int> &labels) {
+    const int I = 6, H = 5, C = 3;
+    gW1.assign(W1.size(), 0);
+    gb1.assign(b1.size(), 0);
+    gW2.assign(W2.size(), 0);
+    gW3.assign(W3.size(), 0);
+    gb3.assign(b3.size(), 0);
+    loss = 0;
+    for (int64_t n = 0; n < N; ++n) {
+      // Forward, keeping every step.
+      std::vector<std::vector<float>> in(T, std::vector<float>(I)),
+          o1(T, std::vector<float>(H)), o2(T, std::vector<float>(H)),
+          s1(T, std::vector<float>(H)), s2(T, std::vector<float>(H)),
+          res(T, std::vector<float>(H));
+      std::vector<float> u1(H, 0), u2(H, 0), acc(C, 0);
+      std::vector<int64_t> last1(H, -firstAge), last2(H, -firstAge);
+      for (int64_t t = 0; t < T; ++t) {
+        for (int i = 0; i < I; ++i) {
+          float v = x.data[n * I + i];
+          if (counterUniform(seed, uint64_t(t), uint64_t(n * I + i)) <
+              std::fabs(v))
+            in[t][i] = v > 0 ? 1.0f : -1.0f;
+        }
+        for (int h = 0; h < H; ++h) {
+          float cur = b1[h];
+          for (int i = 0; i < I; ++i)
+            cur += W1[h * I + i] * in[t][i];
+          u1[h] = 0.9f * u1[h] + cur;
+          s1[t][h] = alpha * std::exp(-beta * float(t - last1[h])) / 0.8f;
+          if (u1[h] >= 0.8f) {
+            o1[t][h] = 1;
+            u1[h] = 0;
+            last1[h] = t;
+          }
+        }
+        for (int h = 0; h < H; ++h) {
+          float cur = 0;
+          for (int k = 0; k < H; ++k)
+            cur += W2[h * H + k] * o1[t][k];
+          u2[h] = u2[h] + cur;
+          s2[t][h] = alpha * std::exp(-beta * float(t - last2[h])) / 1.0f;
+          if (u2[h] >= 1.0f) {
+            o2[t][h] = 1;
+            u2[h] -= 1.0f;
+            last2[h] = t;
+          }
+          res[t][h] = o1[t][h] + o2[t][h];
+        }
+        for (int c = 0; c < C; ++c) {
+          float cur = b3[c];
+          for (int h = 0; h < H; ++h)
+            cur += W3[c * H + h] * res[t][h];
+          acc[c] += cur;
+        }
+      }
+      // Loss and ∂L/∂accumulator.
+      double zmax = *std::max_element(acc.begin(), acc.end()) / double(T);
+      double sum = 0;
+      for (int c = 0; c < C; ++c)
+        sum += std::exp(acc[c] / double(T) - zmax);
+      loss += -(acc[labels[n]] / double(T) - zmax - std::log(sum)) / double(N);
+      std::vector<double> ga(C);
+      for (int c = 0; c < C; ++c)
+        ga[c] = (std::exp(acc[c] / double(T) - zmax) / sum -
+                 (c == labels[n])) /
+                (double(N) * double(T));
+      // Backward through time.
+      std::vector<double> g1next(H, 0), g2next(H, 0);
+      for (int64_t t = T - 1; t >= 0; --t) {
+        std::vector<double> gres(H, 0);
+        for (int c = 0; c < C; ++c) {
+          gb3[c] += ga[c];
+          for (int h = 0; h < H; ++h) {
+            gW3[c * H + h] += ga[c] * res[t][h];
+            gres[h] += ga[c] * W3[c * H + h];
+          }
+        }
+        std::vector<double> gu2(H), go1(gres);
+        for (int h = 0; h < H; ++h) {
+          // u2 after reset = u2 − o2 (reset carries no gradient): ∂ = 1.
+          gu2[h] = gres[h] * s2[t][h] + g2next[h];
+          g2next[h] = 1.0 * gu2[h];
+        }
+        for (int h = 0; h < H; ++h)
+          for (int k = 0; k < H; ++k) {
+            gW2[h * H + k] += gu2[h] * o1[t][k];
+            go1[k] += gu2[h] * W2[h * H + k];
+          }
+        for (int h = 0; h < H; ++h) {
+          // Zero reset: no gradient through a reset potential.
+          double gu1 = go1[h] * s1[t][h] + (o1[t][h] ? 0.0 : g1next[h]);
+          g1next[h] = 0.9 * gu1;
+          gb1[h] += gu1;
+          for (int i = 0; i < I; ++i)
+            gW1[h * I + i] += gu1 * in[t][i];
+        }
+      }
+    }
+  }
+};
+
+void expectClose(const std::vector<float> &got, const std::vector<double> &want,
+                 const char *what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_NEAR(got[i], want[i], 1e-5 + 1e-4 * std::fabs(want[i]))
+        << what << " element " << i;
+}
+
+TEST(STDB, ResidualLIFNetworkMatchesReferenceBPTT) {
+  std::mt19937 rng(21);
+  int64_t T = 7, N = 4;
+  NetBuilder b = residualNet(rng, T);
+  Tensor x = randomTensor({N, 6}, rng, -1.0f, 1.0f);
+  std::vector<int> labels = {0, 2, 1, 2};
+  for (int64_t segment : {0, 3}) {
+    StdbOptions o;
+    o.segment = segment;
+    std::unique_ptr<StdbTrainer> trainer;
+    Network net = b.net;
+    ASSERT_EQ(StdbTrainer::create(net, o, trainer), "");
+    BatchResult r;
+    uint64_t noise = 99;
+    ASSERT_EQ(trainer->computeGradients(x, labels, noise, true, r), "");
+    ReferenceBPTT ref;
+    ref.T = T;
+    ref.N = N;
+    ref.seed = splitmix64(11 ^ noise);
+    auto c = [&](int slot) {
+      const FloatBuffer &d = net.constants[slot]->data;
+      return std::vector<float>(d.begin(), d.end());
+    };
+    const auto &L = net.layers;
+    ref.W1 = c(L[1].inputs[1]);
+    ref.b1 = c(L[1].inputs[2]);
+    ref.W2 = c(L[3].inputs[1]);
+    ref.W3 = c(L[6].inputs[1]);
+    ref.b3 = c(L[6].inputs[2]);
+    ref.run(x, labels);
+    EXPECT_NEAR(r.loss, ref.loss, 1e-5);
+    auto &p = trainer->parameters();
+    ASSERT_EQ(p.size(), 5u);
+    expectClose(p[0].grad, ref.gW1, "W1");
+    expectClose(p[1].grad, ref.gb1, "b1");
+    expectClose(p[2].grad, ref.gW2, "W2");
+    expectClose(p[3].grad, ref.gW3, "W3");
+    expectClose(p[4].grad, ref.gb3, "b3");
+  }
+}
+
+/// A small convolutional network with every trainable layer kind.
+Network convNet(std::mt19937 &rng, bool maxPool) {
+  NetBuilder b({-1, 1, 6, 6}, 6);
+  b.add(LayerKind::EncodeDirect);
+  auto conv = [&](Tensor w, Tensor bias) {
+    std::vector<int> extra = {b.net.addConstant(std::move(w)),
+                              b.net.addConstant(std::move(bias))};
+    Layer &l = b.add(LayerKind::Conv2D, extra);
+    l.op = convNode({1, 1}, {1, 1, 1, 1}, 1);
+  };
+  conv(randomTensor({3, 1, 3, 3}, rng, -0.2f, 0.8f), randomTensor({3}, rng));
+  b.neuron(0.7f, 1.0f, Reset::Subtract);
+  conv(randomTensor({4, 3, 3, 3}, rng, -0.2f, 0.6f), randomTensor({4}, rng));
+  b.neuron(1.0f, 0.95f, Reset::Subtract);
+  Layer &pool = b.add(maxPool ? LayerKind::MaxPool : LayerKind::AvgPool);
+  pool.op.kind = maxPool ? OpKind::MaxPool : OpKind::AvgPool;
+  pool.op.kernel = {2, 2};
+  pool.op.strides = {2, 2};
+  pool.op.pads = {0, 0, 0, 0};
+  Layer &flat = b.add(LayerKind::Flatten);
+  flat.op.kind = OpKind::Flatten;
+  flat.op.axis = 1;
+  b.dense(randomTensor({4, 36}, rng), randomTensor({4}, rng));
+  b.finish();
+  return b.net;
+}
+
+TEST(STDB, RecomputationGivesTheSameGradients) {
+  for (bool maxPool : {false, true}) {
+    std::mt19937 rng(4);
+    Network base = convNet(rng, maxPool);
+    Tensor x = randomTensor({3, 1, 6, 6}, rng, 0.0f, 1.0f);
+    std::vector<std::vector<float>> grads[2];
+    for (int mode = 0; mode < 2; ++mode) {
+      Network net = base;
+      StdbOptions o;
+      o.segment = mode == 0 ? 0 : 4; // 6 steps: segments of 4 and 2
+      o.dropout = 0.2f;
+      o.trainThreshold = true;
+      o.trainLeak = true;
+      std::unique_ptr<StdbTrainer> trainer;
+      ASSERT_EQ(StdbTrainer::create(net, o, trainer), "");
+      BatchResult r;
+      ASSERT_EQ(trainer->computeGradients(x, {1, 3, 0}, 5, true, r), "");
+      for (auto &p : trainer->parameters())
+        grads[mode].push_back(p.grad);
+    }
+    ASSERT_EQ(grads[0].size(), grads[1].size());
+    for (size_t k = 0; k < grads[0].size(); ++k)
+      for (size_t i = 0; i < grads[0][k].size(); ++i)
+        EXPECT_NEAR(grads[0][k][i], grads[1][k][i],
+                    1e-5 + 1e-4 * std::fabs(grads[0][k][i]))
+            << "parameter " << k << " element " << i;
+  }
+}
+
+TEST(STDB, TrainingIsDeterministicForASeed) {
+  auto train = [](int threads) {
+    setNumThreads(threads);
+    std::mt19937 rng(8);
+    Network net = convNet(rng, true);
+    Tensor x = randomTensor({5, 1, 6, 6}, rng, 0.0f, 1.0f);
+    StdbOptions o;
+    o.dropout = 0.1f;
+    std::unique_ptr<StdbTrainer> trainer;
+    EXPECT_EQ(StdbTrainer::create(net, o, trainer), "");
+    OptimizerOptions oo;
+    oo.learningRate = 1e-2f;
+    Optimizer opt(oo, trainer->parameters());
+    for (int step = 0; step < 4; ++step) {
+      BatchResult r;
+      EXPECT_EQ(trainer->computeGradients(x, {0, 1, 2, 3, 0}, step + 1, true,
+                                          r),
+                "");
+      opt.step(1e-2f);
+    }
+    std::vector<float> all;
+    for (auto &p : trainer->parameters())
+      all.insert(all.end(), p.data, p.data + p.size);
+    setNumThreads(0);
+    return all;
+  };
+  for (int threads : {1, 2}) {
+    std::vector<float> a = train(threads), b = train(threads);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i)
+      EXPECT_EQ(a[i], b[i]) << threads << " threads, element " << i;
+  }
+}
+
+TEST(STDB, TrainingLowersTheLoss) {
+  std::mt19937 rng(12);
+  Network net = convNet(rng, false);
+  Tensor x = randomTensor({8, 1, 6, 6}, rng, 0.0f, 1.0f);
+  std::vector<int> labels = {0, 1, 2, 3, 0, 1, 2, 3};
+  StdbOptions o;
+  std::unique_ptr<StdbTrainer> trainer;
+  ASSERT_EQ(StdbTrainer::create(net, o, trainer), "");
+  OptimizerOptions oo;
+  Optimizer opt(oo, trainer->parameters());
+  BatchResult first, r;
+  ASSERT_EQ(trainer->computeGradients(x, labels, 0, false, first), "");
+  for (int step = 0; step < 60; ++step) {
+    ASSERT_EQ(trainer->computeGradients(x, labels, 0, false, r), "");
+    opt.step(3e-2f);
+  }
+  ASSERT_EQ(trainer->computeGradients(x, labels, 0, false, r), "");
+  EXPECT_LT(r.loss, 0.5 * first.loss);
+}
+
+TEST(STDB, RefusesWhatItCannotTrain) {
+  std::mt19937 rng(1);
+  Network net = convNet(rng, false);
+  net.layers[2].refractory = 2;
+  std::unique_ptr<StdbTrainer> trainer;
+  EXPECT_NE(StdbTrainer::create(net, StdbOptions(), trainer)
+                .find("does not model refractory"),
+            std::string::npos);
+  Network net2 = convNet(rng, false);
+  StdbOptions o;
+  o.dropout = 1.0f;
+  EXPECT_NE(StdbTrainer::create(net2, o, trainer).find("dropout"),
+            std::string::npos);
+}
+
+} // namespace
