@@ -16,7 +16,9 @@ using RowMatrix =
 using MatMap = Eigen::Map<RowMatrix>;
 using ConstMatMap = Eigen::Map<const RowMatrix>;
 
-static std::string allocate(Tensor &out, Shape shape) {
+/// Shapes `out` (checking the size); its elements are zero unless `zero` is
+/// false, for kernels that overwrite every element.
+static std::string allocate(Tensor &out, Shape shape, bool zero = true) {
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0)
@@ -26,7 +28,10 @@ static std::string allocate(Tensor &out, Shape shape) {
     n *= d;
   }
   out.shape = std::move(shape);
-  out.data.assign(n, 0.0f);
+  if (zero)
+    out.data.assign(n, 0.0f);
+  else
+    out.data.resize(n);
   return "";
 }
 
@@ -47,6 +52,17 @@ int64_t windowSize(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
 // Convolution: im2col per image and group, then one GEMM.
 //===----------------------------------------------------------------------===//
 
+/// Output columns [begin, end) whose input column ox·s + k·d − p lies
+/// inside [0, size).
+static void validRange(int64_t out, int64_t size, int64_t s, int64_t k,
+                       int64_t d, int64_t p, int64_t &begin, int64_t &end) {
+  int64_t off = k * d - p; // ix = ox·s + off
+  begin = off >= 0 ? 0 : (-off + s - 1) / s;
+  end = size - off <= 0 ? 0 : std::min(out, (size - off + s - 1) / s);
+  if (end < begin)
+    end = begin;
+}
+
 void im2col(const float *x, const ConvGeometry &g, float *cols) {
   int64_t P = g.OH * g.OW;
   for (int64_t c = 0; c < g.C; ++c)
@@ -54,15 +70,23 @@ void im2col(const float *x, const ConvGeometry &g, float *cols) {
       for (int64_t kj = 0; kj < g.kW; ++kj) {
         float *row = cols + ((c * g.kH + ki) * g.kW + kj) * P;
         const float *xc = x + c * g.H * g.W;
+        int64_t ox0, ox1, off = kj * g.dW - g.pL;
+        validRange(g.OW, g.W, g.sW, kj, g.dW, g.pL, ox0, ox1);
         for (int64_t oy = 0; oy < g.OH; ++oy) {
+          float *r = row + oy * g.OW;
           int64_t iy = oy * g.sH + ki * g.dH - g.pT;
-          bool rowInside = iy >= 0 && iy < g.H;
-          for (int64_t ox = 0; ox < g.OW; ++ox) {
-            int64_t ix = ox * g.sW + kj * g.dW - g.pL;
-            row[oy * g.OW + ox] = (rowInside && ix >= 0 && ix < g.W)
-                                      ? xc[iy * g.W + ix]
-                                      : 0.0f;
+          if (iy < 0 || iy >= g.H) {
+            std::fill(r, r + g.OW, 0.0f);
+            continue;
           }
+          std::fill(r, r + ox0, 0.0f);
+          const float *src = xc + iy * g.W + off;
+          if (g.sW == 1)
+            std::copy(src + ox0, src + ox1, r + ox0);
+          else
+            for (int64_t ox = ox0; ox < ox1; ++ox)
+              r[ox] = src[ox * g.sW];
+          std::fill(r + ox1, r + g.OW, 0.0f);
         }
       }
 }
@@ -74,15 +98,20 @@ void col2imAdd(const float *cols, const ConvGeometry &g, float *x) {
       for (int64_t kj = 0; kj < g.kW; ++kj) {
         const float *row = cols + ((c * g.kH + ki) * g.kW + kj) * P;
         float *xc = x + c * g.H * g.W;
+        int64_t ox0, ox1, off = kj * g.dW - g.pL;
+        validRange(g.OW, g.W, g.sW, kj, g.dW, g.pL, ox0, ox1);
         for (int64_t oy = 0; oy < g.OH; ++oy) {
           int64_t iy = oy * g.sH + ki * g.dH - g.pT;
           if (iy < 0 || iy >= g.H)
             continue;
-          for (int64_t ox = 0; ox < g.OW; ++ox) {
-            int64_t ix = ox * g.sW + kj * g.dW - g.pL;
-            if (ix >= 0 && ix < g.W)
-              xc[iy * g.W + ix] += row[oy * g.OW + ox];
-          }
+          const float *r = row + oy * g.OW;
+          float *dst = xc + iy * g.W + off;
+          if (g.sW == 1)
+            for (int64_t ox = ox0; ox < ox1; ++ox)
+              dst[ox] += r[ox];
+          else
+            for (int64_t ox = ox0; ox < ox1; ++ox)
+              dst[ox * g.sW] += r[ox];
         }
       }
 }
@@ -123,7 +152,7 @@ std::string conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
     return e;
   int64_t N = x.dim(0), C = x.dim(1), H = geo.H, W = geo.W;
   int64_t M = w.dim(0), Cg = geo.C, G = n.group, OH = geo.OH, OW = geo.OW;
-  if (std::string e = allocate(out, {N, M, OH, OW}); !e.empty())
+  if (std::string e = allocate(out, {N, M, OH, OW}, false); !e.empty())
     return e;
   int64_t Mg = M / G, K = Cg * geo.kH * geo.kW, P = OH * OW;
   bool direct = geo.kH == 1 && geo.kW == 1 && geo.sH == 1 && geo.sW == 1 &&
@@ -163,6 +192,17 @@ Tensor transposeConvWeight(const Tensor &w, int64_t group) {
   return t;
 }
 
+void transposeInto(const float *src, int64_t rows, int64_t cols, float *dst) {
+  constexpr int64_t kTile = 16;
+  for (int64_t r0 = 0; r0 < rows; r0 += kTile)
+    for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+      int64_t r1 = std::min(rows, r0 + kTile), c1 = std::min(cols, c0 + kTile);
+      for (int64_t c = c0; c < c1; ++c)
+        for (int64_t r = r0; r < r1; ++r)
+          dst[c * rows + r] = src[r * cols + c];
+    }
+}
+
 std::string conv2dEvents(const Tensor &x, const Tensor &wT, const Shape &ws,
                          const Tensor *bias, const Node &n, Tensor &out) {
   if (x.rank() != 4)
@@ -178,21 +218,37 @@ std::string conv2dEvents(const Tensor &x, const Tensor &wT, const Shape &ws,
   int64_t OW = windowSize(W, kW, sW, pL, n.pads[3], dW, false);
   if (OH < 1 || OW < 1)
     return "the kernel does not fit the input";
-  if (std::string e = allocate(out, {N, M, OH, OW}); !e.empty())
+  if (std::string e = allocate(out, {N, M, OH, OW}, false); !e.empty())
     return e;
+  int64_t P = OH * OW;
   parallelFor(N * G, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> acc(size_t(OH * OW * Mg));
+    FloatBuffer acc(size_t(P * Mg));
     for (int64_t job = begin; job < end; ++job) {
       int64_t img = job / G, g = job % G;
       std::fill(acc.begin(), acc.end(), 0.0f);
       for (int64_t c = 0; c < Cg; ++c) {
         const float *plane = x.ptr() + (img * C + g * Cg + c) * H * W;
         const float *wc = wT.ptr() + (g * Cg + c) * kH * kW * Mg;
-        for (int64_t y = 0; y < H; ++y)
-          for (int64_t xx = 0; xx < W; ++xx) {
-            float v = plane[y * W + xx];
-            if (v == 0.0f)
-              continue;
+        for (int64_t y = 0; y < H; ++y) {
+          auto row = plane + y * W;
+          if (sH == 1 && sW == 1) {
+            // Stride 1: output (y + pT − ky·dH, x + pL − kx·dW).
+            forEachNonZero(row, W, [&](int64_t xx, float v) {
+              for (int64_t ky = 0; ky < kH; ++ky) {
+                int64_t ty = y + pT - ky * dH;
+                if (ty < 0 || ty >= OH)
+                  continue;
+                for (int64_t kx = 0; kx < kW; ++kx) {
+                  int64_t tx = xx + pL - kx * dW;
+                  if (tx >= 0 && tx < OW)
+                    axpy(Mg, v, wc + (ky * kW + kx) * Mg,
+                         acc.data() + (ty * OW + tx) * Mg);
+                }
+              }
+            });
+            continue;
+          }
+          forEachNonZero(row, W, [&](int64_t xx, float v) {
             for (int64_t ky = 0; ky < kH; ++ky) {
               int64_t ty = y + pT - ky * dH;
               if (ty < 0 || ty % sH != 0 || ty / sH >= OH)
@@ -201,21 +257,21 @@ std::string conv2dEvents(const Tensor &x, const Tensor &wT, const Shape &ws,
                 int64_t tx = xx + pL - kx * dW;
                 if (tx < 0 || tx % sW != 0 || tx / sW >= OW)
                   continue;
-                float *__restrict dst =
-                    acc.data() + ((ty / sH) * OW + tx / sW) * Mg;
-                const float *__restrict src = wc + (ky * kW + kx) * Mg;
-                for (int64_t m = 0; m < Mg; ++m)
-                  dst[m] += v * src[m];
+                axpy(Mg, v, wc + (ky * kW + kx) * Mg,
+                     acc.data() + ((ty / sH) * OW + tx / sW) * Mg);
               }
             }
-          }
+          });
+        }
       }
-      for (int64_t m = 0; m < Mg; ++m) {
-        float b = bias ? bias->data[g * Mg + m] : 0.0f;
-        float *o = out.ptr() + (img * M + g * Mg + m) * OH * OW;
-        for (int64_t p = 0; p < OH * OW; ++p)
-          o[p] = acc[p * Mg + m] + b;
-      }
+      float *o = out.ptr() + (img * M + g * Mg) * P;
+      transposeInto(acc.data(), P, Mg, o);
+      if (bias)
+        for (int64_t m = 0; m < Mg; ++m) {
+          float b = bias->data[g * Mg + m];
+          for (int64_t p = 0; p < P; ++p)
+            o[m * P + p] += b;
+        }
     }
   });
   return "";
@@ -263,7 +319,7 @@ std::string gemm(const Tensor &a, const Tensor &b, const Tensor *c,
   if (K != Kb)
     return "inner dimensions differ: " + std::to_string(K) + " vs " +
            std::to_string(Kb);
-  if (std::string e = allocate(out, {M, N}); !e.empty())
+  if (std::string e = allocate(out, {M, N}, false); !e.empty())
     return e;
   ConstMatMap A(a.ptr(), a.dim(0), a.dim(1)), B(b.ptr(), b.dim(0), b.dim(1));
   parallelFor(M, 64, [&](int64_t begin, int64_t end) {
@@ -482,6 +538,15 @@ std::string batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
 // Pooling
 //===----------------------------------------------------------------------===//
 
+bool windowsInside(const Node &n, int64_t H, int64_t W, int64_t OH,
+                   int64_t OW) {
+  int64_t dH = n.dilations.empty() ? 1 : n.dilations[0];
+  int64_t dW = n.dilations.empty() ? 1 : n.dilations[1];
+  return n.pads[0] == 0 && n.pads[1] == 0 &&
+         (OH - 1) * n.strides[0] + (n.kernel[0] - 1) * dH < H &&
+         (OW - 1) * n.strides[1] + (n.kernel[1] - 1) * dW < W;
+}
+
 std::string pool2d(const Node &n, const Tensor &x, Tensor &out) {
   if (x.rank() != 4)
     return "expects a 4-D input, got " + formatShape(x.shape);
@@ -495,9 +560,29 @@ std::string pool2d(const Node &n, const Tensor &x, Tensor &out) {
   int64_t OW = windowSize(W, kW, sW, pL, pR, dW, n.ceilMode);
   if (OH < 1 || OW < 1)
     return "the window does not fit the input " + formatShape(x.shape);
-  if (std::string e = allocate(out, {N, C, OH, OW}); !e.empty())
+  if (std::string e = allocate(out, {N, C, OH, OW}, false); !e.empty())
     return e;
   bool isMax = n.kind == OpKind::MaxPool;
+  if (!isMax && windowsInside(n, H, W, OH, OW)) {
+    // Every window lies inside the input: a fixed divisor, no bounds checks.
+    float inv = 1.0f / float(kH * kW);
+    parallelFor(N * C, 4, [&](int64_t s, int64_t e) {
+      for (int64_t nc = s; nc < e; ++nc) {
+        const float *in = x.ptr() + nc * H * W;
+        float *o = out.ptr() + nc * OH * OW;
+        for (int64_t oy = 0; oy < OH; ++oy)
+          for (int64_t ox = 0; ox < OW; ++ox) {
+            const float *w = in + oy * sH * W + ox * sW;
+            float acc = 0.0f;
+            for (int64_t ki = 0; ki < kH; ++ki)
+              for (int64_t kj = 0; kj < kW; ++kj)
+                acc += w[ki * dH * W + kj * dW];
+            o[oy * OW + ox] = acc * inv;
+          }
+      }
+    });
+    return "";
+  }
   parallelFor(N * C, 4, [&](int64_t s, int64_t e) {
     for (int64_t nc = s; nc < e; ++nc) {
       const float *in = x.ptr() + nc * H * W;

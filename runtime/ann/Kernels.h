@@ -10,6 +10,8 @@
 
 #include "runtime/ann/Graph.h"
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace snnrt {
@@ -37,6 +39,51 @@ std::string conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
 std::string conv2dEvents(const Tensor &x, const Tensor &wT,
                          const Shape &weightShape, const Tensor *bias,
                          const Node &n, Tensor &out);
+/// dst (cols×rows) = srcᵀ (src: rows×cols, row-major), in cache tiles.
+void transposeInto(const float *src, int64_t rows, int64_t cols, float *dst);
+
+/// y[0..n) += a·x[0..n); unrolled for the common channel counts.
+template <int64_t N>
+inline void axpyFixed(float a, const float *__restrict x, float *__restrict y) {
+  for (int64_t i = 0; i < N; ++i)
+    y[i] += a * x[i];
+}
+inline void axpy(int64_t n, float a, const float *__restrict x,
+                 float *__restrict y) {
+  switch (n) {
+  case 16:
+    return axpyFixed<16>(a, x, y);
+  case 32:
+    return axpyFixed<32>(a, x, y);
+  case 64:
+    return axpyFixed<64>(a, x, y);
+  case 128:
+    return axpyFixed<128>(a, x, y);
+  default:
+    for (int64_t i = 0; i < n; ++i)
+      y[i] += a * x[i];
+  }
+}
+
+/// Calls f(i, p[i]) for every nonzero p[i], i in [0, n), skipping runs of
+/// zeros eight at a time (spike tensors are mostly zero).
+template <typename F>
+inline void forEachNonZero(const float *p, int64_t n, F &&f) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w[4];
+    std::memcpy(w, p + i, sizeof(w));
+    if ((w[0] | w[1] | w[2] | w[3]) == 0)
+      continue;
+    for (int64_t j = i; j < i + 8; ++j)
+      if (p[j] != 0.0f)
+        f(j, p[j]);
+  }
+  for (; i < n; ++i)
+    if (p[i] != 0.0f)
+      f(i, p[i]);
+}
+
 /// [M][C/G][kH][kW] → [G][C/G][kH][kW][M/G].
 Tensor transposeConvWeight(const Tensor &w, int64_t group);
 
@@ -54,6 +101,10 @@ std::string batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
                       const Tensor &mean, const Tensor &var, float epsilon,
                       Tensor &out);
 std::string pool2d(const Node &n, const Tensor &x, Tensor &out);
+/// True when every OH×OW window of a pooling op lies inside the H×W input
+/// (no padding reached): average pools then divide by the window size.
+bool windowsInside(const Node &n, int64_t H, int64_t W, int64_t OH,
+                   int64_t OW);
 std::string globalAvgPool(const Tensor &x, Tensor &out);
 std::string reshape(const Node &n, const Tensor &x, Tensor &out);
 std::string transpose(const std::vector<int64_t> &perm, const Tensor &x,

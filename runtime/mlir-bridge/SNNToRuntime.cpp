@@ -7,6 +7,9 @@
 #include "dialect/SNN/SNNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -144,4 +147,49 @@ mlir::snnmlir::buildSpikingNetwork(ModuleOp module, StringRef funcName,
       layerOps->push_back(&op);
   }
   return net;
+}
+
+LogicalResult mlir::snnmlir::updateSpikingNetwork(ModuleOp module,
+                                                  const snnrt::Network &net,
+                                                  StringRef funcName) {
+  auto fn = module.lookupSymbol<func::FuncOp>(funcName);
+  if (!fn || !fn.getBody().hasOneBlock())
+    return module.emitError() << "no single-block function @" << funcName
+                              << " to update";
+  // Replays buildSpikingNetwork's slot numbering: arguments, then one slot
+  // per constant or layer in program order.
+  size_t slot = fn.getNumArguments(), layer = 0;
+  for (Operation &op : fn.getBody().front()) {
+    if (isa<func::ReturnOp>(op))
+      continue;
+    if (slot >= net.constants.size())
+      return op.emitError() << "the trained network does not match the module";
+    if (auto c = dyn_cast<nn::ConstantOp>(op)) {
+      const std::optional<snnrt::Tensor> &t = net.constants[slot++];
+      auto type = cast<RankedTensorType>(c.getType());
+      if (!t || t->size() != type.getNumElements())
+        return c.emitError() << "the trained network does not match the module";
+      ArrayRef<float> data(t->data.data(), t->data.size());
+      if (t->size() * int64_t(sizeof(float)) > 65536) {
+        c.setValueAttr(cast<ElementsAttr>(
+            Attribute(DenseF32ResourceElementsAttr::get(
+                type, "stdb",
+                HeapAsmResourceBlob::allocateAndCopyInferAlign(data)))));
+      } else {
+        c.setValueAttr(DenseElementsAttr::get(type, data));
+      }
+      continue;
+    }
+    ++slot;
+    if (layer >= net.layers.size())
+      return op.emitError() << "the trained network does not match the module";
+    const snnrt::Layer &l = net.layers[layer++];
+    if (isa<snn::IFOp, snn::LIFOp>(op))
+      op.setAttr("threshold",
+                 DenseF32ArrayAttr::get(op.getContext(), l.threshold));
+    if (auto lif = dyn_cast<snn::LIFOp>(op))
+      lif.setLeakAttr(FloatAttr::get(Float32Type::get(op.getContext()),
+                                     double(l.leak)));
+  }
+  return success();
 }

@@ -19,6 +19,13 @@ FailureOr<snnrt::Network>
 buildSpikingNetwork(ModuleOp module, StringRef funcName = "main",
                     std::vector<Operation *> *layerOps = nullptr);
 
+/// Writes the constants, thresholds and leaks of `net` (built from the same
+/// function by buildSpikingNetwork, then trained) back into the module: the
+/// same ops with new values. Constants above 64 KiB become dense_resource
+/// blobs, like the importer's.
+LogicalResult updateSpikingNetwork(ModuleOp module, const snnrt::Network &net,
+                                   StringRef funcName = "main");
+
 } // namespace mlir::snnmlir
 
 #endif // SNN_MLIR_RUNTIME_MLIR_BRIDGE_SNNTORUNTIME_H

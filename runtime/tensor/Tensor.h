@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace snnrt {
@@ -54,6 +55,15 @@ template <typename T> struct AlignedAllocator {
     return static_cast<T *>(p);
   }
   void deallocate(T *p, std::size_t) { std::free(p); }
+  /// Default-initialises: resize() and FloatBuffer(n) leave floats
+  /// unset (see Tensor::uninitialized); explicit values are still written.
+  template <typename U> void construct(U *p) noexcept {
+    ::new (static_cast<void *>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U *p, Args &&...args) {
+    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+  }
   template <typename U> bool operator==(const AlignedAllocator<U> &) const {
     return true;
   }
@@ -74,6 +84,15 @@ struct Tensor {
   Tensor(Shape s, const std::vector<float> &d)
       : shape(std::move(s)), data(d.begin(), d.end()) {}
   Tensor(Shape s, FloatBuffer d) : shape(std::move(s)), data(std::move(d)) {}
+
+  /// A tensor whose elements are not initialised, for outputs that are
+  /// overwritten in full (saves clearing large buffers).
+  static Tensor uninitialized(Shape s) {
+    Tensor t;
+    t.data.resize(size_t(numElements(s)));
+    t.shape = std::move(s);
+    return t;
+  }
 
   int64_t size() const { return int64_t(data.size()); }
   int64_t rank() const { return int64_t(shape.size()); }

@@ -29,47 +29,118 @@ static int64_t forEachChunk(
 }
 
 std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
-                           const Tensor &gy, Tensor *gx, Tensor &gw,
-                           Tensor *gb) {
+                           const Tensor &gy, Tensor *gx, Tensor *gw,
+                           Tensor *gb, bool sparseX) {
   ConvGeometry geo;
   if (std::string e = convGeometry(x.shape, w.shape, n, geo); !e.empty())
     return e;
   int64_t N = x.dim(0), C = x.dim(1), M = w.dim(0), G = n.group;
   int64_t Mg = M / G, K = geo.C * geo.kH * geo.kW, P = geo.OH * geo.OW;
+  int64_t kH = geo.kH, kW = geo.kW, H = geo.H, W = geo.W;
   if (gy.shape != Shape{N, M, geo.OH, geo.OW})
     return "gradient " + formatShape(gy.shape) + " does not match the output";
-  if (gw.shape != w.shape)
-    gw = Tensor(w.shape);
+  if (gw && gw->shape != w.shape)
+    *gw = Tensor(w.shape);
   if (gb && gb->size() != M)
     *gb = Tensor({M});
-  if (gx)
+  // ∂L/∂x of a stride-1, undilated, ungrouped convolution is itself a
+  // convolution of gy with the flipped, transposed kernel (padding k−1−p):
+  // im2col + GEMM instead of GEMM + a scattering col2im.
+  bool transposedConv = gx && G == 1 && geo.sH == 1 && geo.sW == 1 &&
+                        geo.dH == 1 && geo.dW == 1 && geo.pT < kH &&
+                        geo.pL < kW && n.pads[2] < kH && n.pads[3] < kW;
+  if (transposedConv) {
+    Tensor flipped({C, M, kH, kW});
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t i = 0; i < kH; ++i)
+          for (int64_t j = 0; j < kW; ++j)
+            flipped.data[((c * M + m) * kH + kH - 1 - i) * kW + kW - 1 - j] =
+                w.data[((m * C + c) * kH + i) * kW + j];
+    Node t = n;
+    t.pads = {kH - 1 - geo.pT, kW - 1 - geo.pL, kH - 1 - n.pads[2],
+              kW - 1 - n.pads[3]};
+    if (std::string e = conv2d(gy, flipped, nullptr, t, *gx); !e.empty())
+      return "transposed convolution: " + e;
+    if (gx->shape != x.shape)
+      return "transposed convolution gave " + formatShape(gx->shape) +
+             " for input " + formatShape(x.shape);
+    gx = nullptr; // done
+  } else if (gx) {
     *gx = Tensor(x.shape);
+  }
+  if (!gw && !gb && !gx)
+    return "";
   int64_t maxChunks = std::max<int64_t>(1, std::min<int64_t>(numThreads(), N));
+  // Dense: ∂w as [M][K]. Sparse: [G][C/G][kH][kW][M/G], every nonzero input
+  // adding x·gy[:, output it reaches] (gy transposed to [P][M/G]).
   std::vector<RowMatrix> partW(maxChunks);
   std::vector<Eigen::VectorXf> partB(maxChunks);
   int64_t chunks = forEachChunk(N, [&](int64_t c, int64_t b, int64_t e) {
-    RowMatrix cols(K, P), colGrad;
-    partW[c] = RowMatrix::Zero(M, K);
+    RowMatrix cols, colGrad, gyT;
+    if (gw) {
+      partW[c] = sparseX ? RowMatrix::Zero(G * K, Mg) : RowMatrix::Zero(M, K);
+      if (sparseX)
+        gyT.resize(P, Mg);
+      else
+        cols.resize(K, P);
+    }
     partB[c] = Eigen::VectorXf::Zero(M);
     for (int64_t img = b; img < e; ++img)
       for (int64_t g = 0; g < G; ++g) {
-        const float *xg = x.ptr() + (img * C + g * geo.C) * geo.H * geo.W;
-        im2col(xg, geo, cols.data());
+        const float *xg = x.ptr() + (img * C + g * geo.C) * H * W;
         ConstMatMap gyg(gy.ptr() + (img * M + g * Mg) * P, Mg, P);
-        partW[c].middleRows(g * Mg, Mg).noalias() += gyg * cols.transpose();
+        if (gw && !sparseX) {
+          im2col(xg, geo, cols.data());
+          partW[c].middleRows(g * Mg, Mg).noalias() += gyg * cols.transpose();
+        } else if (gw) {
+          transposeInto(gyg.data(), Mg, P, gyT.data());
+          float *acc = partW[c].data() + g * K * Mg;
+          for (int64_t ci = 0; ci < geo.C; ++ci)
+            for (int64_t y = 0; y < H; ++y)
+              forEachNonZero(
+                  xg + (ci * H + y) * W, W, [&](int64_t xx, float v) {
+                    for (int64_t ky = 0; ky < kH; ++ky) {
+                      int64_t ty = y + geo.pT - ky * geo.dH;
+                      if (ty < 0 || ty % geo.sH != 0 || ty / geo.sH >= geo.OH)
+                        continue;
+                      for (int64_t kx = 0; kx < kW; ++kx) {
+                        int64_t tx = xx + geo.pL - kx * geo.dW;
+                        if (tx < 0 || tx % geo.sW != 0 ||
+                            tx / geo.sW >= geo.OW)
+                          continue;
+                        axpy(Mg, v,
+                             gyT.data() +
+                                 ((ty / geo.sH) * geo.OW + tx / geo.sW) * Mg,
+                             acc + ((ci * kH + ky) * kW + kx) * Mg);
+                      }
+                    }
+                  });
+        }
         if (gb)
-          partB[c].segment(g * Mg, Mg) += gyg.rowwise().sum();
+          for (int64_t m = 0; m < Mg; ++m) {
+            const float *row = gyg.data() + m * P;
+            float sum = 0.0f;
+            for (int64_t p = 0; p < P; ++p)
+              sum += row[p];
+            partB[c][g * Mg + m] += sum;
+          }
         if (gx) {
           ConstMatMap wg(w.ptr() + g * Mg * K, Mg, K);
           colGrad.noalias() = wg.transpose() * gyg;
-          col2imAdd(colGrad.data(),
-                    geo, gx->ptr() + (img * C + g * geo.C) * geo.H * geo.W);
+          col2imAdd(colGrad.data(), geo,
+                    gx->ptr() + (img * C + g * geo.C) * H * W);
         }
       }
   });
-  MatMap GW(gw.ptr(), M, K);
   for (int64_t c = 0; c < chunks; ++c) {
-    GW += partW[c];
+    if (gw && !sparseX)
+      MatMap(gw->ptr(), M, K) += partW[c];
+    else if (gw)
+      for (int64_t g = 0; g < G; ++g)
+        for (int64_t k = 0; k < K; ++k)
+          for (int64_t m = 0; m < Mg; ++m)
+            gw->data[(g * Mg + m) * K + k] += partW[c](g * K + k, m);
     if (gb)
       for (int64_t m = 0; m < M; ++m)
         gb->data[m] += partB[c][m];
@@ -78,7 +149,8 @@ std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
 }
 
 std::string gemmBackward(const Tensor &a, const Tensor &b, const Node &n,
-                         const Tensor &gy, Tensor *ga, Tensor &gb, Tensor *gc) {
+                         const Tensor &gy, Tensor *ga, Tensor *gbp, Tensor *gc,
+                         bool sparseA) {
   if (a.rank() != 2 || b.rank() != 2 || n.transA)
     return "expects 2-D operands and an untransposed A";
   int64_t B = a.dim(0), K = a.dim(1);
@@ -87,17 +159,47 @@ std::string gemmBackward(const Tensor &a, const Tensor &b, const Node &n,
     return "gradient " + formatShape(gy.shape) + " does not match the output";
   ConstMatMap A(a.ptr(), B, K), Bm(b.ptr(), b.dim(0), b.dim(1)),
       GY(gy.ptr(), B, Nout);
-  if (gb.shape != b.shape)
-    gb = Tensor(b.shape);
-  // ∂L/∂b, split over its rows (each row is computed by one thread).
-  int64_t rows = b.dim(0);
-  parallelFor(rows, 16, [&](int64_t s, int64_t e) {
-    MatMap G(gb.ptr() + s * b.dim(1), e - s, b.dim(1));
-    if (n.transB) // b: Nout×K, ∂b = α·gyᵀ·a
-      G.noalias() += n.alpha * GY.transpose().middleRows(s, e - s) * A;
-    else // b: K×Nout, ∂b = α·aᵀ·gy
-      G.noalias() += n.alpha * A.transpose().middleRows(s, e - s) * GY;
-  });
+  if (gbp && gbp->shape != b.shape)
+    *gbp = Tensor(b.shape);
+  if (gbp && !sparseA) {
+    Tensor &gb = *gbp;
+    // ∂L/∂b, split over its rows (each row is computed by one thread).
+    int64_t rows = b.dim(0);
+    parallelFor(rows, 16, [&](int64_t s, int64_t e) {
+      MatMap G(gb.ptr() + s * b.dim(1), e - s, b.dim(1));
+      if (n.transB) // b: Nout×K, ∂b = α·gyᵀ·a
+        G.noalias() += n.alpha * GY.transpose().middleRows(s, e - s) * A;
+      else // b: K×Nout, ∂b = α·aᵀ·gy
+        G.noalias() += n.alpha * A.transpose().middleRows(s, e - s) * GY;
+    });
+  } else if (gbp) {
+    // Sparse a (spikes): row k of ∂b as K×Nout gets α·a[i,k]·gy[i] for every
+    // nonzero a[i,k]; inputs k are split over threads.
+    Tensor &gb = *gbp;
+    parallelFor(K, 16, [&](int64_t s, int64_t e) {
+      RowMatrix acc = RowMatrix::Zero(e - s, Nout);
+      for (int64_t i = 0; i < B; ++i) {
+        const float *arow = a.ptr() + i * K;
+        const float *__restrict g = gy.ptr() + i * Nout;
+        for (int64_t k = s; k < e; ++k) {
+          float v = arow[k];
+          if (v == 0.0f)
+            continue;
+          float *__restrict dst = acc.data() + (k - s) * Nout;
+          for (int64_t j = 0; j < Nout; ++j)
+            dst[j] += v * g[j];
+        }
+      }
+      for (int64_t k = s; k < e; ++k)
+        for (int64_t j = 0; j < Nout; ++j) {
+          float v = n.alpha * acc(k - s, j);
+          if (n.transB)
+            gb.data[j * K + k] += v;
+          else
+            gb.data[k * Nout + j] += v;
+        }
+    });
+  }
   if (ga) {
     *ga = Tensor(a.shape);
     parallelFor(B, 64, [&](int64_t s, int64_t e) {
@@ -134,6 +236,24 @@ std::string avgPoolBackward(const Node &n, const Shape &xShape,
   if (gy.dim(0) != N || gy.dim(1) != C)
     return "gradient " + formatShape(gy.shape) + " does not match the output";
   gx = Tensor(xShape);
+  if (windowsInside(n, H, W, OH, OW)) {
+    float inv = 1.0f / float(kH * kW);
+    parallelFor(N * C, 4, [&](int64_t s, int64_t e) {
+      for (int64_t nc = s; nc < e; ++nc) {
+        float *g = gx.ptr() + nc * H * W;
+        const float *o = gy.ptr() + nc * OH * OW;
+        for (int64_t oy = 0; oy < OH; ++oy)
+          for (int64_t ox = 0; ox < OW; ++ox) {
+            float share = o[oy * OW + ox] * inv;
+            float *w = g + oy * sH * W + ox * sW;
+            for (int64_t ki = 0; ki < kH; ++ki)
+              for (int64_t kj = 0; kj < kW; ++kj)
+                w[ki * W + kj] += share;
+          }
+      }
+    });
+    return "";
+  }
   parallelFor(N * C, 4, [&](int64_t s, int64_t e) {
     for (int64_t nc = s; nc < e; ++nc) {
       float *g = gx.ptr() + nc * H * W;

@@ -18,16 +18,20 @@
 namespace snnrt {
 
 /// y = conv2d(x, w, b): given gy (N×M×OH×OW), adds ∂L/∂w to `gw` (shaped
-/// like w), ∂L/∂b to `gb` when given, and writes ∂L/∂x to `gx` when given.
+/// like w) and ∂L/∂b to `gb`, and writes ∂L/∂x to `gx`, each when given.
+/// `sparseX`: compute ∂L/∂w from the nonzero inputs only (event-driven, for
+/// spike inputs), the same result up to summation order.
 std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
-                           const Tensor &gy, Tensor *gx, Tensor &gw,
-                           Tensor *gb);
+                           const Tensor &gy, Tensor *gx, Tensor *gw,
+                           Tensor *gb, bool sparseX = false);
 
 /// y = alpha·a·op(b) + beta·c (a is not transposed; op(b) = bᵀ with
-/// transB): adds ∂L/∂b to `gb` and beta·Σ gy (reduced to c's shape) to `gc`
-/// when given; writes ∂L/∂a to `ga` when given.
+/// transB): adds ∂L/∂b to `gb` and beta·Σ gy (reduced to c's shape) to `gc`,
+/// and writes ∂L/∂a to `ga`, each when given. `sparseA`: ∂L/∂b from the
+/// nonzero entries of a only (event-driven).
 std::string gemmBackward(const Tensor &a, const Tensor &b, const Node &n,
-                         const Tensor &gy, Tensor *ga, Tensor &gb, Tensor *gc);
+                         const Tensor &gy, Tensor *ga, Tensor *gb, Tensor *gc,
+                         bool sparseA = false);
 
 /// y = avgpool(x): writes ∂L/∂x (shaped `xShape`) from gy.
 std::string avgPoolBackward(const Node &n, const Shape &xShape,

@@ -63,12 +63,21 @@ void checkConv(const Node &n, Shape xs, Shape ws, bool bias) {
     EXPECT_EQ(conv2d(x, w, bias ? &b : nullptr, n, out), "");
     return dot(out, r);
   };
-  Tensor gx, gw, gb;
-  ASSERT_EQ(conv2dBackward(x, w, n, r, &gx, gw, bias ? &gb : nullptr), "");
-  expectGradientMatches(x, gx, loss, "conv input");
-  expectGradientMatches(w, gw, loss, "conv weight");
-  if (bias)
-    expectGradientMatches(b, gb, loss, "conv bias");
+  for (bool sparse : {false, true}) {
+    // The event-driven weight gradient sees only nonzero inputs: zero some.
+    if (sparse)
+      for (int64_t i = 0; i < x.size(); i += 3)
+        x.data[i] = 0.0f;
+    Tensor gx, gw, gb;
+    ASSERT_EQ(conv2dBackward(x, w, n, r, &gx, &gw, bias ? &gb : nullptr,
+                             sparse),
+              "");
+    expectGradientMatches(x, gx, loss, "conv input");
+    expectGradientMatches(w, gw, loss,
+                          sparse ? "conv weight (events)" : "conv weight");
+    if (bias)
+      expectGradientMatches(b, gb, loss, "conv bias");
+  }
 }
 
 Node convNode(std::vector<int64_t> strides, std::vector<int64_t> pads,
@@ -111,11 +120,16 @@ TEST(GradKernels, GemmMatchesFiniteDifferences) {
       EXPECT_EQ(gemm(a, b, &c, n, out), "");
       return dot(out, r);
     };
-    Tensor ga, gb, gc({3});
-    ASSERT_EQ(gemmBackward(a, b, n, r, &ga, gb, &gc), "");
-    expectGradientMatches(a, ga, loss, "gemm A");
-    expectGradientMatches(b, gb, loss, "gemm B");
-    expectGradientMatches(c, gc, loss, "gemm C");
+    for (bool sparse : {false, true}) {
+      if (sparse)
+        for (int64_t i = 0; i < a.size(); i += 2)
+          a.data[i] = 0.0f;
+      Tensor ga, gb, gc({3});
+      ASSERT_EQ(gemmBackward(a, b, n, r, &ga, &gb, &gc, sparse), "");
+      expectGradientMatches(a, ga, loss, "gemm A");
+      expectGradientMatches(b, gb, loss, sparse ? "gemm B (events)" : "gemm B");
+      expectGradientMatches(c, gc, loss, "gemm C");
+    }
   }
 }
 

@@ -16,6 +16,7 @@
 #include "runtime/mlir-bridge/SNNToRuntime.h"
 #include "runtime/sim/Simulator.h"
 #include "runtime/tensor/Parallel.h"
+#include "tools/snn-run/Common.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -27,12 +28,16 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <malloc.h>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <unistd.h>
 
 namespace {
+
+using snnrun::LoadedNetwork;
+using snnrun::ProgressBar;
 
 struct EvalOptions {
   std::string model;
@@ -47,56 +52,6 @@ struct EvalOptions {
   bool profile = false;
   std::vector<int64_t> timesteps;
   bool events = true;
-};
-
-/// A one-line progress bar on stderr, only when stderr is a terminal.
-class ProgressBar {
-public:
-  ProgressBar(int64_t total, bool enabled)
-      : total(total), enabled(enabled && isatty(STDERR_FILENO)),
-        start(std::chrono::steady_clock::now()) {}
-  void update(int64_t done, const std::string &extra) {
-    if (!enabled)
-      return;
-    double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
-    std::fprintf(stderr, "\r[%s%s] %lld/%lld images, %.0f images/s %s",
-                 std::string(filled, '=').c_str(),
-                 std::string(width - filled, ' ').c_str(), (long long)done,
-                 (long long)total, secs > 0 ? done / secs : 0.0, extra.c_str());
-    std::fflush(stderr);
-  }
-  ~ProgressBar() {
-    if (enabled)
-      std::fprintf(stderr, "\n");
-  }
-
-private:
-  int64_t total;
-  bool enabled;
-  std::chrono::steady_clock::time_point start;
-};
-
-/// An MLIR context with our dialects, diagnostics to stderr, and the
-/// network loaded from a file (null module on failure).
-struct LoadedNetwork {
-  mlir::DialectRegistry registry;
-  std::unique_ptr<mlir::MLIRContext> context;
-  llvm::SourceMgr sources;
-  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-
-  LoadedNetwork(const std::string &path, int threads) {
-    if (threads > 0)
-      snnrt::setNumThreads(threads);
-    mlir::snnmlir::registerBridgeDialects(registry);
-    context = std::make_unique<mlir::MLIRContext>(registry);
-    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sources,
-                                                                 context.get());
-    module = mlir::snnmlir::loadNetwork(path, context.get());
-  }
 };
 
 int runEval(const EvalOptions &opt) {
@@ -446,6 +401,11 @@ int runDiagnose(const DiagnoseOptions &opt) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // Simulation and training allocate and free tensors of tens of MiB per
+  // batch; glibc would map and unmap each one (a page fault per 4 KiB on
+  // every reuse). Keep freed memory in the heap instead.
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   CLI::App app{"snn-run: simulate and evaluate networks of snn-mlir"};
   app.require_subcommand(1);
 
@@ -489,6 +449,9 @@ int main(int argc, char **argv) {
   evalCmd->add_option("--min-accuracy", eval.minAccuracy,
                       "Exit with code 3 when accuracy (%) is below this");
 
+  snnrun::FinetuneOptions finetune;
+  CLI::App *finetuneCmd = snnrun::addFinetuneCommand(app, finetune);
+
   DiagnoseOptions diag;
   CLI::App *diagCmd = app.add_subcommand(
       "diagnose",
@@ -520,5 +483,7 @@ int main(int argc, char **argv) {
     return runEval(eval);
   if (diagCmd->parsed())
     return runDiagnose(diag);
+  if (finetuneCmd->parsed())
+    return snnrun::runFinetune(finetune);
   return 2;
 }

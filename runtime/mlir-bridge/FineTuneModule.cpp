@@ -1,0 +1,39 @@
+//===- FineTuneModule.cpp - STDB fine-tuning of an snn module -------------===//
+
+#include "runtime/mlir-bridge/FineTuneModule.h"
+#include "runtime/mlir-bridge/SNNToRuntime.h"
+
+#include "dialect/SNN/SNNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+using namespace mlir;
+
+LogicalResult mlir::snnmlir::fineTuneModule(
+    ModuleOp module, const std::string &data,
+    const snnrt::FineTuneOptions &options,
+    const snnrt::FineTuneCallbacks &callbacks,
+    std::vector<snnrt::EpochReport> &reports, StringRef funcName) {
+  FailureOr<snnrt::Network> net = buildSpikingNetwork(module, funcName);
+  if (failed(net))
+    return failure();
+  std::string dir = data == "fashion-mnist" ? snnrt::kFashionMNISTDir : data;
+  snnrt::ImageDataset train;
+  if (std::string e = snnrt::loadMNISTLike(dir, "train", train); !e.empty())
+    return module.emitError()
+           << e << " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)";
+  if (std::string e =
+          snnrt::fineTune(*net, train, options, callbacks, reports);
+      !e.empty())
+    return module.emitError() << "STDB fine-tuning failed: " << e;
+  if (failed(updateSpikingNetwork(module, *net, funcName)))
+    return failure();
+  auto fn = module.lookupSymbol<func::FuncOp>(funcName);
+  auto time = cast<snn::DiscreteTimeAttr>(snn::getTimeModel(fn));
+  int64_t T = options.stdb.timesteps > 0 ? options.stdb.timesteps
+                                         : time.getTimesteps();
+  fn->setAttr(snn::SNNDialect::getTimeAttrName(),
+              snn::DiscreteTimeAttr::get(module.getContext(), T,
+                                         time.getDt()));
+  return success();
+}

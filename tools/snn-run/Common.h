@@ -1,0 +1,92 @@
+//===- Common.h - shared by snn-run's subcommands ---------------*- C++ -*-===//
+
+#ifndef SNN_MLIR_TOOLS_SNN_RUN_COMMON_H
+#define SNN_MLIR_TOOLS_SNN_RUN_COMMON_H
+
+#include "runtime/mlir-bridge/NNToRuntime.h"
+#include "runtime/train/FineTune.h"
+#include "runtime/tensor/Parallel.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace snnrun {
+
+/// A one-line progress bar on stderr, only when stderr is a terminal.
+class ProgressBar {
+public:
+  ProgressBar(int64_t total, bool enabled)
+      : total(total), enabled(enabled && isatty(STDERR_FILENO)),
+        start(std::chrono::steady_clock::now()) {}
+  void update(int64_t done, const std::string &extra,
+              const char *unit = "images") {
+    if (!enabled)
+      return;
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
+    std::fprintf(stderr, "\r[%s%s] %lld/%lld %s, %.0f %s/s %s",
+                 std::string(filled, '=').c_str(),
+                 std::string(width - filled, ' ').c_str(), (long long)done,
+                 (long long)total, unit, secs > 0 ? done / secs : 0.0, unit,
+                 extra.c_str());
+    std::fflush(stderr);
+  }
+  ~ProgressBar() {
+    if (enabled)
+      std::fprintf(stderr, "\n");
+  }
+
+private:
+  int64_t total;
+  bool enabled;
+  std::chrono::steady_clock::time_point start;
+};
+
+/// An MLIR context with our dialects, diagnostics to stderr, and the
+/// network loaded from a file (null module on failure).
+struct LoadedNetwork {
+  mlir::DialectRegistry registry;
+  std::unique_ptr<mlir::MLIRContext> context;
+  llvm::SourceMgr sources;
+  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+
+  LoadedNetwork(const std::string &path, int threads) {
+    if (threads > 0)
+      snnrt::setNumThreads(threads);
+    mlir::snnmlir::registerBridgeDialects(registry);
+    context = std::make_unique<mlir::MLIRContext>(registry);
+    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sources,
+                                                                 context.get());
+    module = mlir::snnmlir::loadNetwork(path, context.get());
+  }
+};
+
+
+struct FinetuneOptions {
+  std::string model, output, data = "fashion-mnist", method = "stdb";
+  std::string optimizer = "adam", schedule = "step", checkpoint;
+  snnrt::FineTuneOptions tune;
+  int threads = 0;
+  bool json = false, progress = true;
+  int64_t testLimit = 0; // evaluate on the test split afterwards (0: all)
+  bool test = true;
+};
+/// Registers `snn-run finetune` (tools/snn-run/Finetune.cpp).
+CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &options);
+int runFinetune(const FinetuneOptions &options);
+
+} // namespace snnrun
+
+#endif // SNN_MLIR_TOOLS_SNN_RUN_COMMON_H

@@ -1,0 +1,264 @@
+//===- Finetune.cpp - snn-run finetune: STDB hybrid fine-tuning -----------===//
+//
+//   snn-run finetune model.snn.mlir --method stdb --timesteps 16 --epochs 5 \
+//       --data fashion-mnist -o tuned.mlir
+//
+// Fine-tunes a converted spiking network with STDB backpropagation through
+// time, validates after every epoch on images held out of the training set,
+// checkpoints after every epoch (--resume continues a killed run), evaluates
+// on the test split, and writes the module back with new weights (same ops).
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/mlir-bridge/FineTuneModule.h"
+#include "runtime/mlir-bridge/SNNToRuntime.h"
+#include "tools/snn-run/Common.h"
+
+#include "dialect/SNN/SNNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+namespace snnrun {
+
+CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
+  snnrt::FineTuneOptions &t = o.tune;
+  CLI::App *cmd = app.add_subcommand(
+      "finetune",
+      "Fine-tune a converted spiking network with STDB (spike-timing-"
+      "dependent backpropagation through time, Rathi et al. 2020) at a "
+      "reduced number of time steps; writes the module back with new weights");
+  cmd->add_option("model", o.model, "Spiking network (.mlir, snn dialect)")
+      ->required();
+  cmd->add_option("-o,--output", o.output, "Where to write the tuned module")
+      ->required();
+  cmd->add_option("--method", o.method, "Training method (stdb)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"stdb"}));
+  cmd->add_option("--data", o.data,
+                  "'fashion-mnist' (Debian's dataset-fashion-mnist) or a "
+                  "folder of MNIST-style IDX files (train and test splits)")
+      ->capture_default_str();
+  cmd->add_option("--timesteps", t.stdb.timesteps,
+                  "Time steps to train at (default: the network's T); the "
+                  "output module runs at this T")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--epochs", t.epochs, "Epochs")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", t.batch, "Images per mini-batch")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--optimizer", o.optimizer, "adam or sgd (with momentum)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"adam", "sgd"}));
+  cmd->add_option("--lr", t.optimizer.learningRate, "Learning rate")
+      ->capture_default_str();
+  cmd->add_option("--momentum", t.optimizer.momentum, "SGD momentum")
+      ->capture_default_str();
+  cmd->add_option("--weight-decay", t.optimizer.weightDecay,
+                  "L2 weight decay on weights and biases")
+      ->capture_default_str();
+  cmd->add_option("--schedule", o.schedule,
+                  "Learning-rate schedule: step (× --lr-decay at each "
+                  "milestone), cosine, or constant")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"step", "cosine", "constant"}));
+  cmd->add_option("--milestones", t.milestones,
+                  "Step schedule: fractions of the epochs where the rate "
+                  "drops, e.g. 0.6,0.8,0.9")
+      ->delimiter(',');
+  cmd->add_option("--lr-decay", t.decay, "Step schedule: factor per milestone")
+      ->capture_default_str();
+  cmd->add_option("--alpha", t.stdb.alpha, "STDB surrogate height α")
+      ->capture_default_str();
+  cmd->add_option("--beta", t.stdb.beta, "STDB surrogate decay β per step")
+      ->capture_default_str();
+  cmd->add_option("--first-spike-age", t.stdb.firstSpikeAge,
+                  "Δt used before a neuron's first spike")
+      ->capture_default_str();
+  cmd->add_option("--dropout", t.stdb.dropout,
+                  "Dropout on spikes, one mask per image for all steps")
+      ->capture_default_str();
+  cmd->add_flag("--train-threshold", t.stdb.trainThreshold,
+                "Also train the firing thresholds");
+  cmd->add_flag("--train-leak", t.stdb.trainLeak,
+                "Also train the leaks of LIF layers");
+  cmd->add_option("--recompute", t.stdb.segment,
+                  "Recomputation through time: keep neuron states every N "
+                  "steps and recompute activations in the backward pass "
+                  "(memory ∝ N instead of T; 0: off)")
+      ->capture_default_str();
+  cmd->add_option("--temperature", t.stdb.temperature,
+                  "Logits are the accumulated readout divided by this (0: T)")
+      ->capture_default_str();
+  cmd->add_option("--seed", t.seed, "Seed for shuffling, noise and dropout")
+      ->capture_default_str();
+  cmd->add_option("--limit", t.limit,
+                  "Use only the first N training images (0: all)");
+  cmd->add_option("--validation", t.validation,
+                  "Training images held out for validation after each epoch")
+      ->capture_default_str();
+  cmd->add_option("--checkpoint", o.checkpoint,
+                  "Checkpoint file written after every epoch (default: "
+                  "OUTPUT.ckpt)");
+  cmd->add_flag("--resume", t.resume,
+                "Continue from the checkpoint when there is one");
+  cmd->add_option("--test-limit", o.testLimit,
+                  "Test images evaluated at the end (0: all)");
+  cmd->add_flag("!--no-test", o.test, "Skip the test-set evaluation");
+  cmd->add_option("--threads", o.threads, "Worker threads (default: all)");
+  cmd->add_flag("--json", o.json, "Print one JSON object at the end");
+  cmd->add_flag("!--no-progress", o.progress, "No progress bar");
+  return cmd;
+}
+
+/// Writes `text` to a temporary file next to `path` and renames it over
+/// `path`: a reader never sees a half-written file.
+static std::string writeAtomically(const std::string &path,
+                                   const std::string &text) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  FILE *f = std::fopen(tmp.c_str(), "wb");
+  if (!f)
+    return "cannot write " + tmp + ": " + std::strerror(errno);
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok &= std::fflush(f) == 0 && fsync(fileno(f)) == 0;
+  ok &= std::fclose(f) == 0;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return "cannot write " + path + ": " + why;
+  }
+  return "";
+}
+
+int runFinetune(const FinetuneOptions &opt) {
+  LoadedNetwork loaded(opt.model, opt.threads);
+  auto &module = loaded.module;
+  if (!module)
+    return 1;
+  if (!mlir::snnmlir::isSpikingNetwork(*module)) {
+    llvm::errs() << "snn-run: " << opt.model
+                 << " is not a spiking network (snn dialect); convert it "
+                    "first, e.g. snn-opt --snn-rate-pipeline\n";
+    return 1;
+  }
+  snnrt::FineTuneOptions t = opt.tune;
+  t.optimizer.kind = opt.optimizer == "sgd" ? snnrt::OptimizerKind::SGD
+                                            : snnrt::OptimizerKind::Adam;
+  t.schedule = opt.schedule == "cosine"     ? snnrt::Schedule::Cosine
+               : opt.schedule == "constant" ? snnrt::Schedule::Constant
+                                            : snnrt::Schedule::Step;
+  t.checkpoint = opt.checkpoint.empty() ? opt.output + ".ckpt" : opt.checkpoint;
+
+  std::unique_ptr<ProgressBar> bar;
+  int64_t barEpoch = 0;
+  snnrt::FineTuneCallbacks cb;
+  cb.progress = [&](int64_t epoch, int64_t done, int64_t total, double loss,
+                    double acc) {
+    if (!opt.progress || opt.json)
+      return;
+    if (epoch != barEpoch) {
+      bar = std::make_unique<ProgressBar>(total, true);
+      barEpoch = epoch;
+    }
+    bar->update(done, llvm::formatv("epoch {0}/{1} loss {2:F4} accuracy "
+                                    "{3:F2} %",
+                                    epoch, t.epochs, loss, acc)
+                          .str());
+  };
+  cb.epochDone = [&](const snnrt::EpochReport &r) {
+    bar.reset();
+    if (opt.json)
+      return;
+    llvm::outs() << llvm::format(
+        "epoch %lld/%lld: lr %.3g, loss %.4f, train %.2f %%, validation "
+        "%.2f %% (%.1f s, %.1f images/s, activations %.0f MiB)\n",
+        (long long)r.epoch, (long long)t.epochs, r.learningRate, r.loss,
+        r.trainAccuracy, r.validationAccuracy, r.seconds, r.imagesPerSecond,
+        r.peakActivationMiB);
+    llvm::outs().flush();
+  };
+  cb.note = [&](const std::string &s) {
+    llvm::errs() << "snn-run: " << s << "\n";
+  };
+  std::vector<snnrt::EpochReport> reports;
+  if (mlir::failed(mlir::snnmlir::fineTuneModule(*module, opt.data, t, cb,
+                                                 reports)))
+    return 1;
+
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os);
+  os.flush();
+  if (std::string e = writeAtomically(opt.output, text); !e.empty()) {
+    llvm::errs() << "snn-run: " << e << "\n";
+    return 1;
+  }
+
+  double testAccuracy = -1;
+  int64_t testImages = 0;
+  int64_t T = 0;
+  if (opt.test) {
+    auto net = mlir::snnmlir::buildSpikingNetwork(*module);
+    if (mlir::failed(net))
+      return 1;
+    T = net->timesteps;
+    std::string dir =
+        opt.data == "fashion-mnist" ? snnrt::kFashionMNISTDir : opt.data;
+    snnrt::ImageDataset test;
+    if (std::string e = snnrt::loadMNISTLike(dir, "test", test); !e.empty()) {
+      llvm::errs() << "snn-run: " << e << "\n";
+      return 1;
+    }
+    testImages = test.images.dim(0);
+    if (opt.testLimit > 0)
+      testImages = std::min(testImages, opt.testLimit);
+    if (std::string e = snnrt::simulatedAccuracy(*net, test, 0, testImages, T,
+                                                 256, testAccuracy);
+        !e.empty()) {
+      llvm::errs() << "snn-run: " << e << "\n";
+      return 1;
+    }
+  }
+  if (opt.json) {
+    nlohmann::json epochs = nlohmann::json::array();
+    for (const auto &r : reports)
+      epochs.push_back({{"epoch", r.epoch},
+                        {"learning_rate", r.learningRate},
+                        {"loss", r.loss},
+                        {"train_accuracy", r.trainAccuracy},
+                        {"validation_accuracy", r.validationAccuracy},
+                        {"seconds", r.seconds},
+                        {"images_per_second", r.imagesPerSecond},
+                        {"activation_mib", r.peakActivationMiB}});
+    nlohmann::json j = {{"model", opt.model},
+                        {"output", opt.output},
+                        {"method", opt.method},
+                        {"threads", snnrt::numThreads()},
+                        {"epochs", epochs}};
+    if (opt.test)
+      j["test"] = {{"images", testImages},
+                   {"timesteps", T},
+                   {"accuracy", testAccuracy}};
+    llvm::outs() << j.dump(2) << "\n";
+  } else {
+    if (opt.test)
+      llvm::outs() << llvm::format("test accuracy at T = %lld: %.2f %% (%lld "
+                                   "images)\n",
+                                   (long long)T, testAccuracy,
+                                   (long long)testImages);
+    llvm::outs() << "wrote " << opt.output << "\n";
+  }
+  return 0;
+}
+
+} // namespace snnrun
