@@ -133,6 +133,42 @@ def SNNThresholdBalance : Pass<"snn-threshold-balance", "::mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+def SNNStdbFinetune : Pass<"snn-stdb-finetune", "::mlir::ModuleOp"> {
+  let summary = "Fine-tune a converted network with STDB (hybrid training)";
+  let description = [{
+    Spike-timing-dependent backpropagation through time (Rathi et al.,
+    ICLR 2020) on the train split of `data`, as `snn-run finetune` does
+    (Adam or SGD, step schedule, surrogate α·exp(−β·Δt)): the weights and
+    biases of every synapse are updated in place (the same ops, new
+    constants) and the function's time model becomes `timesteps`. Thresholds
+    stay as balanced. Use `snn-run finetune` for progress output,
+    checkpoints and resuming; the pass suits pipelines.
+  }];
+  let options = [
+    Option<"data", "data", "std::string", /*default=*/"\"fashion-mnist\"",
+           "'fashion-mnist' or a folder of MNIST-style IDX files (train split)">,
+    Option<"timesteps", "timesteps", "int64_t", /*default=*/"0",
+           "Steps to train at (0: the network's T)">,
+    Option<"epochs", "epochs", "int64_t", /*default=*/"1", "Epochs">,
+    Option<"batch", "batch", "int64_t", /*default=*/"64", "Mini-batch size">,
+    Option<"lr", "lr", "double", /*default=*/"1e-4", "Learning rate">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"adam\"",
+           "adam or sgd">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"5e-4",
+           "L2 weight decay">,
+    Option<"limit", "limit", "int64_t", /*default=*/"0",
+           "Use only the first N training images (0: all)">,
+    Option<"validation", "validation", "int64_t", /*default=*/"0",
+           "Training images held out for validation">,
+    Option<"seed", "seed", "uint64_t", /*default=*/"0", "Seed">,
+  ];
+  let dependentDialects = ["::mlir::snn::SNNDialect", "::mlir::nn::NNDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // snn-report
 //===----------------------------------------------------------------------===//
 
