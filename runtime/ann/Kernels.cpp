@@ -63,8 +63,9 @@ static void validRange(int64_t out, int64_t size, int64_t s, int64_t k,
     end = begin;
 }
 
-void im2col(const float *x, const ConvGeometry &g, float *cols) {
-  int64_t P = g.OH * g.OW;
+void im2colRows(const float *x, const ConvGeometry &g, int64_t oy0,
+                int64_t oy1, float *cols) {
+  int64_t P = (oy1 - oy0) * g.OW;
   for (int64_t c = 0; c < g.C; ++c)
     for (int64_t ki = 0; ki < g.kH; ++ki)
       for (int64_t kj = 0; kj < g.kW; ++kj) {
@@ -72,8 +73,8 @@ void im2col(const float *x, const ConvGeometry &g, float *cols) {
         const float *xc = x + c * g.H * g.W;
         int64_t ox0, ox1, off = kj * g.dW - g.pL;
         validRange(g.OW, g.W, g.sW, kj, g.dW, g.pL, ox0, ox1);
-        for (int64_t oy = 0; oy < g.OH; ++oy) {
-          float *r = row + oy * g.OW;
+        for (int64_t oy = oy0; oy < oy1; ++oy) {
+          float *r = row + (oy - oy0) * g.OW;
           int64_t iy = oy * g.sH + ki * g.dH - g.pT;
           if (iy < 0 || iy >= g.H) {
             std::fill(r, r + g.OW, 0.0f);
@@ -89,6 +90,10 @@ void im2col(const float *x, const ConvGeometry &g, float *cols) {
           std::fill(r + ox1, r + g.OW, 0.0f);
         }
       }
+}
+
+void im2col(const float *x, const ConvGeometry &g, float *cols) {
+  im2colRows(x, g, 0, g.OH, cols);
 }
 
 void col2imAdd(const float *cols, const ConvGeometry &g, float *x) {
@@ -570,6 +575,16 @@ std::string pool2d(const Node &n, const Tensor &x, Tensor &out) {
       for (int64_t nc = s; nc < e; ++nc) {
         const float *in = x.ptr() + nc * H * W;
         float *o = out.ptr() + nc * OH * OW;
+        if (kH == 2 && kW == 2 && sH == 2 && sW == 2 && dH == 1 && dW == 1) {
+          for (int64_t oy = 0; oy < OH; ++oy) {
+            const float *r0 = in + 2 * oy * W, *r1 = r0 + W;
+            for (int64_t ox = 0; ox < OW; ++ox)
+              o[oy * OW + ox] =
+                  (r0[2 * ox] + r0[2 * ox + 1] + r1[2 * ox] + r1[2 * ox + 1]) *
+                  inv;
+          }
+          continue;
+        }
         for (int64_t oy = 0; oy < OH; ++oy)
           for (int64_t ox = 0; ox < OW; ++ox) {
             const float *w = in + oy * sH * W + ox * sW;

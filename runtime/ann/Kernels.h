@@ -27,6 +27,9 @@ std::string convGeometry(const Shape &x, const Shape &w, const Node &n,
                          ConvGeometry &g);
 /// Unfolds `x` (C×H×W) into `cols`, (C·kH·kW)×(OH·OW), zero in the padding.
 void im2col(const float *x, const ConvGeometry &g, float *cols);
+/// im2col for output rows [oy0, oy1) only: (C·kH·kW)×((oy1 − oy0)·OW).
+void im2colRows(const float *x, const ConvGeometry &g, int64_t oy0,
+                int64_t oy1, float *cols);
 /// The adjoint of im2col: adds every column entry back into `x`.
 void col2imAdd(const float *cols, const ConvGeometry &g, float *x);
 

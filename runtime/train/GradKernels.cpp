@@ -242,6 +242,19 @@ std::string avgPoolBackward(const Node &n, const Shape &xShape,
       for (int64_t nc = s; nc < e; ++nc) {
         float *g = gx.ptr() + nc * H * W;
         const float *o = gy.ptr() + nc * OH * OW;
+        if (kH == 2 && kW == 2 && sH == 2 && sW == 2) {
+          for (int64_t oy = 0; oy < OH; ++oy) {
+            float *r0 = g + 2 * oy * W, *r1 = r0 + W;
+            for (int64_t ox = 0; ox < OW; ++ox) {
+              float share = o[oy * OW + ox] * inv;
+              r0[2 * ox] += share;
+              r0[2 * ox + 1] += share;
+              r1[2 * ox] += share;
+              r1[2 * ox + 1] += share;
+            }
+          }
+          continue;
+        }
         for (int64_t oy = 0; oy < OH; ++oy)
           for (int64_t ox = 0; ox < OW; ++ox) {
             float share = o[oy * OW + ox] * inv;

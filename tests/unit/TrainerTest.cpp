@@ -134,14 +134,18 @@ TEST(GradKernels, GemmMatchesFiniteDifferences) {
 }
 
 TEST(GradKernels, AvgPoolMatchesFiniteDifferences) {
+  // 3×3 windows with padding (the general path) and 2×2 without (the
+  // fixed-divisor fast path).
+  for (int64_t k : {3, 2})
   for (bool includePad : {false, true})
     for (bool ceil : {false, true}) {
       std::mt19937 rng(5);
       Node n;
       n.kind = OpKind::AvgPool;
-      n.kernel = {3, 3};
+      n.kernel = {k, k};
       n.strides = {2, 2};
-      n.pads = {1, 1, 1, 1};
+      n.pads = k == 3 ? std::vector<int64_t>{1, 1, 1, 1}
+                      : std::vector<int64_t>{0, 0, 0, 0};
       n.countIncludePad = includePad;
       n.ceilMode = ceil;
       Tensor x = randomTensor({2, 2, 6, 5}, rng), y;

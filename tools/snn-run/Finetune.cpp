@@ -179,11 +179,15 @@ int runFinetune(const FinetuneOptions &opt) {
     bar.reset();
     if (opt.json)
       return;
+    std::string validation =
+        t.validation > 0
+            ? llvm::formatv(", validation {0:F2} %", r.validationAccuracy).str()
+            : "";
     llvm::outs() << llvm::format(
-        "epoch %lld/%lld: lr %.3g, loss %.4f, train %.2f %%, validation "
-        "%.2f %% (%.1f s, %.1f images/s, activations %.0f MiB)\n",
+        "epoch %lld/%lld: lr %.3g, loss %.4f, train %.2f %%%s (%.1f s, %.1f "
+        "images/s, activations %.0f MiB)\n",
         (long long)r.epoch, (long long)t.epochs, r.learningRate, r.loss,
-        r.trainAccuracy, r.validationAccuracy, r.seconds, r.imagesPerSecond,
+        r.trainAccuracy, validation.c_str(), r.seconds, r.imagesPerSecond,
         r.peakActivationMiB);
     llvm::outs().flush();
   };
