@@ -11,7 +11,7 @@ PACKAGES=(
   # frontend
   libonnx-dev protobuf-compiler libprotobuf-dev
   # runtime and tools
-  libeigen3-dev libopenblas-serial-dev libcli11-dev nlohmann-json3-dev libhdf5-dev zlib1g-dev
+  libeigen3-dev libcli11-dev nlohmann-json3-dev libhdf5-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # data: Fashion-MNIST and ONNX's node conformance tests

@@ -1,6 +1,7 @@
 //===- FineTune.cpp - epochs of STDB training on an image set -------------===//
 
 #include "runtime/train/FineTune.h"
+#include "runtime/io/AtomicFile.h"
 #include "runtime/sim/Simulator.h"
 
 #include <chrono>
@@ -9,7 +10,6 @@
 #include <cstring>
 #include <numeric>
 #include <sstream>
-#include <unistd.h>
 
 namespace snnrt {
 
@@ -124,29 +124,20 @@ std::string saveCheckpoint(const std::string &path, const std::string &print,
                            int64_t epochsDone, const Optimizer &opt,
                            const std::vector<Parameter> &params,
                            const std::vector<EpochReport> &reports) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f)
-    return "cannot write checkpoint " + tmp + ": " + std::strerror(errno);
-  Writer w{f};
-  w.bytes(kMagic, sizeof(kMagic));
-  w.bytes(print.data(), print.size());
-  w.put(epochsDone);
-  w.put(opt.steps);
-  for (size_t k = 0; k < params.size(); ++k) {
-    w.bytes(params[k].data, size_t(params[k].size) * sizeof(float));
-    w.bytes(opt.first[k].data(), opt.first[k].size() * sizeof(float));
-    w.bytes(opt.second[k].data(), opt.second[k].size() * sizeof(float));
-  }
-  w.bytes(reports.data(), reports.size() * sizeof(EpochReport));
-  w.ok &= std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  w.ok &= std::fclose(f) == 0;
-  if (!w.ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return "cannot write checkpoint " + path + ": " + why;
-  }
-  return "";
+  return writeFileAtomically(path, [&](FILE *f) {
+    Writer w{f};
+    w.bytes(kMagic, sizeof(kMagic));
+    w.bytes(print.data(), print.size());
+    w.put(epochsDone);
+    w.put(opt.steps);
+    for (size_t k = 0; k < params.size(); ++k) {
+      w.bytes(params[k].data, size_t(params[k].size) * sizeof(float));
+      w.bytes(opt.first[k].data(), opt.first[k].size() * sizeof(float));
+      w.bytes(opt.second[k].data(), opt.second[k].size() * sizeof(float));
+    }
+    w.bytes(reports.data(), reports.size() * sizeof(EpochReport));
+    return w.ok;
+  });
 }
 
 /// Loads a checkpoint; `found` is false when there is none.

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/io/AtomicFile.h"
 #include "runtime/mlir-bridge/FineTuneModule.h"
 #include "runtime/mlir-bridge/SNNToRuntime.h"
 #include "tools/snn-run/Common.h"
@@ -24,8 +25,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
-#include <cstring>
 
 namespace snnrun {
 
@@ -121,25 +120,6 @@ CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
   return cmd;
 }
 
-/// Writes `text` to a temporary file next to `path` and renames it over
-/// `path`: a reader never sees a half-written file.
-static std::string writeAtomically(const std::string &path,
-                                   const std::string &text) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f)
-    return "cannot write " + tmp + ": " + std::strerror(errno);
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok &= std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  ok &= std::fclose(f) == 0;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return "cannot write " + path + ": " + why;
-  }
-  return "";
-}
-
 int runFinetune(const FinetuneOptions &opt) {
   LoadedNetwork loaded(opt.model, opt.threads);
   auto &module = loaded.module;
@@ -203,7 +183,12 @@ int runFinetune(const FinetuneOptions &opt) {
   llvm::raw_string_ostream os(text);
   module->print(os);
   os.flush();
-  if (std::string e = writeAtomically(opt.output, text); !e.empty()) {
+  if (std::string e = snnrt::writeFileAtomically(
+          opt.output,
+          [&](FILE *f) {
+            return std::fwrite(text.data(), 1, text.size(), f) == text.size();
+          });
+      !e.empty()) {
     llvm::errs() << "snn-run: " << e << "\n";
     return 1;
   }
