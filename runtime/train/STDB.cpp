@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 namespace snnrt {
 
@@ -57,6 +58,9 @@ bool useEvents(const Tensor &t, double threshold) {
     nz += c;
   return double(nz) < threshold * double(n);
 }
+
+/// "Last spike" of a neuron that has not spiked (first-spike age 0).
+constexpr int32_t kNeverSpiked = std::numeric_limits<int32_t>::min();
 
 double secondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t)
@@ -139,17 +143,29 @@ struct StdbTrainer::Impl {
   // stderr when the trainer is destroyed.
   bool profile = std::getenv("SNN_TRAIN_PROFILE") != nullptr;
   std::vector<std::pair<double, double>> profileSeconds;
+  std::vector<std::pair<double, double>> profileDensity; // x, gy; summed
+  std::vector<int64_t> profileCalls;
   double peakBytes = 0;
 
   explicit Impl(Network &n)
-      : net(n), profileSeconds(n.layers.size(), {0.0, 0.0}) {}
+      : net(n), profileSeconds(n.layers.size(), {0.0, 0.0}),
+        profileDensity(n.layers.size(), {0.0, 0.0}),
+        profileCalls(n.layers.size(), 0) {}
   ~Impl() {
     if (!profile)
       return;
-    std::fprintf(stderr, "STDB time per layer (forward, backward seconds):\n");
-    for (size_t k = 0; k < net.layers.size(); ++k)
-      std::fprintf(stderr, "  %8.3f %8.3f  %s\n", profileSeconds[k].first,
+    std::fprintf(stderr, "STDB time per layer (forward, backward seconds; "
+                         "synapses: nonzero share of input and of output "
+                         "gradient):\n");
+    for (size_t k = 0; k < net.layers.size(); ++k) {
+      std::fprintf(stderr, "  %8.3f %8.3f  %s", profileSeconds[k].first,
                    profileSeconds[k].second, net.layers[k].name.c_str());
+      if (profileCalls[k])
+        std::fprintf(stderr, "  (%.3f, %.3f)",
+                     profileDensity[k].first / double(profileCalls[k]),
+                     profileDensity[k].second / double(profileCalls[k]));
+      std::fprintf(stderr, "\n");
+    }
   }
 
   const Tensor &slot(int i) const {
@@ -191,8 +207,8 @@ std::string StdbTrainer::Impl::prepare() {
   T = opt.timesteps > 0 ? opt.timesteps : net.timesteps;
   if (T < 1)
     return "the number of time steps must be positive";
-  if (opt.alpha <= 0 || opt.beta < 0 || opt.firstSpikeAge < 1)
-    return "STDB needs alpha > 0, beta >= 0 and first-spike age >= 1";
+  if (opt.alpha <= 0 || opt.beta < 0 || opt.firstSpikeAge < 0)
+    return "STDB needs alpha > 0, beta >= 0 and first-spike age >= 0";
   if (opt.dropout < 0 || opt.dropout >= 1)
     return "dropout must lie in [0, 1)";
   if (opt.segment < 0)
@@ -314,7 +330,9 @@ std::string StdbTrainer::Impl::neuronForward(size_t k, int64_t t0, int64_t S,
   std::vector<int32_t> &last = carry.last[k];
   if (int64_t(u.size()) != NE) {
     u.assign(size_t(NE), 0.0f);
-    last.assign(size_t(NE), int32_t(-opt.firstSpikeAge));
+    last.assign(size_t(NE), opt.firstSpikeAge > 0
+                                ? int32_t(-opt.firstSpikeAge)
+                                : kNeverSpiked);
   }
   std::vector<float> &m = mask[k];
   if (dropout > 0 && int64_t(m.size()) != NE) {
@@ -544,14 +562,16 @@ std::string StdbTrainer::Impl::neuronBackward(size_t k, int64_t t0, int64_t S,
           th[j] = l.thresholdAt(bb + j, inner, channels);
           lastSpike[j] = tp.startLast[size_t(bb + j)];
         }
-        // ∂o/∂u = α/V_th·exp(−β·Δt), Δt from the spikes of the segment.
+        // ∂o/∂u = α/V_th·exp(−β·Δt), Δt from the spikes of the segment;
+        // 0 before a neuron's first spike (with first-spike age 0).
         for (int64_t s = 0; s < S; ++s) {
           int32_t t = int32_t(t0 + s);
           const uint8_t *fired = tp.fired.data() + s * NE + bb;
           float *sur = surrogate.data() + s * kBlock;
           for (int64_t j = 0; j < n; ++j) {
-            int64_t age = std::min<int64_t>(t - lastSpike[j], maxAge);
-            sur[j] = lut[size_t(age)] / th[j];
+            int64_t age = std::min<int64_t>(int64_t(t) - lastSpike[j], maxAge);
+            sur[j] = lastSpike[j] == kNeverSpiked ? 0.0f
+                                                  : lut[size_t(age)] / th[j];
             lastSpike[j] = fired[j] ? t : lastSpike[j];
           }
         }
@@ -691,6 +711,17 @@ std::string StdbTrainer::Impl::backward(int64_t t0, int64_t t1,
       }
       Tensor gbPart = bSlot >= 0 ? Tensor(gb.shape) : Tensor();
       bool sparse = useEvents(*xe, eventThreshold(l, w));
+      if (profile) {
+        auto share = [](const Tensor &t) {
+          int64_t nz = 0;
+          for (float v : t.data)
+            nz += v != 0.0f;
+          return t.size() ? double(nz) / double(t.size()) : 0.0;
+        };
+        profileDensity[kk].first += share(*xe);
+        profileDensity[kk].second += share(*gye);
+        ++profileCalls[kk];
+      }
       err = l.kind == LayerKind::Conv2D
                 ? conv2dBackward(*xe, w, l.op, *gye, needX ? &gx : nullptr,
                                  &gw, bSlot >= 0 ? &gbPart : nullptr, sparse)

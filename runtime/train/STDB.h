@@ -33,7 +33,7 @@ struct StdbOptions {
   float alpha = 0.3f, beta = 0.01f;
   /// Δt before a neuron's first spike: as if it had last fired this many
   /// steps before the start (1000, as the authors' code: a vanishing but
-  /// non-zero gradient).
+  /// non-zero gradient); 0: no gradient at all before the first spike.
   int64_t firstSpikeAge = 1000;
   /// Dropout on every neuron layer's spikes, one mask per sample reused at
   /// every step (scaled by 1/(1−p)); 0: off.

@@ -237,3 +237,67 @@ TEST(RuntimeData, FashionMNISTTestSplit) {
 }
 
 } // namespace
+
+namespace {
+
+/// Direct loops: out[n, m, y, x] = b[m] + Σ w[m, c, i, j]·x[n, c, y+i−pT, x+j−pL].
+Tensor referenceConv3x3(const Tensor &x, const Tensor &w, const Tensor &b,
+                        int64_t pT, int64_t pL, int64_t OH, int64_t OW) {
+  int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3), M = w.dim(0);
+  Tensor out({N, M, OH, OW});
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t y = 0; y < OH; ++y)
+        for (int64_t xx = 0; xx < OW; ++xx) {
+          double acc = b.data[m];
+          for (int64_t c = 0; c < C; ++c)
+            for (int64_t i = 0; i < 3; ++i)
+              for (int64_t j = 0; j < 3; ++j) {
+                int64_t iy = y + i - pT, ix = xx + j - pL;
+                if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+                  acc += double(w.data[((m * C + c) * 3 + i) * 3 + j]) *
+                         double(x.data[((n * C + c) * H + iy) * W + ix]);
+              }
+          out.data[((n * M + m) * OH + y) * OW + xx] = float(acc);
+        }
+  return out;
+}
+
+} // namespace
+
+// 3×3 stride-1 convolutions with enough channels take the Winograd path:
+// odd and even sizes, symmetric and asymmetric padding.
+TEST(RuntimeKernels, Conv3x3MatchesDirectLoops) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+  struct Case {
+    int64_t C, M, H, W;
+    std::vector<int64_t> pads;
+  };
+  for (const Case &k : {Case{8, 8, 7, 7, {1, 1, 1, 1}},
+                        Case{16, 12, 6, 9, {0, 0, 0, 0}},
+                        Case{9, 10, 5, 8, {2, 1, 0, 2}},
+                        Case{32, 32, 28, 28, {1, 1, 1, 1}}}) {
+    Tensor x({2, k.C, k.H, k.W}), w({k.M, k.C, 3, 3}), b({k.M});
+    for (float &v : x.data)
+      v = d(rng);
+    for (float &v : w.data)
+      v = d(rng);
+    for (float &v : b.data)
+      v = d(rng);
+    Node n;
+    n.kind = OpKind::Conv2D;
+    n.strides = {1, 1};
+    n.dilations = {1, 1};
+    n.pads = k.pads;
+    Tensor out;
+    ASSERT_EQ(conv2d(x, w, &b, n, out), "");
+    int64_t OH = k.H + k.pads[0] + k.pads[2] - 2,
+            OW = k.W + k.pads[1] + k.pads[3] - 2;
+    Tensor want = referenceConv3x3(x, w, b, k.pads[0], k.pads[1], OH, OW);
+    ASSERT_EQ(out.shape, want.shape);
+    for (int64_t i = 0; i < out.size(); ++i)
+      ASSERT_NEAR(out.data[i], want.data[i], 1e-4 * (1 + std::fabs(want.data[i])))
+          << "C=" << k.C << " H=" << k.H << " W=" << k.W << " at " << i;
+  }
+}

@@ -271,6 +271,25 @@ TEST(STDB, OneStepOnTwoLayersMatchesHandComputation) {
   for (int i = 0; i < 4; ++i)
     EXPECT_NEAR(params[0].grad[i], gW1[i], 1e-6) << "W1 " << i;
 
+  // First-spike age 0: no gradient before a neuron's first spike. Neuron 1
+  // never spikes; neuron 0's only surrogate is at step 2 (Δt = 1).
+  {
+    StdbOptions o0 = o;
+    o0.firstSpikeAge = 0;
+    Network net0 = b.net;
+    std::unique_ptr<StdbTrainer> t0;
+    ASSERT_EQ(StdbTrainer::create(net0, o0, t0), "");
+    BatchResult r0;
+    ASSERT_EQ(t0->computeGradients(
+                  Tensor({1, 2}, std::vector<float>{1.0f, 0.5f}), {0}, 0,
+                  true, r0),
+              "");
+    double only0 = go0 * 3 * s(1);
+    std::vector<double> want = {only0, only0 * 0.5, 0.0, 0.0};
+    for (int i = 0; i < 4; ++i)
+      EXPECT_NEAR(t0->parameters()[0].grad[i], want[i], 1e-6) << "W1 " << i;
+  }
+
   // One SGD step without momentum or decay: W ← W − 0.1·∂L/∂W.
   OptimizerOptions so;
   so.kind = OptimizerKind::SGD;

@@ -82,7 +82,8 @@ CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
   cmd->add_option("--beta", t.stdb.beta, "STDB surrogate decay β per step")
       ->capture_default_str();
   cmd->add_option("--first-spike-age", t.stdb.firstSpikeAge,
-                  "Δt used before a neuron's first spike")
+                  "Δt used before a neuron's first spike (0: no gradient "
+                  "before it)")
       ->capture_default_str();
   cmd->add_option("--dropout", t.stdb.dropout,
                   "Dropout on spikes, one mask per image for all steps")
