@@ -176,6 +176,81 @@ static bool winogradApplies(const ConvGeometry &g, int64_t C, int64_t M,
          g.dH == 1 && g.dW == 1 && C >= 8 && M >= 8;
 }
 
+/// Column step of the Winograd input transform for one row combination:
+/// pe/po hold that combination of the tile rows at even/odd input columns;
+/// tile tw's columns 0..3 are pe[tw], po[tw], pe[tw+1], po[tw+1].
+static void winogradColumns(const float *__restrict pe,
+                            const float *__restrict po, int64_t TW,
+                            float *__restrict v0, float *__restrict v1,
+                            float *__restrict v2, float *__restrict v3) {
+  for (int64_t tw = 0; tw < TW; ++tw) {
+    v0[tw] = pe[tw] - pe[tw + 1];
+    v1[tw] = po[tw] + pe[tw + 1];
+    v2[tw] = pe[tw + 1] - po[tw];
+    v3[tw] = po[tw] - po[tw + 1];
+  }
+}
+
+/// One row of Winograd input tiles (V = Bᵀ d B): `split` holds the four
+/// padded input rows as even/odd column arrays of `half` entries (row r even
+/// at 2r·half, odd at (2r+1)·half); writes tile tw's 16 values to
+/// v[ξ·plane + tw]. `combo` is scratch for 2·half floats.
+static void winogradInputRow(const float *split, int64_t half, int64_t TW,
+                             float *v, int64_t plane, float *combo) {
+  // Bᵀ combines rows: 0 − 2, 1 + 2, 2 − 1, 1 − 3.
+  static constexpr int kRows[4][2] = {{0, 2}, {1, 2}, {2, 1}, {1, 3}};
+  static constexpr float kSign[4] = {-1.0f, 1.0f, -1.0f, -1.0f};
+  for (int r = 0; r < 4; ++r) {
+    for (int parity = 0; parity < 2; ++parity) {
+      const float *a = split + (2 * kRows[r][0] + parity) * half;
+      const float *b = split + (2 * kRows[r][1] + parity) * half;
+      float *dst = combo + parity * half, sign = kSign[r];
+      for (int64_t k = 0; k < half; ++k)
+        dst[k] = a[k] + sign * b[k];
+    }
+    winogradColumns(combo, combo + half, TW, v + (r * 4 + 0) * plane,
+                    v + (r * 4 + 1) * plane, v + (r * 4 + 2) * plane,
+                    v + (r * 4 + 3) * plane);
+  }
+}
+
+/// One row of Winograd output tiles (Aᵀ m A + bias): mm[ξ·plane + tw] →
+/// top-left, top-right, bottom-left and bottom-right outputs of tile tw.
+__attribute__((noinline)) static void
+winogradOutputRow(const float *__restrict mm, int64_t plane, int64_t TW,
+                  float b, float *__restrict tl, float *__restrict tr,
+                  float *__restrict bl, float *__restrict br) {
+  const float *m0 = mm, *m1 = mm + plane, *m2 = mm + 2 * plane,
+              *m3 = mm + 3 * plane, *m4 = mm + 4 * plane, *m5 = mm + 5 * plane,
+              *m6 = mm + 6 * plane, *m7 = mm + 7 * plane, *m8 = mm + 8 * plane,
+              *m9 = mm + 9 * plane, *m10 = mm + 10 * plane,
+              *m11 = mm + 11 * plane, *m12 = mm + 12 * plane,
+              *m13 = mm + 13 * plane, *m14 = mm + 14 * plane,
+              *m15 = mm + 15 * plane;
+  for (int64_t tw = 0; tw < TW; ++tw) {
+    // Aᵀ combines rows (0 + 1 + 2, 1 − 2 − 3), then A the columns.
+    float a0 = m0[tw] + m4[tw] + m8[tw], a1 = m1[tw] + m5[tw] + m9[tw],
+          a2 = m2[tw] + m6[tw] + m10[tw], a3 = m3[tw] + m7[tw] + m11[tw];
+    float c0 = m4[tw] - m8[tw] - m12[tw], c1 = m5[tw] - m9[tw] - m13[tw],
+          c2 = m6[tw] - m10[tw] - m14[tw], c3 = m7[tw] - m11[tw] - m15[tw];
+    tl[tw] = a0 + a1 + a2 + b;
+    tr[tw] = a1 - a2 - a3 + b;
+    bl[tw] = c0 + c1 + c2 + b;
+    br[tw] = c1 - c2 - c3 + b;
+  }
+}
+
+/// ev[k] = row[2k], od[k] = row[2k + 1] for k < n.
+__attribute__((noinline)) static void deinterleave(const float *__restrict row,
+                                                   int64_t n,
+                                                   float *__restrict ev,
+                                                   float *__restrict od) {
+  for (int64_t k = 0; k < n; ++k) {
+    ev[k] = row[2 * k];
+    od[k] = row[2 * k + 1];
+  }
+}
+
 static void conv2dWinograd(const Tensor &x, const Tensor &w, const Tensor *bias,
                            const ConvGeometry &g, Tensor &out) {
   int64_t N = x.dim(0), C = g.C, M = w.dim(0), H = g.H, W = g.W;
@@ -205,6 +280,8 @@ static void conv2dWinograd(const Tensor &x, const Tensor &w, const Tensor *bias,
   int64_t blocks = (N + perBlock - 1) / perBlock;
   parallelFor(blocks, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> pad(size_t(C * Hp * Wp)), V, Mx;
+    std::vector<float> split(size_t(8 * (TW + 1))), rowOut(size_t(4 * TW));
+    std::vector<float> combo(size_t(2 * (TW + 1)));
     for (int64_t blk = begin; blk < end; ++blk) {
       int64_t i0 = blk * perBlock, nb = std::min(perBlock, N - i0);
       int64_t T = nb * TI;
@@ -215,39 +292,29 @@ static void conv2dWinograd(const Tensor &x, const Tensor &w, const Tensor *bias,
         for (int64_t c = 0; c < C; ++c) {
           const float *xc = x.ptr() + ((i0 + ii) * C + c) * H * W;
           float *pc = pad.data() + c * Hp * Wp;
-          for (int64_t y = 0; y < H; ++y) {
-            int64_t py = y + g.pT;
-            if (py >= Hp)
-              break;
-            for (int64_t xx = 0; xx < W && xx + g.pL < Wp; ++xx)
-              pc[py * Wp + xx + g.pL] = xc[y * W + xx];
+          int64_t rows = std::min(H, Hp - g.pT), cols = std::min(W, Wp - g.pL);
+          for (int64_t y = 0; y < rows; ++y) {
+            const float *src = xc + y * W;
+            float *dst = pc + (y + g.pT) * Wp + g.pL;
+            for (int64_t xx = 0; xx < cols; ++xx)
+              dst[xx] = src[xx];
           }
         }
-        // V[ξ][c][tile] = (Bᵀ d B)[ξ].
+        // V[ξ][c][tile] = (Bᵀ d B)[ξ], a row of tiles at a time: the four
+        // input rows are split into even and odd columns so that every
+        // access is contiguous in the tile index (vectorised).
+        int64_t half = TW + 1;
         for (int64_t c = 0; c < C; ++c) {
           const float *pc = pad.data() + c * Hp * Wp;
-          float *v[16];
-          for (int k = 0; k < 16; ++k)
-            v[k] = V.data() + (k * C + c) * T + ii * TI;
           for (int64_t th = 0; th < TH; ++th) {
-            const float *r0 = pc + 2 * th * Wp, *r1 = r0 + Wp, *r2 = r1 + Wp,
-                        *r3 = r2 + Wp;
-            for (int64_t tw = 0; tw < TW; ++tw) {
-              int64_t q = 2 * tw, t = th * TW + tw;
-              float d[4][4];
-              for (int j = 0; j < 4; ++j) {
-                d[0][j] = r0[q + j] - r2[q + j];
-                d[1][j] = r1[q + j] + r2[q + j];
-                d[2][j] = r2[q + j] - r1[q + j];
-                d[3][j] = r1[q + j] - r3[q + j];
-              }
-              for (int r = 0; r < 4; ++r) {
-                v[r * 4 + 0][t] = d[r][0] - d[r][2];
-                v[r * 4 + 1][t] = d[r][1] + d[r][2];
-                v[r * 4 + 2][t] = d[r][2] - d[r][1];
-                v[r * 4 + 3][t] = d[r][1] - d[r][3];
-              }
+            for (int r = 0; r < 4; ++r) {
+              deinterleave(pc + (2 * th + r) * Wp, half,
+                           split.data() + (2 * r) * half,
+                           split.data() + (2 * r + 1) * half);
             }
+            float *v = V.data() + c * T + ii * TI + th * TW;
+            winogradInputRow(split.data(), half, TW, v, C * T,
+                             combo.data());
           }
         }
       }
@@ -256,33 +323,31 @@ static void conv2dWinograd(const Tensor &x, const Tensor &w, const Tensor *bias,
         ConstMatMap Vx(V.data() + xi * C * T, C, T);
         MatMap(Mx.data() + xi * M * T, M, T).noalias() = Ux * Vx;
       }
-      // out tile = Aᵀ m A (+ bias).
+      // out tile = Aᵀ m A (+ bias), a row of tiles at a time.
       for (int64_t ii = 0; ii < nb; ++ii)
         for (int64_t m = 0; m < M; ++m) {
           float *o = out.ptr() + ((i0 + ii) * M + m) * OH * OW;
           float b = bias ? bias->data[m] : 0.0f;
-          const float *mm[16];
-          for (int k = 0; k < 16; ++k)
-            mm[k] = Mx.data() + (k * M + m) * T + ii * TI;
-          for (int64_t th = 0; th < TH; ++th)
-            for (int64_t tw = 0; tw < TW; ++tw) {
-              int64_t t = th * TW + tw;
-              float a[4], c2[4];
-              for (int q = 0; q < 4; ++q) {
-                a[q] = mm[q][t] + mm[4 + q][t] + mm[8 + q][t];
-                c2[q] = mm[4 + q][t] - mm[8 + q][t] - mm[12 + q][t];
+          for (int64_t th = 0; th < TH; ++th) {
+            const float *mm = Mx.data() + m * T + ii * TI + th * TW;
+            winogradOutputRow(mm, M * T, TW, b, rowOut.data(),
+                              rowOut.data() + TW, rowOut.data() + 2 * TW,
+                              rowOut.data() + 3 * TW);
+            // rowOut: [top-left, top-right, bottom-left, bottom-right][tw].
+            int64_t oy = 2 * th;
+            for (int r = 0; r < 2 && oy + r < OH; ++r) {
+              const float *left = rowOut.data() + (2 * r) * TW,
+                          *right = rowOut.data() + (2 * r + 1) * TW;
+              float *orow = o + (oy + r) * OW;
+              int64_t full = OW / 2;
+              for (int64_t tw = 0; tw < full; ++tw) {
+                orow[2 * tw] = left[tw];
+                orow[2 * tw + 1] = right[tw];
               }
-              int64_t oy = 2 * th, ox = 2 * tw;
-              bool right = ox + 1 < OW, below = oy + 1 < OH;
-              o[oy * OW + ox] = a[0] + a[1] + a[2] + b;
-              if (right)
-                o[oy * OW + ox + 1] = a[1] - a[2] - a[3] + b;
-              if (below) {
-                o[(oy + 1) * OW + ox] = c2[0] + c2[1] + c2[2] + b;
-                if (right)
-                  o[(oy + 1) * OW + ox + 1] = c2[1] - c2[2] - c2[3] + b;
-              }
+              if (full < TW)
+                orow[2 * full] = left[full];
             }
+          }
         }
     }
   });
