@@ -170,8 +170,8 @@ std::string convGeometry(const Shape &x, const Shape &w, const Node &n,
 // to float rounding (≈ 1e-6 relative).
 //===----------------------------------------------------------------------===//
 
-static bool winogradApplies(const ConvGeometry &g, int64_t C, int64_t M,
-                            int64_t G) {
+bool winogradApplies(const ConvGeometry &g, int64_t C, int64_t M,
+                     int64_t G) {
   return G == 1 && g.kH == 3 && g.kW == 3 && g.sH == 1 && g.sW == 1 &&
          g.dH == 1 && g.dW == 1 && C >= 8 && M >= 8;
 }
@@ -251,11 +251,41 @@ __attribute__((noinline)) static void deinterleave(const float *__restrict row,
   }
 }
 
+void winogradInputTiles(const float *img, const ConvGeometry &g, float *V,
+                        int64_t T, std::vector<float> &scratch) {
+  int64_t C = g.C, H = g.H, W = g.W;
+  int64_t TH = (g.OH + 1) / 2, TW = (g.OW + 1) / 2;
+  int64_t Hp = 2 * TH + 2, Wp = 2 * TW + 2, half = TW + 1;
+  scratch.resize(size_t(C * Hp * Wp + 10 * half));
+  float *pad = scratch.data(), *split = pad + C * Hp * Wp,
+        *combo = split + 8 * half;
+  std::fill(pad, pad + C * Hp * Wp, 0.0f);
+  int64_t rows = std::min(H, Hp - g.pT), cols = std::min(W, Wp - g.pL);
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t y = 0; y < rows; ++y) {
+      const float *src = img + (c * H + y) * W;
+      float *dst = pad + (c * Hp + y + g.pT) * Wp + g.pL;
+      for (int64_t xx = 0; xx < cols; ++xx)
+        dst[xx] = src[xx];
+    }
+  // A row of tiles at a time: the four input rows are split into even and
+  // odd columns so that every access is contiguous in the tile index.
+  for (int64_t c = 0; c < C; ++c) {
+    const float *pc = pad + c * Hp * Wp;
+    for (int64_t th = 0; th < TH; ++th) {
+      for (int r = 0; r < 4; ++r)
+        deinterleave(pc + (2 * th + r) * Wp, half, split + (2 * r) * half,
+                     split + (2 * r + 1) * half);
+      winogradInputRow(split, half, TW, V + c * T + th * TW, C * T, combo);
+    }
+  }
+}
+
 static void conv2dWinograd(const Tensor &x, const Tensor &w, const Tensor *bias,
                            const ConvGeometry &g, Tensor &out) {
   int64_t N = x.dim(0), C = g.C, M = w.dim(0), H = g.H, W = g.W;
   int64_t OH = g.OH, OW = g.OW, TH = (OH + 1) / 2, TW = (OW + 1) / 2;
-  int64_t TI = TH * TW, Hp = 2 * TH + 2, Wp = 2 * TW + 2;
+  int64_t TI = TH * TW;
   // U[ξ][m][c] = (G g Gᵀ)[ξ].
   std::vector<float> U(size_t(16 * M * C));
   for (int64_t m = 0; m < M; ++m)
@@ -279,45 +309,15 @@ static void conv2dWinograd(const Tensor &x, const Tensor &w, const Tensor *bias,
   int64_t perBlock = std::max<int64_t>(1, 256 / std::max<int64_t>(TI, 1));
   int64_t blocks = (N + perBlock - 1) / perBlock;
   parallelFor(blocks, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> pad(size_t(C * Hp * Wp)), V, Mx;
-    std::vector<float> split(size_t(8 * (TW + 1))), rowOut(size_t(4 * TW));
-    std::vector<float> combo(size_t(2 * (TW + 1)));
+    std::vector<float> V, Mx, rowOut(size_t(4 * TW)), scratch;
     for (int64_t blk = begin; blk < end; ++blk) {
       int64_t i0 = blk * perBlock, nb = std::min(perBlock, N - i0);
       int64_t T = nb * TI;
       V.resize(size_t(16 * C * T));
       Mx.resize(size_t(16 * M * T));
-      for (int64_t ii = 0; ii < nb; ++ii) {
-        std::fill(pad.begin(), pad.end(), 0.0f);
-        for (int64_t c = 0; c < C; ++c) {
-          const float *xc = x.ptr() + ((i0 + ii) * C + c) * H * W;
-          float *pc = pad.data() + c * Hp * Wp;
-          int64_t rows = std::min(H, Hp - g.pT), cols = std::min(W, Wp - g.pL);
-          for (int64_t y = 0; y < rows; ++y) {
-            const float *src = xc + y * W;
-            float *dst = pc + (y + g.pT) * Wp + g.pL;
-            for (int64_t xx = 0; xx < cols; ++xx)
-              dst[xx] = src[xx];
-          }
-        }
-        // V[ξ][c][tile] = (Bᵀ d B)[ξ], a row of tiles at a time: the four
-        // input rows are split into even and odd columns so that every
-        // access is contiguous in the tile index (vectorised).
-        int64_t half = TW + 1;
-        for (int64_t c = 0; c < C; ++c) {
-          const float *pc = pad.data() + c * Hp * Wp;
-          for (int64_t th = 0; th < TH; ++th) {
-            for (int r = 0; r < 4; ++r) {
-              deinterleave(pc + (2 * th + r) * Wp, half,
-                           split.data() + (2 * r) * half,
-                           split.data() + (2 * r + 1) * half);
-            }
-            float *v = V.data() + c * T + ii * TI + th * TW;
-            winogradInputRow(split.data(), half, TW, v, C * T,
-                             combo.data());
-          }
-        }
-      }
+      for (int64_t ii = 0; ii < nb; ++ii)
+        winogradInputTiles(x.ptr() + (i0 + ii) * C * H * W, g,
+                           V.data() + ii * TI, T, scratch);
       for (int xi = 0; xi < 16; ++xi) {
         ConstMatMap Ux(U.data() + xi * M * C, M, C);
         ConstMatMap Vx(V.data() + xi * C * T, C, T);
