@@ -66,7 +66,7 @@ int64_t countNonZero(const Tensor &t) {
 }
 
 std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
-                       Tensor &out) {
+                       Tensor &out, int64_t t) {
   if (st.membrane.shape != in.shape) {
     st.membrane = Tensor(in.shape);
     if (l.refractory > 0)
@@ -79,10 +79,25 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
   if (l.threshold.size() > 1 && int64_t(l.threshold.size()) != channels)
     return "has " + std::to_string(l.threshold.size()) + " thresholds for " +
            std::to_string(channels) + " channels";
+  if (l.refractory == 0) {
+    parallelFor(in.size(), 1 << 14, [&](int64_t s, int64_t e) {
+      constexpr int64_t kBlock = 512;
+      float th[kBlock];
+      for (int64_t b = s; b < e; b += kBlock) {
+        int64_t n = std::min(kBlock, e - b);
+        for (int64_t j = 0; j < n; ++j)
+          th[j] = l.thresholdAt(b + j, inner, channels);
+        neuronStep(n, l.leak, l.reset == Reset::Subtract, int32_t(t), th,
+                   in.ptr() + b, nullptr, st.membrane.ptr() + b, nullptr,
+                   out.ptr() + b, nullptr, nullptr);
+      }
+    });
+    return "";
+  }
   parallelFor(in.size(), 1 << 14, [&](int64_t s, int64_t e) {
     float *u = st.membrane.ptr();
     for (int64_t i = s; i < e; ++i) {
-      if (l.refractory > 0 && st.refractoryLeft[i] > 0) {
+      if (st.refractoryLeft[i] > 0) {
         --st.refractoryLeft[i];
         continue;
       }
@@ -91,8 +106,7 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
       if (v >= th) {
         out.data[i] = 1.0f;
         v = l.reset == Reset::Subtract ? v - th : 0.0f;
-        if (l.refractory > 0)
-          st.refractoryLeft[i] = int32_t(l.refractory);
+        st.refractoryLeft[i] = int32_t(l.refractory);
       }
       u[i] = v;
     }
@@ -101,6 +115,25 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
 }
 
 } // namespace
+
+void neuronStep(int64_t n, float leak, bool subtract, int32_t t,
+                const float *__restrict th, const float *__restrict cur,
+                const float *__restrict scale, float *__restrict u,
+                int32_t *__restrict last, float *__restrict out,
+                uint8_t *__restrict fired, float *__restrict potential) {
+  for (int64_t j = 0; j < n; ++j) {
+    float v = leak * u[j] + cur[j];
+    bool spike = v >= th[j];
+    if (fired)
+      fired[j] = spike;
+    if (potential)
+      potential[j] = v;
+    out[j] = spike ? (scale ? scale[j] : 1.0f) : 0.0f;
+    if (last)
+      last[j] = spike ? t : last[j];
+    u[j] = spike ? (subtract ? v - th[j] : 0.0f) : v;
+  }
+}
 
 std::string spikeGatedMaxPool(const Node &n, const Tensor &in, Tensor &counts,
                               Tensor &out, std::vector<int32_t> *argmax) {
@@ -286,7 +319,7 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
           for (int64_t i = 0; i < in.size(); ++i)
             rec.data[i] = std::max(rec.data[i], in.data[i]);
         }
-        err = stepNeuron(l, in, state[k], out);
+        err = stepNeuron(l, in, state[k], out, t);
         if (options.recordCounts && err.empty()) {
           Tensor &c = result.counts[k];
           if (c.shape != out.shape)

@@ -53,6 +53,17 @@ struct SimResult {
 std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
                      const SimOptions &options, SimResult &result);
 
+/// One step of n neurons without refractory periods, the update every
+/// simulator and trainer shares: u ← λ·u + I, a spike when u ≥ V_th (then
+/// u − V_th with subtract reset, else 0). `out` gets `scale[j]` (1 without
+/// scale) for a spike, else 0; `last`, `fired` and `potential` (u before the
+/// reset) are written when given. Plain arrays so that it vectorises.
+void neuronStep(int64_t n, float leak, bool subtract, int32_t t,
+                const float *__restrict th, const float *__restrict cur,
+                const float *__restrict scale, float *__restrict u,
+                int32_t *__restrict last, float *__restrict out,
+                uint8_t *__restrict fired, float *__restrict potential);
+
 /// One step of the spike-gated max-pool: each output forwards the spike of
 /// the window input with the most spikes so far (ties: one that spikes now,
 /// then the first in row-major order). `counts` (shaped like `in`) holds the

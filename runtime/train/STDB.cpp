@@ -122,28 +122,6 @@ struct LayerTape {
   std::vector<int32_t> argmax;  // max-pool: input forwarded per output
 };
 
-/// One step of a block of n neurons (the forward pass's inner loop):
-/// u ← λ·u + I, spike when u ≥ V_th, reset. Plain arrays and values so
-/// that the compiler vectorises it; `fired`, `potential` and `scale` may be
-/// null.
-void neuronStep(int64_t n, float leak, bool subtract, int32_t t,
-                const float *__restrict th, const float *__restrict cur,
-                const float *__restrict scale, float *__restrict u,
-                int32_t *__restrict last, float *__restrict out,
-                uint8_t *__restrict fired, float *__restrict potential) {
-  for (int64_t j = 0; j < n; ++j) {
-    float v = leak * u[j] + cur[j];
-    bool spike = v >= th[j];
-    if (fired)
-      fired[j] = spike;
-    if (potential)
-      potential[j] = v;
-    out[j] = spike ? (scale ? scale[j] : 1.0f) : 0.0f;
-    last[j] = spike ? t : last[j];
-    u[j] = spike ? (subtract ? v - th[j] : 0.0f) : v;
-  }
-}
-
 /// Surrogates of one step for a block of n neurons from their last spikes:
 /// α·exp(−β·Δt)/V_th read from `lut` (Δt clamped to maxAge), 0 for neurons
 /// that never spiked; then records this step's spikes.
