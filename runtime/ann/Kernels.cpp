@@ -170,8 +170,8 @@ std::string convGeometry(const Shape &x, const Shape &w, const Node &n,
 // to float rounding (≈ 1e-6 relative).
 //===----------------------------------------------------------------------===//
 
-bool winogradApplies(const ConvGeometry &g, int64_t C, int64_t M,
-                     int64_t G) {
+static bool winogradApplies(const ConvGeometry &g, int64_t C, int64_t M,
+                            int64_t G) {
   return G == 1 && g.kH == 3 && g.kW == 3 && g.sH == 1 && g.sW == 1 &&
          g.dH == 1 && g.dW == 1 && C >= 8 && M >= 8;
 }
@@ -251,8 +251,11 @@ __attribute__((noinline)) static void deinterleave(const float *__restrict row,
   }
 }
 
-void winogradInputTiles(const float *img, const ConvGeometry &g, float *V,
-                        int64_t T, std::vector<float> &scratch) {
+/// Winograd input transform of one image (C×H×W) into V[ξ][c][tile] with
+/// `T` tiles per (ξ, c) row: tile (th, tw) goes to column th·TW + tw.
+static void winogradInputTiles(const float *img, const ConvGeometry &g,
+                               float *V, int64_t T,
+                               std::vector<float> &scratch) {
   int64_t C = g.C, H = g.H, W = g.W;
   int64_t TH = (g.OH + 1) / 2, TW = (g.OW + 1) / 2;
   int64_t Hp = 2 * TH + 2, Wp = 2 * TW + 2, half = TW + 1;

@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
-#include <vector>
 
 namespace snnrt {
 
@@ -31,14 +30,6 @@ void im2col(const float *x, const ConvGeometry &g, float *cols);
 /// im2col for output rows [oy0, oy1) only: (C·kH·kW)×((oy1 − oy0)·OW).
 void im2colRows(const float *x, const ConvGeometry &g, int64_t oy0,
                 int64_t oy1, float *cols);
-/// Winograd F(2×2, 3×3) applies: a 3×3, stride-1, undilated, ungrouped
-/// convolution with at least 8 input and output channels.
-bool winogradApplies(const ConvGeometry &g, int64_t C, int64_t M, int64_t G);
-/// Winograd input transform of one image (C×H×W) into V[ξ][c][tile] with
-/// `T` tiles per (ξ, c) row: tile (th, tw) of this image goes to column
-/// th·TW + tw of V (offset V for later images). `scratch` is reused.
-void winogradInputTiles(const float *img, const ConvGeometry &g, float *V,
-                        int64_t T, std::vector<float> &scratch);
 /// The adjoint of im2col: adds every column entry back into `x`.
 void col2imAdd(const float *cols, const ConvGeometry &g, float *x);
 

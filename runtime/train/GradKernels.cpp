@@ -28,123 +28,6 @@ static int64_t forEachChunk(
   return chunks;
 }
 
-/// A row of Winograd gradient tiles: e0/o0 and e1/o1 are the even and odd
-/// columns of the tile row's two output-gradient rows (zero past the edge);
-/// writes (A·gy·Aᵀ)[ξ] of tile tw to d[ξ·plane + tw].
-__attribute__((noinline)) static void
-winogradGradientRow(const float *__restrict e0, const float *__restrict o0,
-                    const float *__restrict e1, const float *__restrict o1,
-                    int64_t TW, float *__restrict d, int64_t plane) {
-  for (int64_t tw = 0; tw < TW; ++tw) {
-    // Rows of A·gy: (y0), (y0 + y1), (y0 − y1), (−y1); then each row
-    // (a, b) → (a, a + b, a − b, −b).
-    float a0 = e0[tw], b0 = o0[tw];
-    float a1 = e0[tw] + e1[tw], b1 = o0[tw] + o1[tw];
-    float a2 = e0[tw] - e1[tw], b2 = o0[tw] - o1[tw];
-    float a3 = -e1[tw], b3 = -o1[tw];
-    d[0 * plane + tw] = a0;
-    d[1 * plane + tw] = a0 + b0;
-    d[2 * plane + tw] = a0 - b0;
-    d[3 * plane + tw] = -b0;
-    d[4 * plane + tw] = a1;
-    d[5 * plane + tw] = a1 + b1;
-    d[6 * plane + tw] = a1 - b1;
-    d[7 * plane + tw] = -b1;
-    d[8 * plane + tw] = a2;
-    d[9 * plane + tw] = a2 + b2;
-    d[10 * plane + tw] = a2 - b2;
-    d[11 * plane + tw] = -b2;
-    d[12 * plane + tw] = a3;
-    d[13 * plane + tw] = a3 + b3;
-    d[14 * plane + tw] = a3 - b3;
-    d[15 * plane + tw] = -b3;
-  }
-}
-
-/// One image's output gradient (M planes of OH×OW) in the Winograd domain:
-/// dM[ξ][m][tile] = (A·gy_tile·Aᵀ)[ξ], the adjoint of the output transform.
-static void winogradGradientTiles(const float *gy, int64_t M, int64_t OH,
-                                  int64_t OW, float *dM, int64_t T,
-                                  std::vector<float> &split) {
-  int64_t TH = (OH + 1) / 2, TW = (OW + 1) / 2;
-  split.assign(size_t(4 * TW), 0.0f);
-  float *e0 = split.data(), *o0 = e0 + TW, *e1 = o0 + TW, *o1 = e1 + TW;
-  for (int64_t m = 0; m < M; ++m) {
-    const float *g = gy + m * OH * OW;
-    for (int64_t th = 0; th < TH; ++th) {
-      int64_t y0 = 2 * th, y1 = y0 + 1;
-      for (int64_t tw = 0; tw < TW; ++tw) {
-        int64_t x0 = 2 * tw, x1 = x0 + 1;
-        e0[tw] = g[y0 * OW + x0];
-        o0[tw] = x1 < OW ? g[y0 * OW + x1] : 0.0f;
-        e1[tw] = y1 < OH ? g[y1 * OW + x0] : 0.0f;
-        o1[tw] = y1 < OH && x1 < OW ? g[y1 * OW + x1] : 0.0f;
-      }
-      winogradGradientRow(e0, o0, e1, o1, TW, dM + m * T + th * TW, M * T);
-    }
-  }
-}
-
-/// ∂L/∂w of a Winograd-eligible convolution (see winogradApplies), added to
-/// gw: dU_ξ = Σ_tiles dM_ξ·V_ξᵀ, then ∂L/∂g = Gᵀ·dU·G per (m, c). 2.25×
-/// fewer multiplications than im2col + GEMM.
-static void conv2dWeightGradWinograd(const Tensor &x, const Tensor &gy,
-                                     const ConvGeometry &geo, int64_t M,
-                                     Tensor &gw) {
-  int64_t N = x.dim(0), C = geo.C, H = geo.H, W = geo.W;
-  int64_t OH = geo.OH, OW = geo.OW, TI = ((OH + 1) / 2) * ((OW + 1) / 2);
-  int64_t perBlock = std::max<int64_t>(1, 256 / std::max<int64_t>(TI, 1));
-  int64_t blocks = (N + perBlock - 1) / perBlock;
-  int64_t maxChunks =
-      std::max<int64_t>(1, std::min<int64_t>(numThreads(), blocks));
-  std::vector<std::vector<float>> partial(static_cast<size_t>(maxChunks));
-  int64_t chunks = forEachChunk(blocks, [&](int64_t c, int64_t b, int64_t e) {
-    std::vector<float> &dU = partial[size_t(c)];
-    dU.assign(size_t(16 * M * C), 0.0f);
-    std::vector<float> V, dM, scratch, split;
-    for (int64_t blk = b; blk < e; ++blk) {
-      int64_t i0 = blk * perBlock, nb = std::min(perBlock, N - i0);
-      int64_t T = nb * TI;
-      V.resize(size_t(16 * C * T));
-      dM.resize(size_t(16 * M * T));
-      for (int64_t ii = 0; ii < nb; ++ii) {
-        winogradInputTiles(x.ptr() + (i0 + ii) * C * H * W, geo,
-                           V.data() + ii * TI, T, scratch);
-        winogradGradientTiles(gy.ptr() + (i0 + ii) * M * OH * OW, M, OH, OW,
-                              dM.data() + ii * TI, T, split);
-      }
-      for (int xi = 0; xi < 16; ++xi)
-        MatMap(dU.data() + xi * M * C, M, C).noalias() +=
-            ConstMatMap(dM.data() + xi * M * T, M, T) *
-            ConstMatMap(V.data() + xi * C * T, C, T).transpose();
-    }
-  });
-  for (int64_t c = 1; c < chunks; ++c)
-    for (size_t i = 0; i < partial[0].size(); ++i)
-      partial[0][i] += partial[size_t(c)][i];
-  const std::vector<float> &dU = partial[0];
-  for (int64_t m = 0; m < M; ++m)
-    for (int64_t c = 0; c < C; ++c) {
-      float D[4][4];
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j)
-          D[i][j] = dU[size_t(((i * 4 + j) * M + m) * C + c)];
-      // Gᵀ·D: rows (D0 + ½D1 + ½D2, ½D1 − ½D2, ½D1 + ½D2 + D3).
-      float t[3][4];
-      for (int j = 0; j < 4; ++j) {
-        t[0][j] = D[0][j] + 0.5f * (D[1][j] + D[2][j]);
-        t[1][j] = 0.5f * (D[1][j] - D[2][j]);
-        t[2][j] = 0.5f * (D[1][j] + D[2][j]) + D[3][j];
-      }
-      float *k = gw.ptr() + (m * C + c) * 9;
-      for (int i = 0; i < 3; ++i) {
-        k[i * 3 + 0] += t[i][0] + 0.5f * (t[i][1] + t[i][2]);
-        k[i * 3 + 1] += 0.5f * (t[i][1] - t[i][2]);
-        k[i * 3 + 2] += 0.5f * (t[i][1] + t[i][2]) + t[i][3];
-      }
-    }
-}
-
 std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
                            const Tensor &gy, Tensor *gx, Tensor *gw,
                            Tensor *gb, bool sparseX) {
@@ -185,10 +68,6 @@ std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
     gx = nullptr; // done
   } else if (gx) {
     *gx = Tensor(x.shape);
-  }
-  if (gw && !sparseX && winogradApplies(geo, C, M, G)) {
-    conv2dWeightGradWinograd(x, gy, geo, M, *gw);
-    gw = nullptr; // done
   }
   if (!gw && !gb && !gx)
     return "";

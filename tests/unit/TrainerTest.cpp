@@ -100,8 +100,8 @@ TEST(GradKernels, Conv2DMatchesFiniteDifferences) {
             {3, 2, 3, 3}, false);
   checkConv(convNode({1, 1}, {0, 0, 0, 0}, 1), {3, 4, 3, 3}, {5, 4, 1, 1},
             true);
-  // Eight or more channels: the Winograd forward, input and weight
-  // gradients (odd output sizes, asymmetric padding).
+  // Eight or more channels: the Winograd forward pass and input gradient
+  // (odd output sizes, asymmetric padding).
   checkConv(convNode({1, 1}, {1, 1, 1, 1}, 1), {2, 8, 5, 5}, {8, 8, 3, 3},
             true);
   checkConv(convNode({1, 1}, {0, 1, 1, 0}, 1), {1, 9, 6, 7}, {10, 9, 3, 3},
