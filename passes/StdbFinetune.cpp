@@ -12,8 +12,7 @@ using namespace mlir;
 
 namespace {
 
-struct StdbFinetunePass
-    : snnmlir::impl::SNNStdbFinetuneBase<StdbFinetunePass> {
+struct StdbFinetunePass : snnmlir::impl::SNNStdbFinetuneBase<StdbFinetunePass> {
   using SNNStdbFinetuneBase::SNNStdbFinetuneBase;
 
   void runOnOperation() override {

@@ -28,8 +28,8 @@ std::string convGeometry(const Shape &x, const Shape &w, const Node &n,
 /// Unfolds `x` (C×H×W) into `cols`, (C·kH·kW)×(OH·OW), zero in the padding.
 void im2col(const float *x, const ConvGeometry &g, float *cols);
 /// im2col for output rows [oy0, oy1) only: (C·kH·kW)×((oy1 − oy0)·OW).
-void im2colRows(const float *x, const ConvGeometry &g, int64_t oy0,
-                int64_t oy1, float *cols);
+void im2colRows(const float *x, const ConvGeometry &g, int64_t oy0, int64_t oy1,
+                float *cols);
 /// The adjoint of im2col: adds every column entry back into `x`.
 void col2imAdd(const float *cols, const ConvGeometry &g, float *x);
 
@@ -106,8 +106,7 @@ std::string batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
 std::string pool2d(const Node &n, const Tensor &x, Tensor &out);
 /// True when every OH×OW window of a pooling op lies inside the H×W input
 /// (no padding reached): average pools then divide by the window size.
-bool windowsInside(const Node &n, int64_t H, int64_t W, int64_t OH,
-                   int64_t OW);
+bool windowsInside(const Node &n, int64_t H, int64_t W, int64_t OH, int64_t OW);
 std::string globalAvgPool(const Tensor &x, Tensor &out);
 std::string reshape(const Node &n, const Tensor &x, Tensor &out);
 std::string transpose(const std::vector<int64_t> &perm, const Tensor &x,

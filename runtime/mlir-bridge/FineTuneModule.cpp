@@ -9,11 +9,12 @@
 
 using namespace mlir;
 
-LogicalResult mlir::snnmlir::fineTuneModule(
-    ModuleOp module, const std::string &data,
-    const snnrt::FineTuneOptions &options,
-    const snnrt::FineTuneCallbacks &callbacks,
-    std::vector<snnrt::EpochReport> &reports, StringRef funcName) {
+LogicalResult
+mlir::snnmlir::fineTuneModule(ModuleOp module, const std::string &data,
+                              const snnrt::FineTuneOptions &options,
+                              const snnrt::FineTuneCallbacks &callbacks,
+                              std::vector<snnrt::EpochReport> &reports,
+                              StringRef funcName) {
   FailureOr<snnrt::Network> net = buildSpikingNetwork(module, funcName);
   if (failed(net))
     return failure();
@@ -22,18 +23,16 @@ LogicalResult mlir::snnmlir::fineTuneModule(
   if (std::string e = snnrt::loadMNISTLike(dir, "train", train); !e.empty())
     return module.emitError()
            << e << " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)";
-  if (std::string e =
-          snnrt::fineTune(*net, train, options, callbacks, reports);
+  if (std::string e = snnrt::fineTune(*net, train, options, callbacks, reports);
       !e.empty())
     return module.emitError() << "STDB fine-tuning failed: " << e;
   if (failed(updateSpikingNetwork(module, *net, funcName)))
     return failure();
   auto fn = module.lookupSymbol<func::FuncOp>(funcName);
   auto time = cast<snn::DiscreteTimeAttr>(snn::getTimeModel(fn));
-  int64_t T = options.stdb.timesteps > 0 ? options.stdb.timesteps
-                                         : time.getTimesteps();
+  int64_t T =
+      options.stdb.timesteps > 0 ? options.stdb.timesteps : time.getTimesteps();
   fn->setAttr(snn::SNNDialect::getTimeAttrName(),
-              snn::DiscreteTimeAttr::get(module.getContext(), T,
-                                         time.getDt()));
+              snn::DiscreteTimeAttr::get(module.getContext(), T, time.getDt()));
   return success();
 }

@@ -154,8 +154,8 @@ LogicalResult mlir::snnmlir::updateSpikingNetwork(ModuleOp module,
                                                   StringRef funcName) {
   auto fn = module.lookupSymbol<func::FuncOp>(funcName);
   if (!fn || !fn.getBody().hasOneBlock())
-    return module.emitError() << "no single-block function @" << funcName
-                              << " to update";
+    return module.emitError()
+           << "no single-block function @" << funcName << " to update";
   // Replays buildSpikingNetwork's slot numbering: arguments, then one slot
   // per constant or layer in program order.
   size_t slot = fn.getNumArguments(), layer = 0;
@@ -171,8 +171,8 @@ LogicalResult mlir::snnmlir::updateSpikingNetwork(ModuleOp module,
         return c.emitError() << "the trained network does not match the module";
       ArrayRef<float> data(t->data.data(), t->data.size());
       if (t->size() * int64_t(sizeof(float)) > 65536) {
-        c.setValueAttr(cast<ElementsAttr>(
-            Attribute(DenseF32ResourceElementsAttr::get(
+        c.setValueAttr(
+            cast<ElementsAttr>(Attribute(DenseF32ResourceElementsAttr::get(
                 type, "stdb",
                 HeapAsmResourceBlob::allocateAndCopyInferAlign(data)))));
       } else {
@@ -188,8 +188,8 @@ LogicalResult mlir::snnmlir::updateSpikingNetwork(ModuleOp module,
       op.setAttr("threshold",
                  DenseF32ArrayAttr::get(op.getContext(), l.threshold));
     if (auto lif = dyn_cast<snn::LIFOp>(op))
-      lif.setLeakAttr(FloatAttr::get(Float32Type::get(op.getContext()),
-                                     double(l.leak)));
+      lif.setLeakAttr(
+          FloatAttr::get(Float32Type::get(op.getContext()), double(l.leak)));
   }
   return success();
 }

@@ -80,18 +80,13 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
     return "has " + std::to_string(l.threshold.size()) + " thresholds for " +
            std::to_string(channels) + " channels";
   if (l.refractory == 0) {
-    parallelFor(in.size(), 1 << 14, [&](int64_t s, int64_t e) {
-      constexpr int64_t kBlock = 512;
-      float th[kBlock];
-      for (int64_t b = s; b < e; b += kBlock) {
-        int64_t n = std::min(kBlock, e - b);
-        for (int64_t j = 0; j < n; ++j)
-          th[j] = l.thresholdAt(b + j, inner, channels);
-        neuronStep(n, l.leak, l.reset == Reset::Subtract, int32_t(t), th,
-                   in.ptr() + b, nullptr, st.membrane.ptr() + b, nullptr,
-                   out.ptr() + b, nullptr, nullptr);
-      }
-    });
+    forEachNeuronBlock(l, in.size(), inner, channels, 1 << 14,
+                       [&](int64_t b, int64_t n, const float *th) {
+                         neuronStep(n, l.leak, l.reset == Reset::Subtract,
+                                    int32_t(t), th, in.ptr() + b, nullptr,
+                                    st.membrane.ptr() + b, nullptr,
+                                    out.ptr() + b, nullptr, nullptr);
+                       });
     return "";
   }
   parallelFor(in.size(), 1 << 14, [&](int64_t s, int64_t e) {
@@ -115,6 +110,22 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
 }
 
 } // namespace
+
+void forEachNeuronBlock(
+    const Layer &l, int64_t count, int64_t inner, int64_t channels,
+    int64_t grain,
+    const std::function<void(int64_t, int64_t, const float *)> &body) {
+  parallelFor(count, grain, [&](int64_t s, int64_t e) {
+    constexpr int64_t kBlock = 512;
+    float th[kBlock];
+    for (int64_t b = s; b < e; b += kBlock) {
+      int64_t n = std::min(kBlock, e - b);
+      for (int64_t j = 0; j < n; ++j)
+        th[j] = l.thresholdAt(b + j, inner, channels);
+      body(b, n, th);
+    }
+  });
+}
 
 void neuronStep(int64_t n, float leak, bool subtract, int32_t t,
                 const float *__restrict th, const float *__restrict cur,

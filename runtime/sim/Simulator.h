@@ -5,6 +5,7 @@
 
 #include "runtime/sim/Network.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,15 @@ void neuronStep(int64_t n, float leak, bool subtract, int32_t t,
                 const float *__restrict scale, float *__restrict u,
                 int32_t *__restrict last, float *__restrict out,
                 uint8_t *__restrict fired, float *__restrict potential);
+
+/// Calls body(begin, n, th) on blocks of at most 512 of a neuron layer's
+/// `count` neurons (spread over the worker threads; `grain` as for
+/// parallelFor), with th[j] the threshold of neuron begin + j (tensors of
+/// `channels` channels of `inner` elements per sample).
+void forEachNeuronBlock(
+    const Layer &l, int64_t count, int64_t inner, int64_t channels,
+    int64_t grain,
+    const std::function<void(int64_t, int64_t, const float *)> &body);
 
 /// One step of the spike-gated max-pool: each output forwards the spike of
 /// the window input with the most spikes so far (ties: one that spikes now,

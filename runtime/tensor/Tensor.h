@@ -47,8 +47,8 @@ template <typename T> struct AlignedAllocator {
   AlignedAllocator() = default;
   template <typename U> AlignedAllocator(const AlignedAllocator<U> &) {}
   T *allocate(std::size_t n) {
-    std::size_t bytes = (n * sizeof(T) + kAlignment - 1) / kAlignment *
-                        kAlignment;
+    std::size_t bytes =
+        (n * sizeof(T) + kAlignment - 1) / kAlignment * kAlignment;
     void *p = std::aligned_alloc(kAlignment, bytes ? bytes : kAlignment);
     if (!p)
       throw std::bad_alloc();
@@ -60,8 +60,7 @@ template <typename T> struct AlignedAllocator {
   template <typename U> void construct(U *p) noexcept {
     ::new (static_cast<void *>(p)) U;
   }
-  template <typename U, typename... Args>
-  void construct(U *p, Args &&...args) {
+  template <typename U, typename... Args> void construct(U *p, Args &&...args) {
     ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
   }
   template <typename U> bool operator==(const AlignedAllocator<U> &) const {

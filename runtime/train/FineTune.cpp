@@ -68,15 +68,14 @@ std::string fingerprint(const FineTuneOptions &o,
   const StdbOptions &d = o.stdb;
   s << "T=" << T << " alpha=" << d.alpha << " beta=" << d.beta
     << " first-spike-age=" << d.firstSpikeAge << " dropout=" << d.dropout
-    << " train-threshold=" << d.trainThreshold << " train-leak="
-    << d.trainLeak << " temperature=" << d.temperature
-    << " optimizer=" << (o.optimizer.kind == OptimizerKind::Adam ? "adam"
-                                                                  : "sgd")
-    << " lr=" << o.optimizer.learningRate << " momentum="
-    << o.optimizer.momentum << " weight-decay=" << o.optimizer.weightDecay
-    << " epochs=" << o.epochs << " batch=" << o.batch
-    << " schedule=" << int(o.schedule) << " decay=" << o.decay
-    << " seed=" << o.seed << " limit=" << o.limit
+    << " train-threshold=" << d.trainThreshold << " train-leak=" << d.trainLeak
+    << " temperature=" << d.temperature << " optimizer="
+    << (o.optimizer.kind == OptimizerKind::Adam ? "adam" : "sgd")
+    << " lr=" << o.optimizer.learningRate
+    << " momentum=" << o.optimizer.momentum
+    << " weight-decay=" << o.optimizer.weightDecay << " epochs=" << o.epochs
+    << " batch=" << o.batch << " schedule=" << int(o.schedule)
+    << " decay=" << o.decay << " seed=" << o.seed << " limit=" << o.limit
     << " validation=" << o.validation << " parameters=";
   for (const Parameter &p : params)
     s << p.size << ",";
@@ -159,8 +158,9 @@ std::string loadCheckpoint(const std::string &path, const std::string &print,
   std::string saved = r.string(1 << 16);
   if (r.ok && saved != print) {
     std::fclose(f);
-    return path + " was written for other options or another network:\n  "
-                  "checkpoint: " +
+    return path +
+           " was written for other options or another network:\n  "
+           "checkpoint: " +
            saved + "\n  this run:   " + print;
   }
   r.get(epochsDone);
@@ -187,8 +187,7 @@ std::string loadCheckpoint(const std::string &path, const std::string &print,
 } // namespace
 
 std::string fineTune(Network &net, const ImageDataset &data,
-                     const FineTuneOptions &o,
-                     const FineTuneCallbacks &cb,
+                     const FineTuneOptions &o, const FineTuneCallbacks &cb,
                      std::vector<EpochReport> &reports) {
   int64_t total = data.images.rank() > 0 ? data.images.dim(0) : 0;
   if (o.limit > 0)
@@ -196,8 +195,7 @@ std::string fineTune(Network &net, const ImageDataset &data,
   int64_t trainCount = total - o.validation;
   if (o.validation < 0 || trainCount < 1)
     return "the validation split (" + std::to_string(o.validation) +
-           " images) leaves no training images out of " +
-           std::to_string(total);
+           " images) leaves no training images out of " + std::to_string(total);
   if (o.batch < 1 || o.epochs < 1)
     return "batch size and epochs must be positive";
   std::unique_ptr<StdbTrainer> trainer;
@@ -255,9 +253,9 @@ std::string fineTune(Network &net, const ImageDataset &data,
         return "the network input " + formatShape(want) +
                " does not take 28×28 images";
       BatchResult r;
-      uint64_t noise = splitmix64(o.seed ^ splitmix64(uint64_t(epoch) << 32 |
-                                                      uint64_t(b))) |
-                       1;
+      uint64_t noise =
+          splitmix64(o.seed ^ splitmix64(uint64_t(epoch) << 32 | uint64_t(b))) |
+          1;
       if (std::string e = trainer->computeGradients(x, labels, noise, true, r);
           !e.empty())
         return e;
@@ -271,16 +269,16 @@ std::string fineTune(Network &net, const ImageDataset &data,
         cb.progress(epoch + 1, seen, trainCount, lossSum / double(seen),
                     100.0 * double(correct) / double(seen));
     }
-    rep.seconds = std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - begin)
-                      .count();
+    rep.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+            .count();
     rep.imagesPerSecond = double(seen) / std::max(rep.seconds, 1e-9);
     rep.loss = lossSum / double(seen);
     rep.trainAccuracy = 100.0 * double(correct) / double(seen);
     if (o.validation > 0)
-      if (std::string e = simulatedAccuracy(net, data, trainCount, o.validation,
-                                            T, o.evalBatch,
-                                            rep.validationAccuracy);
+      if (std::string e =
+              simulatedAccuracy(net, data, trainCount, o.validation, T,
+                                o.evalBatch, rep.validationAccuracy);
           !e.empty())
         return e;
     reports.push_back(rep);

@@ -45,9 +45,8 @@ struct FineTuneOptions {
 
 struct EpochReport {
   int64_t epoch = 0; // 1-based
-  double learningRate = 0, loss = 0, trainAccuracy = 0,
-         validationAccuracy = 0, seconds = 0, imagesPerSecond = 0,
-         peakActivationMiB = 0;
+  double learningRate = 0, loss = 0, trainAccuracy = 0, validationAccuracy = 0,
+         seconds = 0, imagesPerSecond = 0, peakActivationMiB = 0;
 };
 
 struct FineTuneCallbacks {

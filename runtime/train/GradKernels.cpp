@@ -17,8 +17,9 @@ using ConstMatMap = Eigen::Map<const RowMatrix>;
 
 /// Calls body(chunk, begin, end) on a fixed split of [0, n) into at most
 /// numThreads() chunks, one thread per chunk; returns the chunk count.
-static int64_t forEachChunk(
-    int64_t n, const std::function<void(int64_t, int64_t, int64_t)> &body) {
+static int64_t
+forEachChunk(int64_t n,
+             const std::function<void(int64_t, int64_t, int64_t)> &body) {
   int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(numThreads(), n));
   int64_t per = (n + chunks - 1) / chunks;
   parallelFor(chunks, 1, [&](int64_t b, int64_t e) {
@@ -29,8 +30,8 @@ static int64_t forEachChunk(
 }
 
 std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
-                           const Tensor &gy, Tensor *gx, Tensor *gw,
-                           Tensor *gb, bool sparseX) {
+                           const Tensor &gy, Tensor *gx, Tensor *gw, Tensor *gb,
+                           bool sparseX) {
   ConvGeometry geo;
   if (std::string e = convGeometry(x.shape, w.shape, n, geo); !e.empty())
     return e;
@@ -106,8 +107,7 @@ std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
                         continue;
                       for (int64_t kx = 0; kx < kW; ++kx) {
                         int64_t tx = xx + geo.pL - kx * geo.dW;
-                        if (tx < 0 || tx % geo.sW != 0 ||
-                            tx / geo.sW >= geo.OW)
+                        if (tx < 0 || tx % geo.sW != 0 || tx / geo.sW >= geo.OW)
                           continue;
                         axpy(Mg, v,
                              gyT.data() +

@@ -22,8 +22,8 @@ namespace snnrt {
 /// `sparseX`: compute ∂L/∂w from the nonzero inputs only (event-driven, for
 /// spike inputs), the same result up to summation order.
 std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
-                           const Tensor &gy, Tensor *gx, Tensor *gw,
-                           Tensor *gb, bool sparseX = false);
+                           const Tensor &gy, Tensor *gx, Tensor *gw, Tensor *gb,
+                           bool sparseX = false);
 
 /// y = alpha·a·op(b) + beta·c (a is not transposed; op(b) = bᵀ with
 /// transB): adds ∂L/∂b to `gb` and beta·Σ gy (reduced to c's shape) to `gc`,

@@ -116,10 +116,10 @@ struct Carry {
 /// What a segment's backward pass needs beyond the slot values.
 struct LayerTape {
   std::vector<int32_t> startLast; // last spike before the segment
-  std::vector<uint8_t> fired;   // o per step and neuron
-  std::vector<float> potential; // u before reset (trained threshold/leak)
-  std::vector<float> startU;    // u at the segment start (trained leak)
-  std::vector<int32_t> argmax;  // max-pool: input forwarded per output
+  std::vector<uint8_t> fired;     // o per step and neuron
+  std::vector<float> potential;   // u before reset (trained threshold/leak)
+  std::vector<float> startU;      // u at the segment start (trained leak)
+  std::vector<int32_t> argmax;    // max-pool: input forwarded per output
 };
 
 /// Surrogates of one step for a block of n neurons from their last spikes:
@@ -172,7 +172,7 @@ struct StdbTrainer::Impl {
   std::vector<char> isConst;
   Carry carry;
   std::vector<LayerTape> tape;
-  std::vector<std::vector<float>> mask; // dropout, per neuron layer
+  std::vector<std::vector<float>> mask;      // dropout, per neuron layer
   std::vector<std::vector<float>> carryGrad; // ∂L/∂u(after reset) at t0 − 1
   uint64_t noiseSeed = 0;
   float dropout = 0.0f;
@@ -218,8 +218,8 @@ struct StdbTrainer::Impl {
   std::string forward(int64_t t0, int64_t t1, bool store);
   std::string neuronForward(size_t k, int64_t t0, int64_t S, bool store);
   std::string backward(int64_t t0, int64_t t1, const Tensor &gAccum);
-  std::string neuronBackward(size_t k, int64_t t0, int64_t S,
-                             const Tensor &gy, bool gyConst, Tensor &gIn);
+  std::string neuronBackward(size_t k, int64_t t0, int64_t S, const Tensor &gy,
+                             bool gyConst, Tensor &gIn);
   double heldBytes() const;
 };
 
@@ -286,9 +286,9 @@ std::string StdbTrainer::Impl::prepare() {
         if (!net.constants[s])
           return l.name + ": weights and biases must be constants to train";
         if (paramOfSlot[s] < 0)
-          paramOfSlot[s] = addParam(l.name + (i == 1 ? " weight" : " bias"),
-                                    net.constants[s]->ptr(),
-                                    net.constants[s]->size(), true);
+          paramOfSlot[s] =
+              addParam(l.name + (i == 1 ? " weight" : " bias"),
+                       net.constants[s]->ptr(), net.constants[s]->size(), true);
       }
       fromParam = true;
       break;
@@ -296,9 +296,8 @@ std::string StdbTrainer::Impl::prepare() {
       if (l.refractory > 0)
         return l.name + ": the STDB trainer does not model refractory periods";
       if (opt.trainThreshold) {
-        thresholdParam[k] =
-            addParam(l.name + " threshold", l.threshold.data(),
-                     int64_t(l.threshold.size()), false);
+        thresholdParam[k] = addParam(l.name + " threshold", l.threshold.data(),
+                                     int64_t(l.threshold.size()), false);
         params.back().min = 1e-3f;
         fromParam = true;
       }
@@ -367,9 +366,8 @@ std::string StdbTrainer::Impl::neuronForward(size_t k, int64_t t0, int64_t S,
   std::vector<int32_t> &last = carry.last[k];
   if (int64_t(u.size()) != NE) {
     u.assign(size_t(NE), 0.0f);
-    last.assign(size_t(NE), opt.firstSpikeAge > 0
-                                ? int32_t(-opt.firstSpikeAge)
-                                : kNeverSpiked);
+    last.assign(size_t(NE), opt.firstSpikeAge > 0 ? int32_t(-opt.firstSpikeAge)
+                                                  : kNeverSpiked);
   }
   std::vector<float> &m = mask[k];
   if (dropout > 0 && int64_t(m.size()) != NE) {
@@ -398,28 +396,24 @@ std::string StdbTrainer::Impl::neuronForward(size_t k, int64_t t0, int64_t S,
   // Blocks of neurons, time inside: the block's state stays in cache and
   // the inner loop over neurons is contiguous. The surrogate is not stored:
   // the backward pass rebuilds Δt from the spikes (`fired`).
-  parallelFor(NE, 1 << 12, [&](int64_t b, int64_t e) {
-    constexpr int64_t kBlock = 512;
-    float th[kBlock];
-    for (int64_t bb = b; bb < e; bb += kBlock) {
-      int64_t n = std::min(kBlock, e - bb);
-      for (int64_t j = 0; j < n; ++j)
-        th[j] = l.thresholdAt(bb + j, inner, channels);
-      float *uu = u.data() + bb;
-      int32_t *ll = last.data() + bb;
-      const float *scale = m.empty() ? nullptr : m.data() + bb;
-      for (int64_t s = 0; s < S; ++s) {
-        int32_t t = int32_t(t0 + s);
-        int64_t row = s * NE + bb;
-        const float *cur = in.ptr() + (inConst ? bb : row);
-        float *o = out.ptr() + row;
-        uint8_t *fired = store ? tp.fired.data() + row : nullptr;
-        float *pot = extras ? tp.potential.data() + row : nullptr;
-        neuronStep(n, leak, subtract, t, th, cur, scale, uu, ll, o, fired,
-                   pot);
-      }
-    }
-  });
+  forEachNeuronBlock(l, NE, inner, channels, 1 << 12,
+                     [&](int64_t bb, int64_t n, const float *th) {
+                       float *uu = u.data() + bb;
+                       int32_t *ll = last.data() + bb;
+                       const float *scale = m.empty() ? nullptr : m.data() + bb;
+                       for (int64_t s = 0; s < S; ++s) {
+                         int32_t t = int32_t(t0 + s);
+                         int64_t row = s * NE + bb;
+                         const float *cur = in.ptr() + (inConst ? bb : row);
+                         float *o = out.ptr() + row;
+                         uint8_t *fired =
+                             store ? tp.fired.data() + row : nullptr;
+                         float *pot =
+                             extras ? tp.potential.data() + row : nullptr;
+                         neuronStep(n, leak, subtract, t, th, cur, scale, uu,
+                                    ll, o, fired, pot);
+                       }
+                     });
   return "";
 }
 
@@ -459,16 +453,17 @@ std::string StdbTrainer::Impl::forward(int64_t t0, int64_t t1, bool store) {
     case LayerKind::Conv2D: {
       const Tensor &w = slot(l.inputs[1]);
       err = useEvents(in, eventThreshold(l, w, true))
-                ? conv2dEvents(in, transposeConvWeight(w, l.op.group),
-                                         w.shape, bias, l.op, out)
-                          : conv2d(in, w, bias, l.op, out);
+                ? conv2dEvents(in, transposeConvWeight(w, l.op.group), w.shape,
+                               bias, l.op, out)
+                : conv2d(in, w, bias, l.op, out);
       outConst = inConst;
       break;
     }
     case LayerKind::Dense: {
       const Tensor &w = slot(l.inputs[1]);
-      if (useEvents(in, eventThreshold(l, w, true)) && !l.op.transA && l.op.alpha == 1.0f &&
-          l.op.beta == 1.0f && (!bias || bias->rank() == 1)) {
+      if (useEvents(in, eventThreshold(l, w, true)) && !l.op.transA &&
+          l.op.alpha == 1.0f && l.op.beta == 1.0f &&
+          (!bias || bias->rank() == 1)) {
         Tensor wT = w;
         if (l.op.transB) {
           wT = Tensor({w.dim(1), w.dim(0)});
@@ -742,8 +737,8 @@ std::string StdbTrainer::Impl::backward(int64_t t0, int64_t t1,
         ++profileCalls[kk];
       }
       err = l.kind == LayerKind::Conv2D
-                ? conv2dBackward(*xe, w, l.op, *gye, needX ? &gx : nullptr,
-                                 &gw, bSlot >= 0 ? &gbPart : nullptr, sparse)
+                ? conv2dBackward(*xe, w, l.op, *gye, needX ? &gx : nullptr, &gw,
+                                 bSlot >= 0 ? &gbPart : nullptr, sparse)
                 : gemmBackward(*xe, w, l.op, *gye, needX ? &gx : nullptr, &gw,
                                bSlot >= 0 ? &gbPart : nullptr, sparse);
       if (!err.empty())
@@ -873,13 +868,12 @@ std::string StdbTrainer::computeGradients(const Tensor &input,
       sum += std::exp(double((z[c] - zmax) / m.temperature));
     int64_t best = std::max_element(z, z + classes) - z;
     result.correct += best == labels[n];
-    result.loss += -(double((z[labels[n]] - zmax) / m.temperature) -
-                     std::log(sum));
+    result.loss +=
+        -(double((z[labels[n]] - zmax) / m.temperature) - std::log(sum));
     for (int64_t c = 0; c < classes; ++c) {
       double pc = std::exp(double((z[c] - zmax) / m.temperature)) / sum;
-      gAccum.data[n * classes + c] =
-          float((pc - (c == labels[n] ? 1.0 : 0.0)) /
-                (double(m.N) * m.temperature));
+      gAccum.data[n * classes + c] = float((pc - (c == labels[n] ? 1.0 : 0.0)) /
+                                           (double(m.N) * m.temperature));
     }
   }
   result.loss /= double(m.N);
@@ -912,9 +906,8 @@ Optimizer::Optimizer(const OptimizerOptions &options,
     : options(options), params(params) {
   for (const Parameter &p : params) {
     first.emplace_back(size_t(p.size), 0.0f);
-    second.emplace_back(options.kind == OptimizerKind::Adam ? size_t(p.size)
-                                                            : 0,
-                        0.0f);
+    second.emplace_back(
+        options.kind == OptimizerKind::Adam ? size_t(p.size) : 0, 0.0f);
   }
 }
 

@@ -55,7 +55,7 @@ struct Parameter {
   std::string name;
   float *data = nullptr;
   int64_t size = 0;
-  bool decay = true; // weight decay applies (weights and biases)
+  bool decay = true;               // weight decay applies (weights and biases)
   float min = -1e30f, max = 1e30f; // kept in this range after each step
   std::vector<float> grad;
 };
@@ -98,7 +98,7 @@ enum class OptimizerKind { SGD, Adam };
 struct OptimizerOptions {
   OptimizerKind kind = OptimizerKind::Adam;
   float learningRate = 1e-4f;
-  float momentum = 0.9f; // SGD
+  float momentum = 0.9f;                               // SGD
   float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f; // Adam
   /// L2 weight decay added to the gradient of weights and biases (as
   /// PyTorch's SGD and Adam do).

@@ -240,7 +240,8 @@ TEST(RuntimeData, FashionMNISTTestSplit) {
 
 namespace {
 
-/// Direct loops: out[n, m, y, x] = b[m] + Σ w[m, c, i, j]·x[n, c, y+i−pT, x+j−pL].
+/// Direct loops: out[n, m, y, x] = b[m] + Σ w[m, c, i, j]·x[n, c, y+i−pT,
+/// x+j−pL].
 Tensor referenceConv3x3(const Tensor &x, const Tensor &w, const Tensor &b,
                         int64_t pT, int64_t pL, int64_t OH, int64_t OW) {
   int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3), M = w.dim(0);
@@ -274,10 +275,9 @@ TEST(RuntimeKernels, Conv3x3MatchesDirectLoops) {
     int64_t C, M, H, W;
     std::vector<int64_t> pads;
   };
-  for (const Case &k : {Case{8, 8, 7, 7, {1, 1, 1, 1}},
-                        Case{16, 12, 6, 9, {0, 0, 0, 0}},
-                        Case{9, 10, 5, 8, {2, 1, 0, 2}},
-                        Case{32, 32, 28, 28, {1, 1, 1, 1}}}) {
+  for (const Case &k :
+       {Case{8, 8, 7, 7, {1, 1, 1, 1}}, Case{16, 12, 6, 9, {0, 0, 0, 0}},
+        Case{9, 10, 5, 8, {2, 1, 0, 2}}, Case{32, 32, 28, 28, {1, 1, 1, 1}}}) {
     Tensor x({2, k.C, k.H, k.W}), w({k.M, k.C, 3, 3}), b({k.M});
     for (float &v : x.data)
       v = d(rng);
@@ -297,7 +297,8 @@ TEST(RuntimeKernels, Conv3x3MatchesDirectLoops) {
     Tensor want = referenceConv3x3(x, w, b, k.pads[0], k.pads[1], OH, OW);
     ASSERT_EQ(out.shape, want.shape);
     for (int64_t i = 0; i < out.size(); ++i)
-      ASSERT_NEAR(out.data[i], want.data[i], 1e-4 * (1 + std::fabs(want.data[i])))
+      ASSERT_NEAR(out.data[i], want.data[i],
+                  1e-4 * (1 + std::fabs(want.data[i])))
           << "C=" << k.C << " H=" << k.H << " W=" << k.W << " at " << i;
   }
 }

@@ -69,9 +69,8 @@ void checkConv(const Node &n, Shape xs, Shape ws, bool bias) {
       for (int64_t i = 0; i < x.size(); i += 3)
         x.data[i] = 0.0f;
     Tensor gx, gw, gb;
-    ASSERT_EQ(conv2dBackward(x, w, n, r, &gx, &gw, bias ? &gb : nullptr,
-                             sparse),
-              "");
+    ASSERT_EQ(
+        conv2dBackward(x, w, n, r, &gx, &gw, bias ? &gb : nullptr, sparse), "");
     expectGradientMatches(x, gx, loss, "conv input");
     expectGradientMatches(w, gw, loss,
                           sparse ? "conv weight (events)" : "conv weight");
@@ -143,29 +142,29 @@ TEST(GradKernels, AvgPoolMatchesFiniteDifferences) {
   // 3×3 windows with padding (the general path) and 2×2 without (the
   // fixed-divisor fast path).
   for (int64_t k : {3, 2})
-  for (bool includePad : {false, true})
-    for (bool ceil : {false, true}) {
-      std::mt19937 rng(5);
-      Node n;
-      n.kind = OpKind::AvgPool;
-      n.kernel = {k, k};
-      n.strides = {2, 2};
-      n.pads = k == 3 ? std::vector<int64_t>{1, 1, 1, 1}
-                      : std::vector<int64_t>{0, 0, 0, 0};
-      n.countIncludePad = includePad;
-      n.ceilMode = ceil;
-      Tensor x = randomTensor({2, 2, 6, 5}, rng), y;
-      ASSERT_EQ(pool2d(n, x, y), "");
-      Tensor r = randomTensor(y.shape, rng);
-      auto loss = [&]() {
-        Tensor out;
-        EXPECT_EQ(pool2d(n, x, out), "");
-        return dot(out, r);
-      };
-      Tensor gx;
-      ASSERT_EQ(avgPoolBackward(n, x.shape, r, gx), "");
-      expectGradientMatches(x, gx, loss, "avgpool input");
-    }
+    for (bool includePad : {false, true})
+      for (bool ceil : {false, true}) {
+        std::mt19937 rng(5);
+        Node n;
+        n.kind = OpKind::AvgPool;
+        n.kernel = {k, k};
+        n.strides = {2, 2};
+        n.pads = k == 3 ? std::vector<int64_t>{1, 1, 1, 1}
+                        : std::vector<int64_t>{0, 0, 0, 0};
+        n.countIncludePad = includePad;
+        n.ceilMode = ceil;
+        Tensor x = randomTensor({2, 2, 6, 5}, rng), y;
+        ASSERT_EQ(pool2d(n, x, y), "");
+        Tensor r = randomTensor(y.shape, rng);
+        auto loss = [&]() {
+          Tensor out;
+          EXPECT_EQ(pool2d(n, x, out), "");
+          return dot(out, r);
+        };
+        Tensor gx;
+        ASSERT_EQ(avgPoolBackward(n, x.shape, r, gx), "");
+        expectGradientMatches(x, gx, loss, "avgpool input");
+      }
 }
 
 TEST(GradKernels, SpikeGatedMaxPoolReportsTheForwardedInput) {
@@ -248,10 +247,10 @@ TEST(STDB, OneStepOnTwoLayersMatchesHandComputation) {
   std::unique_ptr<StdbTrainer> trainer;
   ASSERT_EQ(StdbTrainer::create(b.net, o, trainer), "");
   BatchResult r;
-  ASSERT_EQ(trainer->computeGradients(
-                Tensor({1, 2}, std::vector<float>{1.0f, 0.5f}), {0}, 0, true,
-                r),
-            "");
+  ASSERT_EQ(
+      trainer->computeGradients(Tensor({1, 2}, std::vector<float>{1.0f, 0.5f}),
+                                {0}, 0, true, r),
+      "");
   // Currents 0.7 and 0.25. Neuron 0: u = 0.7, 1.4 → spike (0.4), 1.1 →
   // spike (0.1): spikes at steps 1, 2; neuron 1 never reaches 1.
   // Readout: 2·W2[:, 0] = [2, 1]; logits / T = [2/3, 1/3].
@@ -286,10 +285,10 @@ TEST(STDB, OneStepOnTwoLayersMatchesHandComputation) {
     std::unique_ptr<StdbTrainer> t0;
     ASSERT_EQ(StdbTrainer::create(net0, o0, t0), "");
     BatchResult r0;
-    ASSERT_EQ(t0->computeGradients(
-                  Tensor({1, 2}, std::vector<float>{1.0f, 0.5f}), {0}, 0,
-                  true, r0),
-              "");
+    ASSERT_EQ(
+        t0->computeGradients(Tensor({1, 2}, std::vector<float>{1.0f, 0.5f}),
+                             {0}, 0, true, r0),
+        "");
     double only0 = go0 * 3 * s(1);
     std::vector<double> want = {only0, only0 * 0.5, 0.0, 0.0};
     for (int i = 0; i < 4; ++i)
@@ -314,7 +313,8 @@ NetBuilder residualNet(std::mt19937 &rng, int64_t T) {
   NetBuilder b({-1, 6}, T);
   Layer &enc = b.add(LayerKind::EncodePoisson);
   enc.seed = 11;
-  b.dense(randomTensor({5, 6}, rng, -0.3f, 1.0f), randomTensor({5}, rng, 0, 0.2f));
+  b.dense(randomTensor({5, 6}, rng, -0.3f, 1.0f),
+          randomTensor({5}, rng, 0, 0.2f));
   b.neuron(0.8f, 0.9f, Reset::Zero);
   int skip = b.current;
   b.dense(randomTensor({5, 5}, rng, -0.3f, 1.0f));
@@ -398,8 +398,7 @@ struct ReferenceBPTT {
       loss += -(acc[labels[n]] / double(T) - zmax - std::log(sum)) / double(N);
       std::vector<double> ga(C);
       for (int c = 0; c < C; ++c)
-        ga[c] = (std::exp(acc[c] / double(T) - zmax) / sum -
-                 (c == labels[n])) /
+        ga[c] = (std::exp(acc[c] / double(T) - zmax) / sum - (c == labels[n])) /
                 (double(N) * double(T));
       // Backward through time.
       std::vector<double> g1next(H, 0), g2next(H, 0);
@@ -556,9 +555,8 @@ TEST(STDB, TrainingIsDeterministicForASeed) {
     Optimizer opt(oo, trainer->parameters());
     for (int step = 0; step < 4; ++step) {
       BatchResult r;
-      EXPECT_EQ(trainer->computeGradients(x, {0, 1, 2, 3, 0}, step + 1, true,
-                                          r),
-                "");
+      EXPECT_EQ(
+          trainer->computeGradients(x, {0, 1, 2, 3, 0}, step + 1, true, r), "");
       opt.step(1e-2f);
     }
     std::vector<float> all;

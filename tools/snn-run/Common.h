@@ -4,8 +4,8 @@
 #define SNN_MLIR_TOOLS_SNN_RUN_COMMON_H
 
 #include "runtime/mlir-bridge/NNToRuntime.h"
-#include "runtime/train/FineTune.h"
 #include "runtime/tensor/Parallel.h"
+#include "runtime/train/FineTune.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -72,7 +72,6 @@ struct LoadedNetwork {
     module = mlir::snnmlir::loadNetwork(path, context.get());
   }
 };
-
 
 struct FinetuneOptions {
   std::string model, output, data = "fashion-mnist", method = "stdb";

@@ -25,7 +25,6 @@
 
 #include <nlohmann/json.hpp>
 
-
 namespace snnrun {
 
 CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
@@ -176,8 +175,8 @@ int runFinetune(const FinetuneOptions &opt) {
     llvm::errs() << "snn-run: " << s << "\n";
   };
   std::vector<snnrt::EpochReport> reports;
-  if (mlir::failed(mlir::snnmlir::fineTuneModule(*module, opt.data, t, cb,
-                                                 reports)))
+  if (mlir::failed(
+          mlir::snnmlir::fineTuneModule(*module, opt.data, t, cb, reports)))
     return 1;
 
   std::string text;
@@ -236,9 +235,8 @@ int runFinetune(const FinetuneOptions &opt) {
                         {"threads", snnrt::numThreads()},
                         {"epochs", epochs}};
     if (opt.test)
-      j["test"] = {{"images", testImages},
-                   {"timesteps", T},
-                   {"accuracy", testAccuracy}};
+      j["test"] = {
+          {"images", testImages}, {"timesteps", T}, {"accuracy", testAccuracy}};
     llvm::outs() << j.dump(2) << "\n";
   } else {
     if (opt.test)

@@ -28,9 +28,9 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <malloc.h>
 #include <cmath>
 #include <cstdio>
+#include <malloc.h>
 #include <memory>
 #include <unistd.h>
 
