@@ -67,6 +67,8 @@ struct LoadedNetwork {
       snnrt::setNumThreads(threads);
     mlir::snnmlir::registerBridgeDialects(registry);
     context = std::make_unique<mlir::MLIRContext>(registry);
+    // Errors name the file and location; no dump of the whole module.
+    context->printOpOnDiagnostic(false);
     handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sources,
                                                                  context.get());
     module = mlir::snnmlir::loadNetwork(path, context.get());
