@@ -42,4 +42,18 @@ void parallelFor(int64_t n, int64_t grain,
     w.join();
 }
 
+int64_t chunkCount(int64_t n) {
+  return std::max<int64_t>(1, std::min<int64_t>(numThreads(), n));
+}
+
+void parallelChunks(
+    int64_t n, const std::function<void(int64_t, int64_t, int64_t)> &body) {
+  int64_t chunks = chunkCount(n);
+  int64_t per = (n + chunks - 1) / chunks;
+  parallelFor(chunks, 1, [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; ++c)
+      body(c, c * per, std::min(n, (c + 1) * per));
+  });
+}
+
 } // namespace snnrt

@@ -17,6 +17,17 @@ void setNumThreads(int threads);
 void parallelFor(int64_t n, int64_t grain,
                  const std::function<void(int64_t, int64_t)> &body);
 
+/// The number of chunks parallelChunks splits [0, n) into: at most
+/// numThreads(), at least 1.
+int64_t chunkCount(int64_t n);
+
+/// Calls body(chunk, begin, end) on a fixed split of [0, n) into
+/// chunkCount(n) contiguous chunks, one thread per chunk. The split depends
+/// only on n and numThreads(), so per-chunk partial sums added in chunk order
+/// give the same result on every run.
+void parallelChunks(int64_t n,
+                    const std::function<void(int64_t, int64_t, int64_t)> &body);
+
 } // namespace snnrt
 
 #endif // SNN_MLIR_RUNTIME_TENSOR_PARALLEL_H

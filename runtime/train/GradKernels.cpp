@@ -15,20 +15,6 @@ using RowMatrix =
 using MatMap = Eigen::Map<RowMatrix>;
 using ConstMatMap = Eigen::Map<const RowMatrix>;
 
-/// Calls body(chunk, begin, end) on a fixed split of [0, n) into at most
-/// numThreads() chunks, one thread per chunk; returns the chunk count.
-static int64_t
-forEachChunk(int64_t n,
-             const std::function<void(int64_t, int64_t, int64_t)> &body) {
-  int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(numThreads(), n));
-  int64_t per = (n + chunks - 1) / chunks;
-  parallelFor(chunks, 1, [&](int64_t b, int64_t e) {
-    for (int64_t c = b; c < e; ++c)
-      body(c, c * per, std::min(n, (c + 1) * per));
-  });
-  return chunks;
-}
-
 std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
                            const Tensor &gy, Tensor *gx, Tensor *gw, Tensor *gb,
                            bool sparseX) {
@@ -72,12 +58,12 @@ std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
   }
   if (!gw && !gb && !gx)
     return "";
-  int64_t maxChunks = std::max<int64_t>(1, std::min<int64_t>(numThreads(), N));
+  int64_t chunks = chunkCount(N);
   // Dense: ∂w as [M][K]. Sparse: [G][C/G][kH][kW][M/G], every nonzero input
   // adding x·gy[:, output it reaches] (gy transposed to [P][M/G]).
-  std::vector<RowMatrix> partW(maxChunks);
-  std::vector<Eigen::VectorXf> partB(maxChunks);
-  int64_t chunks = forEachChunk(N, [&](int64_t c, int64_t b, int64_t e) {
+  std::vector<RowMatrix> partW(chunks);
+  std::vector<Eigen::VectorXf> partB(chunks);
+  parallelChunks(N, [&](int64_t c, int64_t b, int64_t e) {
     RowMatrix cols, colGrad, gyT;
     if (gw) {
       partW[c] = sparseX ? RowMatrix::Zero(G * K, Mg) : RowMatrix::Zero(M, K);

@@ -44,25 +44,27 @@ double eventThreshold(const Layer &l, const Tensor &w, bool forward) {
   return perGroup >= 64 ? 0.25 : 0.12;
 }
 
-/// True when fewer than `threshold` of the elements of `t` are nonzero.
-bool useEvents(const Tensor &t, double threshold) {
+/// The share of nonzero elements of `t` (0 for an empty tensor).
+double density(const Tensor &t) {
   int64_t n = t.size();
   if (n == 0)
-    return false;
-  std::vector<int64_t> counts(size_t(numThreads()) + 1, 0);
-  int64_t chunk = (n + int64_t(counts.size()) - 1) / int64_t(counts.size());
-  parallelFor(int64_t(counts.size()), 1, [&](int64_t b, int64_t e) {
-    for (int64_t c = b; c < e; ++c) {
-      int64_t nz = 0;
-      for (int64_t i = c * chunk; i < std::min(n, (c + 1) * chunk); ++i)
-        nz += t.data[size_t(i)] != 0.0f;
-      counts[size_t(c)] = nz;
-    }
+    return 0.0;
+  std::vector<int64_t> counts(size_t(chunkCount(n)), 0);
+  parallelChunks(n, [&](int64_t c, int64_t b, int64_t e) {
+    int64_t nz = 0;
+    for (int64_t i = b; i < e; ++i)
+      nz += t.data[size_t(i)] != 0.0f;
+    counts[size_t(c)] = nz;
   });
   int64_t nz = 0;
   for (int64_t c : counts)
     nz += c;
-  return double(nz) < threshold * double(n);
+  return double(nz) / double(n);
+}
+
+/// True when fewer than `threshold` of the elements of `t` are nonzero.
+bool useEvents(const Tensor &t, double threshold) {
+  return t.size() > 0 && density(t) < threshold;
 }
 
 /// "Last spike" of a neuron that has not spiked (first-spike age 0).
@@ -565,77 +567,74 @@ std::string StdbTrainer::Impl::neuronBackward(size_t k, int64_t t0, int64_t S,
   size_t thSize = l.threshold.size();
   // Per-chunk partial sums for the threshold and leak gradients, added in a
   // fixed order afterwards (deterministic for a thread count).
-  int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(numThreads(), NE));
-  int64_t per = (NE + chunks - 1) / chunks;
+  int64_t chunks = chunkCount(NE);
   std::vector<std::vector<double>> gTh(chunks, std::vector<double>(thSize));
   std::vector<double> gLeak(chunks, 0.0);
   float leak = l.leak;
   bool zeroReset = l.reset == Reset::Zero;
   int64_t maxAge = int64_t(lut.size()) - 1;
-  parallelFor(chunks, 1, [&](int64_t cb, int64_t ce) {
+  parallelChunks(NE, [&](int64_t c, int64_t cb, int64_t ce) {
     constexpr int64_t kBlock = 512;
     float th[kBlock], invTh[kBlock];
     int32_t lastSpike[kBlock];
     std::vector<float> surrogate(size_t(S * kBlock));
-    for (int64_t c = cb; c < ce; ++c)
-      for (int64_t bb = c * per; bb < std::min(NE, (c + 1) * per);
-           bb += kBlock) {
-        int64_t n = std::min(kBlock, std::min(NE, (c + 1) * per) - bb);
+    for (int64_t bb = cb; bb < ce; bb += kBlock) {
+      int64_t n = std::min(kBlock, ce - bb);
+      for (int64_t j = 0; j < n; ++j) {
+        th[j] = l.thresholdAt(bb + j, inner, channels);
+        invTh[j] = 1.0f / th[j];
+        lastSpike[j] = tp.startLast[size_t(bb + j)];
+      }
+      // ∂o/∂u = α/V_th·exp(−β·Δt), Δt from the spikes of the segment;
+      // 0 before a neuron's first spike (with first-spike age 0).
+      for (int64_t s = 0; s < S; ++s) {
+        int32_t t = int32_t(t0 + s);
+        const uint8_t *fired = tp.fired.data() + s * NE + bb;
+        float *sur = surrogate.data() + s * kBlock;
+        surrogateStep(n, t, int32_t(maxAge), lut.data(), invTh, fired,
+                      lastSpike, sur);
+      }
+      float *g = gpost.data() + bb; // ∂L/∂u after the reset of step s
+      const float *scale = m.empty() ? nullptr : m.data() + bb;
+      for (int64_t s = S - 1; s >= 0; --s) {
+        int64_t row = s * NE + bb;
+        const float *gyp = gy.ptr() + (gyConst ? bb : row);
+        const float *sur = surrogate.data() + s * kBlock;
+        const uint8_t *fired = tp.fired.data() + row;
+        float *gi = gIn.ptr() + row;
+        neuronBackStep(n, leak, zeroReset, gyp, scale, sur, fired, g, gi);
+        if (!wantTh && !wantLeak)
+          continue;
+        // Threshold and leak gradients (rarely trained): scalar loop.
         for (int64_t j = 0; j < n; ++j) {
-          th[j] = l.thresholdAt(bb + j, inner, channels);
-          invTh[j] = 1.0f / th[j];
-          lastSpike[j] = tp.startLast[size_t(bb + j)];
-        }
-        // ∂o/∂u = α/V_th·exp(−β·Δt), Δt from the spikes of the segment;
-        // 0 before a neuron's first spike (with first-spike age 0).
-        for (int64_t s = 0; s < S; ++s) {
-          int32_t t = int32_t(t0 + s);
-          const uint8_t *fired = tp.fired.data() + s * NE + bb;
-          float *sur = surrogate.data() + s * kBlock;
-          surrogateStep(n, t, int32_t(maxAge), lut.data(), invTh, fired,
-                        lastSpike, sur);
-        }
-        float *g = gpost.data() + bb; // ∂L/∂u after the reset of step s
-        const float *scale = m.empty() ? nullptr : m.data() + bb;
-        for (int64_t s = S - 1; s >= 0; --s) {
-          int64_t row = s * NE + bb;
-          const float *gyp = gy.ptr() + (gyConst ? bb : row);
-          const float *sur = surrogate.data() + s * kBlock;
-          const uint8_t *fired = tp.fired.data() + row;
-          float *gi = gIn.ptr() + row;
-          neuronBackStep(n, leak, zeroReset, gyp, scale, sur, fired, g, gi);
-          if (!wantTh && !wantLeak)
-            continue;
-          // Threshold and leak gradients (rarely trained): scalar loop.
-          for (int64_t j = 0; j < n; ++j) {
-            int64_t i = bb + j, at = row + j;
-            float gu = gi[j], go = scale ? gyp[j] * scale[j] : gyp[j];
-            // ∂L/∂u(after reset) of step s, what flowed in from s + 1.
-            float gpostS = fired[j] && zeroReset ? 0.0f : gu - go * sur[j];
-            if (wantTh) {
-              size_t thIndex = thSize > 1 ? size_t((i / inner) % channels) : 0;
-              // o = H(u/V_th − 1): ∂o/∂V_th = −(u/V_th)·∂o/∂u; the subtract
-              // reset u − V_th·o adds −o·∂L/∂u(after reset).
-              float v = tp.potential[at];
-              gTh[c][thIndex] += double(-go * sur[j] * v / th[j]);
-              if (fired[j] && !zeroReset)
-                gTh[c][thIndex] -= double(gpostS);
+          int64_t i = bb + j, at = row + j;
+          float gu = gi[j], go = scale ? gyp[j] * scale[j] : gyp[j];
+          // ∂L/∂u(after reset) of step s, what flowed in from s + 1.
+          float gpostS = fired[j] && zeroReset ? 0.0f : gu - go * sur[j];
+          if (wantTh) {
+            size_t thIndex = thSize > 1 ? size_t((i / inner) % channels) : 0;
+            // o = H(u/V_th − 1): ∂o/∂V_th = −(u/V_th)·∂o/∂u; the subtract
+            // reset u − V_th·o adds −o·∂L/∂u(after reset).
+            float v = tp.potential[at];
+            gTh[c][thIndex] += double(-go * sur[j] * v / th[j]);
+            if (fired[j] && !zeroReset)
+              gTh[c][thIndex] -= double(gpostS);
+          }
+          if (wantLeak) {
+            // u[t] = λ·u_after[t−1] + I[t].
+            float prev;
+            if (s == 0) {
+              prev = tp.startU[i];
+            } else {
+              int64_t pa = at - NE;
+              float pv = tp.potential[pa];
+              prev = tp.fired[pa] ? (zeroReset ? 0.0f : pv - th[j]) : pv;
             }
-            if (wantLeak) {
-              // u[t] = λ·u_after[t−1] + I[t].
-              float prev;
-              if (s == 0) {
-                prev = tp.startU[i];
-              } else {
-                int64_t pa = at - NE;
-                float pv = tp.potential[pa];
-                prev = tp.fired[pa] ? (zeroReset ? 0.0f : pv - th[j]) : pv;
-              }
-              gLeak[c] += double(gu * prev);
-            }
+            gLeak[c] += double(gu * prev);
           }
         }
       }
+    }
   });
   if (wantTh) {
     Parameter &p = params[thresholdParam[k]];
@@ -703,7 +702,6 @@ std::string StdbTrainer::Impl::backward(int64_t t0, int64_t t1,
       int bSlot = l.inputs.size() > 2 ? l.inputs[2] : -1;
       const Tensor &w = slot(wSlot);
       Tensor gw = paramGrad(wSlot);
-      Tensor gb = bSlot >= 0 ? paramGrad(bSlot) : Tensor();
       Tensor gx;
       // Σ_t gy[t] ⊗ x[t] with either factor constant in time: sum the other
       // over time first (both constant: S times the single product).
@@ -723,17 +721,12 @@ std::string StdbTrainer::Impl::backward(int64_t t0, int64_t t1,
         xe = &xr;
         biasScale = float(S);
       }
-      Tensor gbPart = bSlot >= 0 ? Tensor(gb.shape) : Tensor();
-      bool sparse = useEvents(*xe, eventThreshold(l, w, false));
+      Tensor gbPart = bSlot >= 0 ? paramGrad(bSlot) : Tensor();
+      double xDensity = density(*xe);
+      bool sparse = xe->size() > 0 && xDensity < eventThreshold(l, w, false);
       if (profile) {
-        auto share = [](const Tensor &t) {
-          int64_t nz = 0;
-          for (float v : t.data)
-            nz += v != 0.0f;
-          return t.size() ? double(nz) / double(t.size()) : 0.0;
-        };
-        profileDensity[kk].first += share(*xe);
-        profileDensity[kk].second += share(*gye);
+        profileDensity[kk].first += xDensity;
+        profileDensity[kk].second += density(*gye);
         ++profileCalls[kk];
       }
       err = l.kind == LayerKind::Conv2D
