@@ -236,11 +236,8 @@ std::string stepSynapse(const Layer &l, const Tensor &in, int64_t nonZero,
   if (st.weightT.size() == 0) {
     if (l.kind == LayerKind::Conv2D) {
       st.weightT = transposeConvWeight(w, l.op.group);
-    } else {
-      st.weightT = Tensor({w.dim(1), w.dim(0)});
-      for (int64_t m = 0; m < w.dim(0); ++m)
-        for (int64_t k = 0; k < w.dim(1); ++k)
-          st.weightT.data[k * w.dim(0) + m] = w.data[m * w.dim(1) + k];
+    } else if (std::string e = transpose({1, 0}, w, st.weightT); !e.empty()) {
+      return e;
     }
   }
   return l.kind == LayerKind::Conv2D

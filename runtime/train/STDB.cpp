@@ -466,14 +466,14 @@ std::string StdbTrainer::Impl::forward(int64_t t0, int64_t t1, bool store) {
       if (useEvents(in, eventThreshold(l, w, true)) && !l.op.transA &&
           l.op.alpha == 1.0f && l.op.beta == 1.0f &&
           (!bias || bias->rank() == 1)) {
-        Tensor wT = w;
-        if (l.op.transB) {
-          wT = Tensor({w.dim(1), w.dim(0)});
-          for (int64_t m = 0; m < w.dim(0); ++m)
-            for (int64_t k = 0; k < w.dim(1); ++k)
-              wT.data[k * w.dim(0) + m] = w.data[m * w.dim(1) + k];
-        }
-        err = denseEvents(in, wT, bias, out);
+        // denseEvents takes the weight as K×M.
+        Tensor wT;
+        if (l.op.transB)
+          err = transpose({1, 0}, w, wT);
+        else
+          wT = w;
+        if (err.empty())
+          err = denseEvents(in, wT, bias, out);
       } else {
         err = gemm(in, w, bias, l.op, out);
       }
