@@ -15,7 +15,9 @@ mlir::snnmlir::fineTuneModule(ModuleOp module, const std::string &data,
                               const snnrt::FineTuneCallbacks &callbacks,
                               std::vector<snnrt::EpochReport> &reports,
                               StringRef funcName) {
-  FailureOr<snnrt::Network> net = buildSpikingNetwork(module, funcName);
+  std::vector<Operation *> layerOps, constantOps;
+  FailureOr<snnrt::Network> net =
+      buildSpikingNetwork(module, funcName, &layerOps, &constantOps);
   if (failed(net))
     return failure();
   std::string dir = data == "fashion-mnist" ? snnrt::kFashionMNISTDir : data;
@@ -26,7 +28,7 @@ mlir::snnmlir::fineTuneModule(ModuleOp module, const std::string &data,
   if (std::string e = snnrt::fineTune(*net, train, options, callbacks, reports);
       !e.empty())
     return module.emitError() << "STDB fine-tuning failed: " << e;
-  if (failed(updateSpikingNetwork(module, *net, funcName)))
+  if (failed(updateSpikingNetwork(*net, layerOps, constantOps)))
     return failure();
   auto fn = module.lookupSymbol<func::FuncOp>(funcName);
   auto time = cast<snn::DiscreteTimeAttr>(snn::getTimeModel(fn));

@@ -102,7 +102,8 @@ static bool describe(Operation *op, snnrt::Layer &l) {
 
 FailureOr<snnrt::Network>
 mlir::snnmlir::buildSpikingNetwork(ModuleOp module, StringRef funcName,
-                                   std::vector<Operation *> *layerOps) {
+                                   std::vector<Operation *> *layerOps,
+                                   std::vector<Operation *> *constantOps) {
   auto fn = module.lookupSymbol<func::FuncOp>(funcName);
   if (!fn)
     return module.emitError() << "no function @" << funcName << " to simulate";
@@ -128,6 +129,10 @@ mlir::snnmlir::buildSpikingNetwork(ModuleOp module, StringRef funcName,
       if (failed(data))
         return failure();
       slots[c.getResult()] = net.addConstant(std::move(*data));
+      if (constantOps) {
+        constantOps->resize(net.constants.size(), nullptr);
+        constantOps->back() = c;
+      }
       continue;
     }
     snnrt::Layer l;
@@ -149,47 +154,36 @@ mlir::snnmlir::buildSpikingNetwork(ModuleOp module, StringRef funcName,
   return net;
 }
 
-LogicalResult mlir::snnmlir::updateSpikingNetwork(ModuleOp module,
-                                                  const snnrt::Network &net,
-                                                  StringRef funcName) {
-  auto fn = module.lookupSymbol<func::FuncOp>(funcName);
-  if (!fn || !fn.getBody().hasOneBlock())
-    return module.emitError()
-           << "no single-block function @" << funcName << " to update";
-  // Replays buildSpikingNetwork's slot numbering: arguments, then one slot
-  // per constant or layer in program order.
-  size_t slot = fn.getNumArguments(), layer = 0;
-  for (Operation &op : fn.getBody().front()) {
-    if (isa<func::ReturnOp>(op))
+LogicalResult
+mlir::snnmlir::updateSpikingNetwork(const snnrt::Network &net,
+                                    ArrayRef<Operation *> layerOps,
+                                    ArrayRef<Operation *> constantOps) {
+  for (size_t slot = 0; slot < constantOps.size(); ++slot) {
+    auto c = dyn_cast_or_null<nn::ConstantOp>(constantOps[slot]);
+    if (!c)
       continue;
-    if (slot >= net.constants.size())
-      return op.emitError() << "the trained network does not match the module";
-    if (auto c = dyn_cast<nn::ConstantOp>(op)) {
-      const std::optional<snnrt::Tensor> &t = net.constants[slot++];
-      auto type = cast<RankedTensorType>(c.getType());
-      if (!t || t->size() != type.getNumElements())
-        return c.emitError() << "the trained network does not match the module";
-      ArrayRef<float> data(t->data.data(), t->data.size());
-      if (t->size() * int64_t(sizeof(float)) > 65536) {
-        c.setValueAttr(
-            cast<ElementsAttr>(Attribute(DenseF32ResourceElementsAttr::get(
-                type, "stdb",
-                HeapAsmResourceBlob::allocateAndCopyInferAlign(data)))));
-      } else {
-        c.setValueAttr(DenseElementsAttr::get(type, data));
-      }
-      continue;
-    }
-    ++slot;
-    if (layer >= net.layers.size())
-      return op.emitError() << "the trained network does not match the module";
-    const snnrt::Layer &l = net.layers[layer++];
+    const std::optional<snnrt::Tensor> &t = net.constants[slot];
+    auto type = cast<RankedTensorType>(c.getType());
+    if (!t || t->size() != type.getNumElements())
+      return c.emitError() << "the trained network does not match the module";
+    ArrayRef<float> data(t->data.data(), t->data.size());
+    if (t->size() * int64_t(sizeof(float)) > 65536)
+      c.setValueAttr(
+          cast<ElementsAttr>(Attribute(DenseF32ResourceElementsAttr::get(
+              type, "stdb",
+              HeapAsmResourceBlob::allocateAndCopyInferAlign(data)))));
+    else
+      c.setValueAttr(DenseElementsAttr::get(type, data));
+  }
+  for (size_t k = 0; k < layerOps.size() && k < net.layers.size(); ++k) {
+    Operation *op = layerOps[k];
+    const snnrt::Layer &l = net.layers[k];
     if (isa<snn::IFOp, snn::LIFOp>(op))
-      op.setAttr("threshold",
-                 DenseF32ArrayAttr::get(op.getContext(), l.threshold));
+      op->setAttr("threshold",
+                  DenseF32ArrayAttr::get(op->getContext(), l.threshold));
     if (auto lif = dyn_cast<snn::LIFOp>(op))
       lif.setLeakAttr(
-          FloatAttr::get(Float32Type::get(op.getContext()), double(l.leak)));
+          FloatAttr::get(Float32Type::get(op->getContext()), double(l.leak)));
   }
   return success();
 }

@@ -14,17 +14,20 @@ bool isSpikingNetwork(ModuleOp module, StringRef funcName = "main");
 
 /// Builds the simulator network of function `funcName`; it must use the
 /// discrete time model. Emits an error at the offending op on failure.
-/// `layerOps`, when given, receives the op of each layer in order.
+/// `layerOps`, when given, receives the op of each layer in order;
+/// `constantOps` the nn.constant behind each slot (null for other slots).
 FailureOr<snnrt::Network>
 buildSpikingNetwork(ModuleOp module, StringRef funcName = "main",
-                    std::vector<Operation *> *layerOps = nullptr);
+                    std::vector<Operation *> *layerOps = nullptr,
+                    std::vector<Operation *> *constantOps = nullptr);
 
-/// Writes the constants, thresholds and leaks of `net` (built from the same
-/// function by buildSpikingNetwork, then trained) back into the module: the
-/// same ops with new values. Constants above 64 KiB become dense_resource
-/// blobs, like the importer's.
-LogicalResult updateSpikingNetwork(ModuleOp module, const snnrt::Network &net,
-                                   StringRef funcName = "main");
+/// Writes the constants, thresholds and leaks of `net` (built by
+/// buildSpikingNetwork, which gave `layerOps` and `constantOps`, then
+/// trained) back into those ops: the same ops with new values. Constants
+/// above 64 KiB become dense_resource blobs, like the importer's.
+LogicalResult updateSpikingNetwork(const snnrt::Network &net,
+                                   ArrayRef<Operation *> layerOps,
+                                   ArrayRef<Operation *> constantOps);
 
 } // namespace mlir::snnmlir
 
