@@ -856,18 +856,18 @@ std::string StdbTrainer::computeGradients(const Tensor &input,
              std::to_string(classes) + " classes of the readout";
     const float *z = acc.ptr() + n * classes;
     float zmax = *std::max_element(z, z + classes);
+    std::vector<double> e(static_cast<size_t>(classes));
     double sum = 0;
     for (int64_t c = 0; c < classes; ++c)
-      sum += std::exp(double((z[c] - zmax) / m.temperature));
+      sum += e[size_t(c)] = std::exp(double((z[c] - zmax) / m.temperature));
     int64_t best = std::max_element(z, z + classes) - z;
     result.correct += best == labels[n];
     result.loss +=
         -(double((z[labels[n]] - zmax) / m.temperature) - std::log(sum));
-    for (int64_t c = 0; c < classes; ++c) {
-      double pc = std::exp(double((z[c] - zmax) / m.temperature)) / sum;
-      gAccum.data[n * classes + c] = float((pc - (c == labels[n] ? 1.0 : 0.0)) /
-                                           (double(m.N) * m.temperature));
-    }
+    for (int64_t c = 0; c < classes; ++c)
+      gAccum.data[n * classes + c] =
+          float((e[size_t(c)] / sum - (c == labels[n] ? 1.0 : 0.0)) /
+                (double(m.N) * m.temperature));
   }
   result.loss /= double(m.N);
 
