@@ -2,7 +2,20 @@
 
 #include "runtime/tensor/Tensor.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace snnrt {
+
+void adviseHugePages(void *p, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  (void)madvise(p, bytes, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
 
 int64_t numElements(const Shape &shape) {
   int64_t n = 1;

@@ -403,9 +403,10 @@ int runDiagnose(const DiagnoseOptions &opt) {
 int main(int argc, char **argv) {
   // Simulation and training allocate and free tensors of tens of MiB per
   // batch; glibc would map and unmap each one (a page fault per 4 KiB on
-  // every reuse). Keep freed memory in the heap instead.
+  // every reuse). Keep freed memory in the heap instead: no trimming (a
+  // training batch can hold more than 1 GiB at its peak).
   mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, -1); // never give the top of the heap back
   CLI::App app{"snn-run: simulate and evaluate networks of snn-mlir"};
   app.require_subcommand(1);
 
