@@ -2,6 +2,7 @@
 
 #include "runtime/ann/Kernels.h"
 #include "runtime/tensor/Parallel.h"
+#include "runtime/tensor/Vec16.h"
 
 #include <Eigen/Core>
 
@@ -176,50 +177,34 @@ static bool winogradApplies(const ConvGeometry &g, int64_t C, int64_t M,
          g.dH == 1 && g.dW == 1 && C >= 8 && M >= 8;
 }
 
-/// Column step of the Winograd input transform for one row combination:
-/// pe/po hold that combination of the tile rows at even/odd input columns;
-/// tile tw's columns 0..3 are pe[tw], po[tw], pe[tw+1], po[tw+1].
-static void winogradColumns(const float *__restrict pe,
-                            const float *__restrict po, int64_t TW,
-                            float *__restrict v0, float *__restrict v1,
-                            float *__restrict v2, float *__restrict v3) {
-  for (int64_t tw = 0; tw < TW; ++tw) {
-    v0[tw] = pe[tw] - pe[tw + 1];
-    v1[tw] = po[tw] + pe[tw + 1];
-    v2[tw] = pe[tw + 1] - po[tw];
-    v3[tw] = po[tw] - po[tw + 1];
+/// One row of Bᵀ applied to the tiles, followed by B on the columns, for L
+/// consecutive tiles at once. a0/a1 (b0/b1) hold the first (second) input row
+/// of the combination at even/odd columns, so tile i's columns 0..3 are
+/// a0[i], a1[i], a0[i + 1], a1[i + 1]; v0..v3 get the four values of that
+/// row of V = Bᵀ d B.
+static void winogradInputCombo(const float *__restrict a0,
+                               const float *__restrict a1,
+                               const float *__restrict b0,
+                               const float *__restrict b1, float sign,
+                               int64_t L, float *__restrict v0,
+                               float *__restrict v1, float *__restrict v2,
+                               float *__restrict v3) {
+  for (int64_t i = 0; i < L; ++i) {
+    float e0 = a0[i] + sign * b0[i], e1 = a1[i] + sign * b1[i];
+    float e2 = a0[i + 1] + sign * b0[i + 1], e3 = a1[i + 1] + sign * b1[i + 1];
+    v0[i] = e0 - e2;
+    v1[i] = e1 + e2;
+    v2[i] = e2 - e1;
+    v3[i] = e1 - e3;
   }
 }
 
-/// One row of Winograd input tiles (V = Bᵀ d B): `split` holds the four
-/// padded input rows as even/odd column arrays of `half` entries (row r even
-/// at 2r·half, odd at (2r+1)·half); writes tile tw's 16 values to
-/// v[ξ·plane + tw]. `combo` is scratch for 2·half floats.
-static void winogradInputRow(const float *split, int64_t half, int64_t TW,
-                             float *v, int64_t plane, float *combo) {
-  // Bᵀ combines rows: 0 − 2, 1 + 2, 2 − 1, 1 − 3.
-  static constexpr int kRows[4][2] = {{0, 2}, {1, 2}, {2, 1}, {1, 3}};
-  static constexpr float kSign[4] = {-1.0f, 1.0f, -1.0f, -1.0f};
-  for (int r = 0; r < 4; ++r) {
-    for (int parity = 0; parity < 2; ++parity) {
-      const float *a = split + (2 * kRows[r][0] + parity) * half;
-      const float *b = split + (2 * kRows[r][1] + parity) * half;
-      float *dst = combo + parity * half, sign = kSign[r];
-      for (int64_t k = 0; k < half; ++k)
-        dst[k] = a[k] + sign * b[k];
-    }
-    winogradColumns(combo, combo + half, TW, v + (r * 4 + 0) * plane,
-                    v + (r * 4 + 1) * plane, v + (r * 4 + 2) * plane,
-                    v + (r * 4 + 3) * plane);
-  }
-}
-
-/// One row of Winograd output tiles (Aᵀ m A + bias): mm[ξ·plane + tw] →
-/// top-left, top-right, bottom-left and bottom-right outputs of tile tw.
+/// Output transform (Aᵀ m A + bias) of L consecutive tiles: mm[ξ·plane + i]
+/// → top-left, top-right, bottom-left and bottom-right outputs of tile i.
 __attribute__((noinline)) static void
-winogradOutputRow(const float *__restrict mm, int64_t plane, int64_t TW,
-                  float b, float *__restrict tl, float *__restrict tr,
-                  float *__restrict bl, float *__restrict br) {
+winogradOutputTiles(const float *__restrict mm, int64_t plane, int64_t L,
+                    float b, float *__restrict tl, float *__restrict tr,
+                    float *__restrict bl, float *__restrict br) {
   const float *m0 = mm, *m1 = mm + plane, *m2 = mm + 2 * plane,
               *m3 = mm + 3 * plane, *m4 = mm + 4 * plane, *m5 = mm + 5 * plane,
               *m6 = mm + 6 * plane, *m7 = mm + 7 * plane, *m8 = mm + 8 * plane,
@@ -227,59 +212,66 @@ winogradOutputRow(const float *__restrict mm, int64_t plane, int64_t TW,
               *m11 = mm + 11 * plane, *m12 = mm + 12 * plane,
               *m13 = mm + 13 * plane, *m14 = mm + 14 * plane,
               *m15 = mm + 15 * plane;
-  for (int64_t tw = 0; tw < TW; ++tw) {
+  for (int64_t i = 0; i < L; ++i) {
     // Aᵀ combines rows (0 + 1 + 2, 1 − 2 − 3), then A the columns.
-    float a0 = m0[tw] + m4[tw] + m8[tw], a1 = m1[tw] + m5[tw] + m9[tw],
-          a2 = m2[tw] + m6[tw] + m10[tw], a3 = m3[tw] + m7[tw] + m11[tw];
-    float c0 = m4[tw] - m8[tw] - m12[tw], c1 = m5[tw] - m9[tw] - m13[tw],
-          c2 = m6[tw] - m10[tw] - m14[tw], c3 = m7[tw] - m11[tw] - m15[tw];
-    tl[tw] = a0 + a1 + a2 + b;
-    tr[tw] = a1 - a2 - a3 + b;
-    bl[tw] = c0 + c1 + c2 + b;
-    br[tw] = c1 - c2 - c3 + b;
+    float a0 = m0[i] + m4[i] + m8[i], a1 = m1[i] + m5[i] + m9[i],
+          a2 = m2[i] + m6[i] + m10[i], a3 = m3[i] + m7[i] + m11[i];
+    float c0 = m4[i] - m8[i] - m12[i], c1 = m5[i] - m9[i] - m13[i],
+          c2 = m6[i] - m10[i] - m14[i], c3 = m7[i] - m11[i] - m15[i];
+    tl[i] = a0 + a1 + a2 + b;
+    tr[i] = a1 - a2 - a3 + b;
+    bl[i] = c0 + c1 + c2 + b;
+    br[i] = c1 - c2 - c3 + b;
   }
 }
 
-/// ev[k] = row[2k], od[k] = row[2k + 1] for k < n.
-__attribute__((noinline)) static void deinterleave(const float *__restrict row,
-                                                   int64_t n,
-                                                   float *__restrict ev,
-                                                   float *__restrict od) {
-  for (int64_t k = 0; k < n; ++k) {
-    ev[k] = row[2 * k];
-    od[k] = row[2 * k + 1];
-  }
-}
+/// Tiles of one image: TH rows of `half` = TW + 1 tiles each; the last tile
+/// of every row only pads the row so that all transforms run over one flat,
+/// contiguous tile index i = th·half + tw (its results are never read).
+struct WinogradTiling {
+  int64_t TH, TW, half, perImage;
+  explicit WinogradTiling(const ConvGeometry &g)
+      : TH((g.OH + 1) / 2), TW((g.OW + 1) / 2), half(TW + 1),
+        perImage(TH * half) {}
+};
 
-/// Winograd input transform of one image (C×H×W) into V[ξ][c][tile] with
-/// `T` tiles per (ξ, c) row: tile (th, tw) goes to column th·TW + tw.
+/// Winograd input transform of one image (C×H×W) into V[ξ·plane + c·T + i].
+/// The padded input is split into four planes by row and column parity, so
+/// that the rows 2th + r of tile row th are one plane at offset (r/2)·half
+/// and every combination is a flat loop over the tile index.
 static void winogradInputTiles(const float *img, const ConvGeometry &g,
-                               float *V, int64_t T,
-                               std::vector<float> &scratch) {
-  int64_t C = g.C, H = g.H, W = g.W;
-  int64_t TH = (g.OH + 1) / 2, TW = (g.OW + 1) / 2;
-  int64_t Hp = 2 * TH + 2, Wp = 2 * TW + 2, half = TW + 1;
-  scratch.resize(size_t(C * Hp * Wp + 10 * half));
-  float *pad = scratch.data(), *split = pad + C * Hp * Wp,
-        *combo = split + 8 * half;
-  std::fill(pad, pad + C * Hp * Wp, 0.0f);
-  int64_t rows = std::min(H, Hp - g.pT), cols = std::min(W, Wp - g.pL);
-  for (int64_t c = 0; c < C; ++c)
+                               const WinogradTiling &t, float *V, int64_t plane,
+                               int64_t T, std::vector<float> &scratch) {
+  int64_t C = g.C, H = g.H, W = g.W, half = t.half;
+  int64_t S = (t.TH + 2) * half; // (TH + 1) rows + one for the i + 1 reads
+  scratch.resize(size_t(4 * S));
+  float *sub = scratch.data(); // [row parity][column parity][S]
+  int64_t rows = std::min(H, 2 * t.TH + 2 - g.pT),
+          cols = std::min(W, 2 * half - g.pL);
+  static constexpr int kRows[4][2] = {{0, 2}, {1, 2}, {2, 1}, {1, 3}};
+  static constexpr float kSign[4] = {-1.0f, 1.0f, -1.0f, -1.0f};
+  for (int64_t c = 0; c < C; ++c) {
+    std::fill(sub, sub + 4 * S, 0.0f);
     for (int64_t y = 0; y < rows; ++y) {
       const float *src = img + (c * H + y) * W;
-      float *dst = pad + (c * Hp + y + g.pT) * Wp + g.pL;
-      for (int64_t xx = 0; xx < cols; ++xx)
-        dst[xx] = src[xx];
+      int64_t py = y + g.pT;
+      for (int64_t parity = 0; parity < 2; ++parity) {
+        // Input columns x with (x + pL) of this parity.
+        int64_t x0 = (parity - g.pL) & 1;
+        float *dst = sub + ((py & 1) * 2 + parity) * S + (py >> 1) * half +
+                     ((x0 + g.pL) >> 1);
+        for (int64_t x = x0, k = 0; x < cols; x += 2, ++k)
+          dst[k] = src[x];
+      }
     }
-  // A row of tiles at a time: the four input rows are split into even and
-  // odd columns so that every access is contiguous in the tile index.
-  for (int64_t c = 0; c < C; ++c) {
-    const float *pc = pad + c * Hp * Wp;
-    for (int64_t th = 0; th < TH; ++th) {
-      for (int r = 0; r < 4; ++r)
-        deinterleave(pc + (2 * th + r) * Wp, half, split + (2 * r) * half,
-                     split + (2 * r + 1) * half);
-      winogradInputRow(split, half, TW, V + c * T + th * TW, C * T, combo);
+    float *v = V + c * T;
+    for (int r = 0; r < 4; ++r) {
+      int ra = kRows[r][0], rb = kRows[r][1];
+      const float *a = sub + (ra & 1) * 2 * S + (ra >> 1) * half;
+      const float *b = sub + (rb & 1) * 2 * S + (rb >> 1) * half;
+      winogradInputCombo(a, a + S, b, b + S, kSign[r], t.perImage,
+                         v + (r * 4 + 0) * plane, v + (r * 4 + 1) * plane,
+                         v + (r * 4 + 2) * plane, v + (r * 4 + 3) * plane);
     }
   }
 }
@@ -287,8 +279,7 @@ static void winogradInputTiles(const float *img, const ConvGeometry &g,
 static void conv2dWinograd(const Tensor &x, const Tensor &w, const Tensor *bias,
                            const ConvGeometry &g, Tensor &out) {
   int64_t N = x.dim(0), C = g.C, M = w.dim(0), H = g.H, W = g.W;
-  int64_t OH = g.OH, OW = g.OW, TH = (OH + 1) / 2, TW = (OW + 1) / 2;
-  int64_t TI = TH * TW;
+  int64_t OH = g.OH, OW = g.OW;
   // U[ξ][m][c] = (G g Gᵀ)[ξ].
   std::vector<float> U(size_t(16 * M * C));
   for (int64_t m = 0; m < M; ++m)
@@ -309,49 +300,51 @@ static void conv2dWinograd(const Tensor &x, const Tensor &w, const Tensor *bias,
       }
     }
   // Images per block: enough tiles for efficient GEMMs.
+  WinogradTiling tiling(g);
+  int64_t TI = tiling.perImage, half = tiling.half, TW = tiling.TW;
   int64_t perBlock = std::max<int64_t>(1, 256 / std::max<int64_t>(TI, 1));
   int64_t blocks = (N + perBlock - 1) / perBlock;
   parallelFor(blocks, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> V, Mx, rowOut(size_t(4 * TW)), scratch;
+    std::vector<float> V, Mx, tiles, scratch;
     for (int64_t blk = begin; blk < end; ++blk) {
       int64_t i0 = blk * perBlock, nb = std::min(perBlock, N - i0);
       int64_t T = nb * TI;
       V.resize(size_t(16 * C * T));
       Mx.resize(size_t(16 * M * T));
+      tiles.resize(size_t(4 * T));
       for (int64_t ii = 0; ii < nb; ++ii)
-        winogradInputTiles(x.ptr() + (i0 + ii) * C * H * W, g,
-                           V.data() + ii * TI, T, scratch);
+        winogradInputTiles(x.ptr() + (i0 + ii) * C * H * W, g, tiling,
+                           V.data() + ii * TI, C * T, T, scratch);
       for (int xi = 0; xi < 16; ++xi) {
         ConstMatMap Ux(U.data() + xi * M * C, M, C);
         ConstMatMap Vx(V.data() + xi * C * T, C, T);
         MatMap(Mx.data() + xi * M * T, M, T).noalias() = Ux * Vx;
       }
-      // out tile = Aᵀ m A (+ bias), a row of tiles at a time.
-      for (int64_t ii = 0; ii < nb; ++ii)
-        for (int64_t m = 0; m < M; ++m) {
+      // out tile = Aᵀ m A (+ bias): all tiles of a channel at once, then
+      // interleaved into the output rows.
+      const float *tl = tiles.data(), *tr = tl + T, *bl = tr + T, *br = bl + T;
+      int64_t full = OW / 2;
+      for (int64_t m = 0; m < M; ++m) {
+        winogradOutputTiles(Mx.data() + m * T, M * T, T,
+                            bias ? bias->data[m] : 0.0f, tiles.data(),
+                            tiles.data() + T, tiles.data() + 2 * T,
+                            tiles.data() + 3 * T);
+        for (int64_t ii = 0; ii < nb; ++ii) {
           float *o = out.ptr() + ((i0 + ii) * M + m) * OH * OW;
-          float b = bias ? bias->data[m] : 0.0f;
-          for (int64_t th = 0; th < TH; ++th) {
-            const float *mm = Mx.data() + m * T + ii * TI + th * TW;
-            winogradOutputRow(mm, M * T, TW, b, rowOut.data(),
-                              rowOut.data() + TW, rowOut.data() + 2 * TW,
-                              rowOut.data() + 3 * TW);
-            // rowOut: [top-left, top-right, bottom-left, bottom-right][tw].
-            int64_t oy = 2 * th;
-            for (int r = 0; r < 2 && oy + r < OH; ++r) {
-              const float *left = rowOut.data() + (2 * r) * TW,
-                          *right = rowOut.data() + (2 * r + 1) * TW;
-              float *orow = o + (oy + r) * OW;
-              int64_t full = OW / 2;
-              for (int64_t tw = 0; tw < full; ++tw) {
-                orow[2 * tw] = left[tw];
-                orow[2 * tw + 1] = right[tw];
-              }
-              if (full < TW)
-                orow[2 * full] = left[full];
+          for (int64_t oy = 0; oy < OH; ++oy) {
+            int64_t at = ii * TI + (oy / 2) * half;
+            const float *left = ((oy & 1) ? bl : tl) + at,
+                        *right = ((oy & 1) ? br : tr) + at;
+            float *orow = o + oy * OW;
+            for (int64_t tw = 0; tw < full; ++tw) {
+              orow[2 * tw] = left[tw];
+              orow[2 * tw + 1] = right[tw];
             }
+            if (full < TW)
+              orow[2 * full] = left[full];
           }
         }
+      }
     }
   });
 }
@@ -418,6 +411,43 @@ void transposeInto(const float *src, int64_t rows, int64_t cols, float *dst) {
     }
 }
 
+/// Event-driven 3×3, stride-1, undilated convolution of one input row y of
+/// one channel into a block of 16·NB output channels, channel-last and
+/// zero-bordered:
+///   out[(y + 2 − ky)·Wp + xx + 2 − kx][m] += x[y][xx] · wT[ky][kx][m]
+/// (`rowStride` floats per position; output (ty, tx) sits at row
+/// ty + 2 − pT, column tx + 2 − pL). The 9·NB weight vectors stay in
+/// registers for the row; callers walk rows outside and channels inside, so
+/// the three output rows being written stay in L1.
+template <int NB>
+static void scatterRow3x3(const float *row, int64_t y, int64_t W,
+                          const float *wc, int64_t wStride, float *padded,
+                          int64_t Wp, int64_t rowStride) {
+  Vec16 wr[9][NB];
+  for (int k = 0; k < 9; ++k)
+    for (int j = 0; j < NB; ++j)
+      wr[k][j] = loadVec16(wc + k * wStride + 16 * j);
+  forEachNonZero(row, W, [&](int64_t xx, float v) {
+    Vec16 vv = Vec16{} + v;
+    float *base = padded + ((y + 2) * Wp + xx + 2) * rowStride;
+#pragma GCC unroll 9
+    for (int k = 0; k < 9; ++k) {
+      float *q = base - ((k / 3) * Wp + k % 3) * rowStride;
+#pragma GCC unroll 4
+      for (int j = 0; j < NB; ++j)
+        storeVec16(q + 16 * j, loadVec16(q + 16 * j) + vv * wr[k][j]);
+    }
+  });
+}
+
+/// True when a row of n floats holds a nonzero.
+static bool anyNonZero(const float *p, int64_t n) {
+  uint32_t any = 0;
+  for (int64_t i = 0; i < n; ++i)
+    any |= p[i] != 0.0f;
+  return any != 0;
+}
+
 std::string conv2dEvents(const Tensor &x, const Tensor &wT, const Shape &ws,
                          const Tensor *bias, const Node &n, Tensor &out) {
   if (x.rank() != 4)
@@ -436,11 +466,57 @@ std::string conv2dEvents(const Tensor &x, const Tensor &wT, const Shape &ws,
   if (std::string e = allocate(out, {N, M, OH, OW}, false); !e.empty())
     return e;
   int64_t P = OH * OW;
+  bool blocked3x3 = kH == 3 && kW == 3 && sH == 1 && sW == 1 && dH == 1 &&
+                    dW == 1 && Mg % 16 == 0;
   parallelFor(N * G, 1, [&](int64_t begin, int64_t end) {
-    FloatBuffer acc(size_t(P * Mg));
+    FloatBuffer acc(size_t(blocked3x3 ? (H + 2) * (W + 2) * Mg : P * Mg));
+    FloatBuffer accT(blocked3x3 ? acc.size() : 0);
     for (int64_t job = begin; job < end; ++job) {
       int64_t img = job / G, g = job % G;
       std::fill(acc.begin(), acc.end(), 0.0f);
+      if (blocked3x3) {
+        int64_t Wp = W + 2;
+        const float *xg = x.ptr() + (img * C + g * Cg) * H * W;
+        for (int64_t y = 0; y < H; ++y)
+          for (int64_t c = 0; c < Cg; ++c) {
+            const float *row = xg + (c * H + y) * W;
+            if (!anyNonZero(row, W))
+              continue;
+            for (int64_t m0 = 0; m0 < Mg; m0 += 32) {
+              const float *wc = wT.ptr() + (g * Cg + c) * 9 * Mg + m0;
+              if (Mg - m0 >= 32)
+                scatterRow3x3<2>(row, y, W, wc, Mg, acc.data() + m0, Wp, Mg);
+              else
+                scatterRow3x3<1>(row, y, W, wc, Mg, acc.data() + m0, Wp, Mg);
+            }
+          }
+        // Back to channel-first, then each output row from its padded row
+        // (outputs that no input reaches keep the bias alone).
+        int64_t positions = (H + 2) * Wp;
+        transposeInto(acc.data(), positions, Mg, accT.data());
+        for (int64_t m = 0; m < Mg; ++m) {
+          float b = bias ? bias->data[g * Mg + m] : 0.0f;
+          float *o = out.ptr() + ((img * M + g * Mg + m) * OH) * OW;
+          const float *src = accT.data() + m * positions;
+          for (int64_t ty = 0; ty < OH; ++ty) {
+            int64_t r = ty + 2 - pT;
+            float *orow = o + ty * OW;
+            if (r < 0 || r >= H + 2) {
+              std::fill(orow, orow + OW, b);
+              continue;
+            }
+            int64_t lo = std::max<int64_t>(0, pL - 2),
+                    hi = std::min<int64_t>(OW, Wp - 2 + pL);
+            std::fill(orow, orow + std::min(lo, OW), b);
+            const float *srow = src + r * Wp + 2 - pL;
+            for (int64_t tx = lo; tx < hi; ++tx)
+              orow[tx] = srow[tx] + b;
+            if (hi < OW)
+              std::fill(orow + std::max<int64_t>(hi, 0), orow + OW, b);
+          }
+        }
+        continue;
+      }
       for (int64_t c = 0; c < Cg; ++c) {
         const float *plane = x.ptr() + (img * C + g * Cg + c) * H * W;
         const float *wc = wT.ptr() + (g * Cg + c) * kH * kW * Mg;

@@ -10,6 +10,7 @@
 
 #include "runtime/ann/Graph.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -68,23 +69,23 @@ inline void axpy(int64_t n, float a, const float *__restrict x,
   }
 }
 
-/// Calls f(i, p[i]) for every nonzero p[i], i in [0, n), skipping runs of
-/// zeros eight at a time (spike tensors are mostly zero).
+/// Calls f(i, p[i]) for every nonzero p[i], i in [0, n), in order: a bit
+/// mask per 64 entries is built without branches, then only the nonzeros
+/// are visited (spike tensors are mostly zero and their zeros unpredictable).
 template <typename F>
-inline void forEachNonZero(const float *p, int64_t n, F &&f) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w[4];
-    std::memcpy(w, p + i, sizeof(w));
-    if ((w[0] | w[1] | w[2] | w[3]) == 0)
-      continue;
-    for (int64_t j = i; j < i + 8; ++j)
-      if (p[j] != 0.0f)
-        f(j, p[j]);
-  }
-  for (; i < n; ++i)
-    if (p[i] != 0.0f)
+__attribute__((always_inline)) inline void forEachNonZero(const float *p,
+                                                          int64_t n, F &&f) {
+  for (int64_t i0 = 0; i0 < n; i0 += 64) {
+    int64_t m = std::min<int64_t>(64, n - i0);
+    uint64_t bits = 0;
+    for (int64_t i = 0; i < m; ++i)
+      bits |= uint64_t(p[i0 + i] != 0.0f) << i;
+    while (bits) {
+      int64_t i = i0 + __builtin_ctzll(bits);
+      bits &= bits - 1;
       f(i, p[i]);
+    }
+  }
 }
 
 /// [M][C/G][kH][kW] → [G][C/G][kH][kW][M/G].

@@ -11,8 +11,10 @@
 #include "runtime/tensor/Parallel.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace snnrt {
 
@@ -116,7 +118,7 @@ void forEachNeuronBlock(
     int64_t grain,
     const std::function<void(int64_t, int64_t, const float *)> &body) {
   parallelFor(count, grain, [&](int64_t s, int64_t e) {
-    constexpr int64_t kBlock = 512;
+    constexpr int64_t kBlock = 8192;
     float th[kBlock];
     for (int64_t b = s; b < e; b += kBlock) {
       int64_t n = std::min(kBlock, e - b);
@@ -127,23 +129,67 @@ void forEachNeuronBlock(
   });
 }
 
+namespace {
+
+/// neuronStep's loop with the optional arrays and the reset mode fixed at
+/// compile time: one straight vector loop per combination (with run-time
+/// tests inside, GCC if-converts them into masked stores and spills masks,
+/// about ten times slower).
+template <bool Subtract, bool Scale, bool Last, bool Fired, bool Potential>
+void neuronStepLoop(int64_t n, float leak, int32_t t,
+                    const float *__restrict th, const float *__restrict cur,
+                    const float *__restrict scale, float *__restrict u,
+                    int32_t *__restrict last, float *__restrict out,
+                    uint8_t *__restrict fired, float *__restrict potential) {
+  for (int64_t j = 0; j < n; ++j) {
+    float v = leak * u[j] + cur[j];
+    bool spike = v >= th[j];
+    if constexpr (Fired)
+      fired[j] = spike;
+    if constexpr (Potential)
+      potential[j] = v;
+    if constexpr (Scale)
+      out[j] = spike ? scale[j] : 0.0f;
+    else
+      out[j] = spike ? 1.0f : 0.0f;
+    if constexpr (Last)
+      last[j] = spike ? t : last[j];
+    if constexpr (Subtract)
+      u[j] = spike ? v - th[j] : v;
+    else
+      u[j] = spike ? 0.0f : v;
+  }
+}
+
+using NeuronStepFn = void (*)(int64_t, float, int32_t, const float *,
+                              const float *, const float *, float *, int32_t *,
+                              float *, uint8_t *, float *);
+
+template <int Flags> constexpr NeuronStepFn neuronStepVariant() {
+  return &neuronStepLoop<bool(Flags & 1), bool(Flags & 2), bool(Flags & 4),
+                         bool(Flags & 8), bool(Flags & 16)>;
+}
+
+template <int... Flags>
+constexpr std::array<NeuronStepFn, sizeof...(Flags)>
+neuronStepTable(std::integer_sequence<int, Flags...>) {
+  return {neuronStepVariant<Flags>()...};
+}
+
+} // namespace
+
 void neuronStep(int64_t n, float leak, bool subtract, int32_t t,
                 const float *__restrict th, const float *__restrict cur,
                 const float *__restrict scale, float *__restrict u,
                 int32_t *__restrict last, float *__restrict out,
                 uint8_t *__restrict fired, float *__restrict potential) {
-  for (int64_t j = 0; j < n; ++j) {
-    float v = leak * u[j] + cur[j];
-    bool spike = v >= th[j];
-    if (fired)
-      fired[j] = spike;
-    if (potential)
-      potential[j] = v;
-    out[j] = spike ? (scale ? scale[j] : 1.0f) : 0.0f;
-    if (last)
-      last[j] = spike ? t : last[j];
-    u[j] = spike ? (subtract ? v - th[j] : 0.0f) : v;
-  }
+  static constexpr auto kVariants =
+      neuronStepTable(std::make_integer_sequence<int, 32>{});
+  int flags = int(subtract) | int(scale != nullptr) << 1 |
+              int(last != nullptr) << 2 | int(fired != nullptr) << 3 |
+              int(potential != nullptr) << 4;
+  kVariants[size_t(flags)](n, leak, t, th, cur, scale, u, last, out, fired,
+                           potential);
 }
 
 std::string spikeGatedMaxPool(const Node &n, const Tensor &in, Tensor &counts,

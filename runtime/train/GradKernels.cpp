@@ -3,6 +3,7 @@
 #include "runtime/train/GradKernels.h"
 #include "runtime/ann/Kernels.h"
 #include "runtime/tensor/Parallel.h"
+#include "runtime/tensor/Vec16.h"
 
 #include <Eigen/Core>
 
@@ -14,6 +15,44 @@ using RowMatrix =
     Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MatMap = Eigen::Map<RowMatrix>;
 using ConstMatMap = Eigen::Map<const RowMatrix>;
+
+namespace {
+
+/// Event-driven ∂L/∂w of one input plane of a 3×3, stride-1, undilated
+/// convolution for a block of 16·NB output channels:
+///   acc[ky][kx][m] += Σ_{x[y][xx] ≠ 0} x[y][xx] · gy[y + pT − ky][xx + pL −
+///   kx][m]
+/// with gy channel-last and zero-bordered (`padded`: row y + 2 − ky, column
+/// xx + 2 − kx, `rowStride` floats per position). The 9·NB accumulators stay
+/// in registers for the whole plane.
+template <int NB>
+__attribute__((noinline)) void
+weightGradPlane3x3(const float *plane, int64_t H, int64_t W,
+                   const float *padded, int64_t Wp, int64_t rowStride,
+                   float *acc) {
+  Vec16 a[9][NB];
+  for (int k = 0; k < 9; ++k)
+    for (int j = 0; j < NB; ++j)
+      a[k][j] = Vec16{};
+  for (int64_t y = 0; y < H; ++y)
+    forEachNonZero(plane + y * W, W, [&](int64_t xx, float v) {
+      Vec16 vv = Vec16{} + v;
+      const float *base = padded + ((y + 2) * Wp + xx + 2) * rowStride;
+#pragma GCC unroll 9
+      for (int k = 0; k < 9; ++k) {
+        const float *q = base - ((k / 3) * Wp + k % 3) * rowStride;
+#pragma GCC unroll 4
+        for (int j = 0; j < NB; ++j)
+          a[k][j] += vv * loadVec16(q + 16 * j);
+      }
+    });
+  for (int k = 0; k < 9; ++k)
+    for (int j = 0; j < NB; ++j)
+      storeVec16(acc + k * rowStride + 16 * j,
+                 loadVec16(acc + k * rowStride + 16 * j) + a[k][j]);
+}
+
+} // namespace
 
 std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
                            const Tensor &gy, Tensor *gx, Tensor *gw, Tensor *gb,
@@ -59,15 +98,24 @@ std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
   if (!gw && !gb && !gx)
     return "";
   int64_t chunks = chunkCount(N);
+  // Event-driven 3×3 stride-1 weight gradient with register accumulators:
+  // output channels in blocks of 16 and 32; gy positions that the padding
+  // leaves out of reach read zeros from the border.
+  bool blocked3x3 = sparseX && kH == 3 && kW == 3 && geo.sH == 1 &&
+                    geo.sW == 1 && geo.dH == 1 && geo.dW == 1 && Mg % 16 == 0 &&
+                    geo.pT <= 2 && geo.pL <= 2;
   // Dense: ∂w as [M][K]. Sparse: [G][C/G][kH][kW][M/G], every nonzero input
   // adding x·gy[:, output it reaches] (gy transposed to [P][M/G]).
   std::vector<RowMatrix> partW(chunks);
   std::vector<Eigen::VectorXf> partB(chunks);
   parallelChunks(N, [&](int64_t c, int64_t b, int64_t e) {
     RowMatrix cols, colGrad, gyT;
+    FloatBuffer padded;
     if (gw) {
       partW[c] = sparseX ? RowMatrix::Zero(G * K, Mg) : RowMatrix::Zero(M, K);
-      if (sparseX)
+      if (blocked3x3)
+        padded.assign(size_t((H + 2) * (W + 2) * Mg), 0.0f);
+      else if (sparseX)
         gyT.resize(P, Mg);
       else
         cols.resize(K, P);
@@ -80,6 +128,36 @@ std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
         if (gw && !sparseX) {
           im2col(xg, geo, cols.data());
           partW[c].middleRows(g * Mg, Mg).noalias() += gyg * cols.transpose();
+        } else if (gw && blocked3x3) {
+          // gy channel-last into the interior of the zero-bordered buffer:
+          // output (ty, tx) at row ty + 2 − pT, column tx + 2 − pL.
+          int64_t Wp = W + 2;
+          for (int64_t ty = 0; ty < geo.OH; ++ty) {
+            int64_t r = ty + 2 - geo.pT;
+            if (r < 0 || r >= H + 2)
+              continue;
+            for (int64_t tx = 0; tx < geo.OW; ++tx) {
+              int64_t col = tx + 2 - geo.pL;
+              if (col < 0 || col >= Wp)
+                continue;
+              float *dst = padded.data() + (r * Wp + col) * Mg;
+              const float *src = gyg.data() + ty * geo.OW + tx;
+              for (int64_t m = 0; m < Mg; ++m)
+                dst[m] = src[m * P];
+            }
+          }
+          float *acc = partW[c].data() + g * K * Mg;
+          for (int64_t ci = 0; ci < geo.C; ++ci)
+            for (int64_t m0 = 0; m0 < Mg; m0 += 32) {
+              const float *plane = xg + ci * H * W;
+              float *out = acc + ci * 9 * Mg + m0;
+              if (Mg - m0 >= 32)
+                weightGradPlane3x3<2>(plane, H, W, padded.data() + m0, Wp, Mg,
+                                      out);
+              else
+                weightGradPlane3x3<1>(plane, H, W, padded.data() + m0, Wp, Mg,
+                                      out);
+            }
         } else if (gw) {
           transposeInto(gyg.data(), Mg, P, gyT.data());
           float *acc = partW[c].data() + g * K * Mg;

@@ -27,20 +27,30 @@ namespace snnrt {
 namespace {
 
 /// Synapses run event-driven (forward and weight gradient) when the share of
-/// nonzero inputs is below a threshold. Measured on the VGG-like test model
-/// (real spikes, 2 threads, best of 3 epochs of 576 images): 12 % for
-/// 3×3 convolutions with fewer than 64 outputs per group and for every
-/// forward pass that Winograd computes, 25 % for the weight gradient of
-/// wider convolutions and for their non-Winograd forward pass, 20 % for
-/// dense layers. Spikes are clustered, so the event kernels fare better on
-/// real data than on uniformly random inputs.
+/// nonzero inputs is below a threshold. 3×3 stride-1 convolutions with 16·k
+/// outputs per group have register-blocked event kernels (Kernels.cpp,
+/// GradKernels.cpp); measured on 32→32 channels at 28×28 with uniformly
+/// random spikes (2 threads, best of 7): the scatter forward breaks even
+/// with Winograd near 18 % (and runs level with it on the VGG-like model's
+/// real 17.5 %; 15 % here), the weight gradient takes a third of im2col +
+/// GEMM's time at 17.5 % and stays ahead beyond 35 %. Other convolutions
+/// (measured on the VGG-like test model with the generic event kernels): 12 %
+/// against Winograd and for fewer than 64 outputs per group, 25 % for the
+/// weight gradient of wider ones and their non-Winograd forward pass; 20 % for
+/// dense layers.
 double eventThreshold(const Layer &l, const Tensor &w, bool forward) {
   if (l.kind == LayerKind::Dense)
     return 0.2;
   int64_t perGroup = w.dim(0) / std::max<int64_t>(1, l.op.group);
-  if (forward && l.op.group == 1 && w.dim(2) == 3 && w.dim(3) == 3 &&
-      l.op.strides[0] == 1 && l.op.strides[1] == 1 && w.dim(1) >= 8)
+  bool threeByThree = w.dim(2) == 3 && w.dim(3) == 3 && l.op.strides[0] == 1 &&
+                      l.op.strides[1] == 1 && l.op.dilations[0] == 1 &&
+                      l.op.dilations[1] == 1;
+  if (forward && threeByThree && perGroup % 16 == 0)
+    return 0.15; // register-blocked scatter against Winograd
+  if (forward && l.op.group == 1 && threeByThree && w.dim(1) >= 8)
     return 0.12; // against Winograd
+  if (!forward && threeByThree && perGroup % 16 == 0)
+    return 0.6; // register-blocked event kernel against im2col + GEMM
   return perGroup >= 64 ? 0.25 : 0.12;
 }
 
@@ -124,35 +134,55 @@ struct LayerTape {
   std::vector<int32_t> argmax;    // max-pool: input forwarded per output
 };
 
-/// Surrogates of one step for a block of n neurons from their last spikes:
-/// α·exp(−β·Δt)/V_th read from `lut` (Δt clamped to maxAge), 0 for neurons
-/// that never spiked; then records this step's spikes.
-void surrogateStep(int64_t n, int32_t t, int32_t maxAge,
-                   const float *__restrict lut, const float *__restrict invTh,
-                   const uint8_t *__restrict fired, int32_t *__restrict last,
+/// Surrogates α·exp(−β·Δt)/V_th of one step for a block of n neurons: `e`
+/// holds this step's values (Δt since the last spike before step t; 0 for
+/// neurons that never spiked). Writes them to `sur` and advances `e` to the
+/// next step: α·exp(−β)/V_th (`afterSpike`) where the neuron fires now, else
+/// e·exp(−β) (`decay`). A multiply instead of a table lookup, so that the
+/// loop vectorises; Δt never reaches the table's end within a run (it is at
+/// most T − 1 + first-spike age), so the values are the table's up to
+/// rounding.
+void surrogateStep(int64_t n, float decay, const float *__restrict afterSpike,
+                   const uint8_t *__restrict fired, float *__restrict e,
                    float *__restrict sur) {
   for (int64_t j = 0; j < n; ++j) {
-    bool never = last[j] == kNeverSpiked;
-    int32_t age = never ? 0 : std::min(t - last[j], maxAge);
-    sur[j] = never ? 0.0f : lut[age] * invTh[j];
-    last[j] = fired[j] ? t : last[j];
+    sur[j] = e[j];
+    e[j] = fired[j] ? afterSpike[j] : e[j] * decay;
   }
 }
 
 /// One step backwards for a block of n neurons: ∂L/∂u = ∂L/∂o·∂o/∂u plus
 /// what flows back through the leak (cut by a zero reset where it fired).
+/// The dropout scale and the reset mode are template parameters: run-time
+/// tests in the loop make GCC emit masked code several times slower.
+template <bool Scale, bool ZeroReset>
+void neuronBackLoop(int64_t n, float leak, const float *__restrict gy,
+                    const float *__restrict scale, const float *__restrict sur,
+                    const uint8_t *__restrict fired, float *__restrict g,
+                    float *__restrict gi) {
+  for (int64_t j = 0; j < n; ++j) {
+    float go = Scale ? gy[j] * scale[j] : gy[j];
+    float through = ZeroReset && fired[j] ? 0.0f : g[j];
+    float gu = go * sur[j] + through;
+    gi[j] = gu;
+    g[j] = leak * gu;
+  }
+}
+
 void neuronBackStep(int64_t n, float leak, bool zeroReset,
                     const float *__restrict gy, const float *__restrict scale,
                     const float *__restrict sur,
                     const uint8_t *__restrict fired, float *__restrict g,
                     float *__restrict gi) {
-  for (int64_t j = 0; j < n; ++j) {
-    float go = scale ? gy[j] * scale[j] : gy[j];
-    float through = zeroReset && fired[j] ? 0.0f : g[j];
-    float gu = go * sur[j] + through;
-    gi[j] = gu;
-    g[j] = leak * gu;
-  }
+  if (scale)
+    return zeroReset ? neuronBackLoop<true, true>(n, leak, gy, scale, sur,
+                                                  fired, g, gi)
+                     : neuronBackLoop<true, false>(n, leak, gy, scale, sur,
+                                                   fired, g, gi);
+  return zeroReset ? neuronBackLoop<false, true>(n, leak, gy, scale, sur, fired,
+                                                 g, gi)
+                   : neuronBackLoop<false, false>(n, leak, gy, scale, sur,
+                                                  fired, g, gi);
 }
 
 } // namespace
@@ -573,27 +603,30 @@ std::string StdbTrainer::Impl::neuronBackward(size_t k, int64_t t0, int64_t S,
   float leak = l.leak;
   bool zeroReset = l.reset == Reset::Zero;
   int64_t maxAge = int64_t(lut.size()) - 1;
+  float decay = std::exp(-opt.beta);
   parallelChunks(NE, [&](int64_t c, int64_t cb, int64_t ce) {
     constexpr int64_t kBlock = 512;
-    float th[kBlock], invTh[kBlock];
-    int32_t lastSpike[kBlock];
+    float th[kBlock], e[kBlock], afterSpike[kBlock];
     std::vector<float> surrogate(size_t(S * kBlock));
     for (int64_t bb = cb; bb < ce; bb += kBlock) {
       int64_t n = std::min(kBlock, ce - bb);
+      // ∂o/∂u = α/V_th·exp(−β·Δt), Δt from the last spike before the
+      // segment and the spikes in it; 0 before a neuron's first spike (with
+      // first-spike age 0).
       for (int64_t j = 0; j < n; ++j) {
         th[j] = l.thresholdAt(bb + j, inner, channels);
-        invTh[j] = 1.0f / th[j];
-        lastSpike[j] = tp.startLast[size_t(bb + j)];
+        float invTh = 1.0f / th[j];
+        int32_t last = tp.startLast[size_t(bb + j)];
+        e[j] =
+            last == kNeverSpiked
+                ? 0.0f
+                : lut[size_t(std::min<int64_t>(int64_t(t0) - last, maxAge))] *
+                      invTh;
+        afterSpike[j] = lut[1] * invTh;
       }
-      // ∂o/∂u = α/V_th·exp(−β·Δt), Δt from the spikes of the segment;
-      // 0 before a neuron's first spike (with first-spike age 0).
-      for (int64_t s = 0; s < S; ++s) {
-        int32_t t = int32_t(t0 + s);
-        const uint8_t *fired = tp.fired.data() + s * NE + bb;
-        float *sur = surrogate.data() + s * kBlock;
-        surrogateStep(n, t, int32_t(maxAge), lut.data(), invTh, fired,
-                      lastSpike, sur);
-      }
+      for (int64_t s = 0; s < S; ++s)
+        surrogateStep(n, decay, afterSpike, tp.fired.data() + s * NE + bb, e,
+                      surrogate.data() + s * kBlock);
       float *g = gpost.data() + bb; // ∂L/∂u after the reset of step s
       const float *scale = m.empty() ? nullptr : m.data() + bb;
       for (int64_t s = S - 1; s >= 0; --s) {

@@ -110,6 +110,44 @@ TEST(RuntimeKernels, EventDrivenSynapsesMatchDenseKernels) {
     EXPECT_NEAR(dense.data[i], events.data[i], 1e-5) << i;
 }
 
+// 3×3 stride-1 convolutions with 16·k outputs per group take the
+// register-blocked scatter kernel: blocks of 16 and 32 channels, groups,
+// asymmetric and wide padding (outputs no input reaches get the bias only),
+// rows wider than one 64-bit spike mask, spike values other than 1.
+TEST(RuntimeKernels, BlockedConv3x3EventsMatchDense) {
+  std::mt19937 rng(21);
+  std::bernoulli_distribution spike(0.3);
+  struct Case {
+    Shape xs, ws;
+    std::vector<int64_t> pads;
+    int64_t group;
+  };
+  for (const Case &k : {Case{{2, 3, 6, 5}, {16, 3, 3, 3}, {1, 1, 1, 1}, 1},
+                        Case{{1, 2, 7, 70}, {48, 2, 3, 3}, {0, 1, 2, 0}, 1},
+                        Case{{2, 4, 5, 6}, {32, 2, 3, 3}, {3, 2, 0, 4}, 2},
+                        Case{{1, 3, 4, 4}, {64, 3, 3, 3}, {0, 0, 0, 0}, 1}}) {
+    Tensor x(k.xs), w = randomTensor(k.ws, 22), b = randomTensor({k.ws[0]}, 23);
+    for (float &v : x.data)
+      v = spike(rng) ? (spike(rng) ? 1.0f : 1.25f) : 0.0f;
+    Node n;
+    n.kind = OpKind::Conv2D;
+    n.strides = {1, 1};
+    n.dilations = {1, 1};
+    n.pads = k.pads;
+    n.group = k.group;
+    Tensor dense, events;
+    ASSERT_EQ(conv2d(x, w, &b, n, dense), "");
+    ASSERT_EQ(conv2dEvents(x, transposeConvWeight(w, k.group), w.shape, &b, n,
+                           events),
+              "");
+    ASSERT_EQ(dense.shape, events.shape);
+    for (int64_t i = 0; i < dense.size(); ++i)
+      ASSERT_NEAR(dense.data[i], events.data[i],
+                  1e-5 * (1 + std::fabs(dense.data[i])))
+          << formatShape(k.ws) << " at " << i;
+  }
+}
+
 TEST(RuntimeKernels, AvgPoolCountsPaddingOnlyWhenAsked) {
   Node n;
   n.kind = OpKind::AvgPool;

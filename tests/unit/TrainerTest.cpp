@@ -107,6 +107,39 @@ TEST(GradKernels, Conv2DMatchesFiniteDifferences) {
             false);
 }
 
+// 3×3 stride-1 convolutions with 16·k outputs per group take the
+// register-blocked event kernel for ∂L/∂w: against the dense gradient (itself
+// checked above) for blocks of 16 and 32 channels, groups, asymmetric and
+// wide padding, rows wider than one 64-bit spike mask, spike values ≠ 1.
+TEST(GradKernels, BlockedEventConvWeightGradientMatchesDense) {
+  struct Case {
+    Shape xs, ws;
+    std::vector<int64_t> pads;
+    int64_t group;
+  };
+  for (const Case &k : {Case{{2, 3, 6, 5}, {16, 3, 3, 3}, {1, 1, 1, 1}, 1},
+                        Case{{1, 2, 7, 70}, {48, 2, 3, 3}, {0, 1, 2, 0}, 1},
+                        Case{{2, 4, 5, 6}, {32, 2, 3, 3}, {2, 2, 0, 1}, 2},
+                        Case{{1, 3, 4, 4}, {64, 3, 3, 3}, {0, 0, 0, 0}, 1}}) {
+    std::mt19937 rng(5);
+    Tensor x = randomTensor(k.xs, rng), w = randomTensor(k.ws, rng);
+    std::bernoulli_distribution spike(0.3);
+    for (float &v : x.data)
+      v = spike(rng) ? (v > 0 ? 1.0f : 1.25f) : 0.0f;
+    Node n = convNode({1, 1}, k.pads, k.group);
+    Tensor y;
+    ASSERT_EQ(conv2d(x, w, nullptr, n, y), "");
+    Tensor r = randomTensor(y.shape, rng), dense, events;
+    ASSERT_EQ(conv2dBackward(x, w, n, r, nullptr, &dense, nullptr, false), "");
+    ASSERT_EQ(conv2dBackward(x, w, n, r, nullptr, &events, nullptr, true), "");
+    ASSERT_EQ(dense.shape, events.shape);
+    for (int64_t i = 0; i < dense.size(); ++i)
+      ASSERT_NEAR(events.data[i], dense.data[i],
+                  1e-4 * (1 + std::fabs(dense.data[i])))
+          << formatShape(k.ws) << " element " << i;
+  }
+}
+
 TEST(GradKernels, GemmMatchesFiniteDifferences) {
   for (bool transB : {true, false}) {
     std::mt19937 rng(3);
