@@ -1,0 +1,454 @@
+//===- Ttfs.cpp - time-to-first-spike networks: exact times and gradients -===//
+
+#include "runtime/ttfs/Ttfs.h"
+#include "runtime/tensor/Parallel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace snnrt::ttfs {
+
+std::string Network::validate() const {
+  if (!(inputTau > 0) || !(tMax > 0))
+    return "the input τ and t_max must be positive";
+  if (layers.empty())
+    return "the network has no layers";
+  for (size_t k = 0; k < layers.size(); ++k) {
+    const Layer &l = layers[k];
+    std::string at = "layer " + std::to_string(k) +
+                     (l.name.empty() ? "" : " (" + l.name + ")") + ": ";
+    if (l.in < 1 || l.out < 1)
+      return at + "needs at least one input and one neuron";
+    if (k > 0 && l.in != layers[k - 1].out)
+      return at + "has " + std::to_string(l.in) + " inputs but the layer " +
+             "before has " + std::to_string(layers[k - 1].out) + " neurons";
+    if (int64_t(l.weight.size()) != l.in * l.out)
+      return at + "weight has " + std::to_string(l.weight.size()) +
+             " values for " + std::to_string(l.out) + "×" +
+             std::to_string(l.in);
+    if (!l.bias.empty() && int64_t(l.bias.size()) != l.out)
+      return at + "bias has " + std::to_string(l.bias.size()) + " values for " +
+             std::to_string(l.out) + " neurons";
+    if (l.threshold.size() != 1 && int64_t(l.threshold.size()) != l.out)
+      return at + "needs one threshold or one per neuron";
+    for (float th : l.threshold)
+      if (!(th > 0))
+        return at + "thresholds must be positive";
+    if (!(l.tau > 0))
+      return at + "τ must be positive";
+  }
+  return "";
+}
+
+void encode(const float *x, int64_t n, float tau, float *times) {
+  for (int64_t j = 0; j < n; ++j)
+    times[j] = x[j] <= 0.0f   ? kNoSpike
+               : x[j] >= 1.0f ? 0.0f
+                              : tau * (1.0f - x[j]);
+}
+
+std::vector<float> transposedWeights(const Layer &l) {
+  std::vector<float> wT(size_t((l.in + 1) * l.out), 0.0f);
+  for (int64_t i = 0; i < l.out; ++i)
+    for (int64_t j = 0; j < l.in; ++j)
+      wT[size_t(j * l.out + i)] = l.weight[size_t(i * l.in + j)];
+  if (!l.bias.empty())
+    std::copy(l.bias.begin(), l.bias.end(), wT.begin() + l.in * l.out);
+  return wT;
+}
+
+namespace {
+
+/// One sorted input added to every neuron of the layer: the causal sums
+/// grow, and neurons whose potential reaches V_th before the next input
+/// (`next`) fire now (their sums and the input count are frozen).
+void addInput(int64_t n, const float *__restrict w, float t, float next,
+              int32_t k, const float *__restrict tauTh, float *__restrict W,
+              float *__restrict WT, uint8_t *__restrict done,
+              float *__restrict Wf, float *__restrict WTf,
+              int32_t *__restrict count) {
+  for (int64_t i = 0; i < n; ++i) {
+    float a = W[i] + w[i], b = WT[i] + w[i] * t;
+    W[i] = a;
+    WT[i] = b;
+    // v(next) = (W·next − Σ w t)/τ ≥ V_th, and not fired before.
+    bool fire = !done[i] && a * next - b >= tauTh[i];
+    Wf[i] = fire ? a : Wf[i];
+    WTf[i] = fire ? b : WTf[i];
+    count[i] = fire ? k + 1 : count[i];
+    done[i] = done[i] | uint8_t(fire);
+  }
+}
+
+/// Backward through one sorted input k of a layer: for the neurons that
+/// integrated it (k < causal), ∂L/∂w_ij += α_i·t_j + β_i and
+/// ∂L/∂t_j += Σ_i γ_i·w_ij (returned).
+float backInput(int64_t n, int32_t k, float t, const float *__restrict w,
+                const int32_t *__restrict causal, const float *__restrict alpha,
+                const float *__restrict beta, const float *__restrict gamma,
+                float *__restrict gw) {
+  float s = 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    bool in = k < causal[i];
+    float a = in ? alpha[i] : 0.0f, b = in ? beta[i] : 0.0f,
+          g = in ? gamma[i] : 0.0f;
+    gw[i] += a * t + b;
+    s += g * w[i];
+  }
+  return s;
+}
+
+/// The intervals of [0, T] where the causal potential ṽ of neuron i lies
+/// above `level`, with ∫ (ṽ − level) over them, and the suffix sums
+/// P_k = Σ (b² − a²)/2 and Q_k = Σ (b − a) over the intervals of the
+/// potential's segments k, k + 1, … (segment k runs from input k to the
+/// next causal input or T).
+struct AboveLevel {
+  double integral = 0.0;
+  std::vector<double> P, Q; // size causal + 1
+};
+
+AboveLevel aboveLevel(const Layer &l, const LayerTrace &tr, const float *wT,
+                      int64_t i, float T, float level) {
+  AboveLevel r;
+  int32_t K = tr.causal[size_t(i)];
+  r.P.assign(size_t(K + 1), 0.0);
+  r.Q.assign(size_t(K + 1), 0.0);
+  std::vector<double> segP(size_t(K), 0.0), segQ(size_t(K), 0.0);
+  double W = 0.0, WT = 0.0, tau = l.tau;
+  for (int32_t k = 0; k < K; ++k) {
+    double w = wT[size_t(tr.order[size_t(k)]) * size_t(l.out) + size_t(i)];
+    double tk = tr.times[size_t(k)];
+    W += w;
+    WT += w * tk;
+    double p = tk, q = k + 1 < K ? double(tr.times[size_t(k + 1)]) : double(T);
+    q = std::min(q, double(T));
+    if (q <= p)
+      continue;
+    // ṽ(t) − level = W·t/τ − (WT/τ + level) on [p, q].
+    double a = p, b = q;
+    if (W == 0.0) {
+      if (-WT / tau - level <= 0.0)
+        continue;
+    } else {
+      double c = (tau * level + WT) / W;
+      if (W > 0.0)
+        a = std::max(a, c);
+      else
+        b = std::min(b, c);
+    }
+    if (b <= a)
+      continue;
+    r.integral +=
+        W * (b * b - a * a) / (2.0 * tau) - (WT / tau + level) * (b - a);
+    segP[size_t(k)] = (b * b - a * a) / 2.0;
+    segQ[size_t(k)] = b - a;
+  }
+  for (int32_t k = K - 1; k >= 0; --k) {
+    r.P[size_t(k)] = r.P[size_t(k + 1)] + segP[size_t(k)];
+    r.Q[size_t(k)] = r.Q[size_t(k + 1)] + segQ[size_t(k)];
+  }
+  return r;
+}
+
+/// The causal potential at t_max of a neuron that did not fire:
+/// Σ_C w·(T − t_j)/τ.
+double potentialAtEnd(const Layer &l, const LayerTrace &tr, const float *wT,
+                      int64_t i, float T) {
+  double v = 0.0;
+  for (int32_t k = 0; k < tr.causal[size_t(i)]; ++k)
+    v += double(wT[size_t(tr.order[size_t(k)]) * size_t(l.out) + size_t(i)]) *
+         (T - tr.times[size_t(k)]);
+  return v / l.tau;
+}
+
+} // namespace
+
+void layerForward(const Layer &l, const float *wT, const float *inTimes,
+                  float tMax, LayerTrace &tr) {
+  int64_t n = l.out;
+  tr.order.clear();
+  for (int64_t j = 0; j < l.in; ++j)
+    if (inTimes[j] < tMax)
+      tr.order.push_back(int32_t(j));
+  if (!l.bias.empty())
+    tr.order.push_back(int32_t(l.in)); // the bias spike at t = 0
+  auto timeOf = [&](int32_t j) { return j == l.in ? 0.0f : inTimes[j]; };
+  std::stable_sort(tr.order.begin(), tr.order.end(),
+                   [&](int32_t a, int32_t b) { return timeOf(a) < timeOf(b); });
+  int32_t K = int32_t(tr.order.size());
+  tr.times.resize(size_t(K));
+  for (int32_t k = 0; k < K; ++k)
+    tr.times[size_t(k)] = timeOf(tr.order[size_t(k)]);
+
+  std::vector<float> tauTh(static_cast<size_t>(n)), W(size_t(n), 0.0f),
+      WT(size_t(n), 0.0f), Wf(size_t(n), 0.0f), WTf(size_t(n), 0.0f);
+  std::vector<uint8_t> done(size_t(n), 0);
+  tr.causal.assign(size_t(n), K);
+  for (int64_t i = 0; i < n; ++i)
+    tauTh[size_t(i)] = l.tau * l.thresholdOf(i);
+  int64_t fired = 0;
+  for (int32_t k = 0; k < K; ++k) {
+    float t = tr.times[size_t(k)];
+    float next = k + 1 < K ? tr.times[size_t(k + 1)] : tMax;
+    addInput(n, wT + size_t(tr.order[size_t(k)]) * size_t(n), t, next, k,
+             tauTh.data(), W.data(), WT.data(), done.data(), Wf.data(),
+             WTf.data(), tr.causal.data());
+    // Every 32 inputs: stop once all neurons have fired.
+    if ((k & 31) == 31) {
+      fired = std::accumulate(done.begin(), done.end(), int64_t(0));
+      if (fired == n)
+        break;
+    }
+  }
+  tr.time.resize(size_t(n));
+  tr.wsum.resize(size_t(n));
+  for (int64_t i = 0; i < n; ++i) {
+    if (!done[size_t(i)]) {
+      tr.time[size_t(i)] = kNoSpike;
+      tr.wsum[size_t(i)] = W[size_t(i)];
+      continue;
+    }
+    int32_t c = tr.causal[size_t(i)];
+    float lo = tr.times[size_t(c - 1)], hi = c < K ? tr.times[size_t(c)] : tMax;
+    float t = (tauTh[size_t(i)] + WTf[size_t(i)]) / Wf[size_t(i)];
+    tr.time[size_t(i)] = std::min(std::max(t, lo), hi);
+    tr.wsum[size_t(i)] = Wf[size_t(i)];
+  }
+}
+
+double regularizerOf(const Layer &l, const LayerTrace &tr, int64_t i,
+                     float tMax, Regularizer reg, float vhat) {
+  float t = tr.time[size_t(i)];
+  double W = tr.wsum[size_t(i)];
+  switch (reg) {
+  case Regularizer::None:
+    return 0.0;
+  case Regularizer::MSSR:
+    return t == kNoSpike ? 0.0 : W * (tMax - t) * (tMax - t) / (2.0 * l.tau);
+  case Regularizer::FSSR:
+    return t == kNoSpike ? 0.0 : W * (tMax - t) / l.tau;
+  case Regularizer::Membrane: {
+    std::vector<float> wT = transposedWeights(l);
+    return aboveLevel(l, tr, wT.data(), i, tMax, vhat * l.thresholdOf(i))
+        .integral;
+  }
+  }
+  return 0.0;
+}
+
+void Stats::add(const Stats &o) {
+  loss += o.loss;
+  reg += o.reg;
+  correct += o.correct;
+  count += o.count;
+  if (spikes.size() < o.spikes.size())
+    spikes.resize(o.spikes.size(), 0.0);
+  for (size_t k = 0; k < o.spikes.size(); ++k)
+    spikes[k] += o.spikes[k];
+  outputTime += o.outputTime;
+  outputFired += o.outputFired;
+}
+
+Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
+          const LossOptions &opt, std::vector<std::vector<float>> *grads,
+          std::vector<int32_t> *predictions) {
+  size_t L = net.layers.size();
+  std::vector<std::vector<float>> wT(L);
+  for (size_t k = 0; k < L; ++k)
+    wT[k] = transposedWeights(net.layers[k]);
+  if (grads) {
+    grads->resize(L);
+    for (size_t k = 0; k < L; ++k)
+      (*grads)[k].resize(wT[k].size(), 0.0f);
+  }
+  if (predictions)
+    predictions->assign(size_t(n), -1);
+  float T = net.tMax;
+  int64_t chunks = chunkCount(n);
+  std::vector<Stats> part(static_cast<size_t>(chunks));
+  std::vector<std::vector<std::vector<float>>> partGrad(
+      static_cast<size_t>(chunks));
+
+  parallelChunks(n, [&](int64_t c, int64_t begin, int64_t end) {
+    Stats &st = part[size_t(c)];
+    st.spikes.assign(L, 0.0);
+    std::vector<std::vector<float>> *g = nullptr;
+    if (grads) {
+      partGrad[size_t(c)].resize(L);
+      for (size_t k = 0; k < L; ++k)
+        partGrad[size_t(c)][k].assign(wT[k].size(), 0.0f);
+      g = &partGrad[size_t(c)];
+    }
+    std::vector<LayerTrace> tr(L);
+    std::vector<float> input;
+    std::vector<float> gTime, gIn, alpha, beta, gamma;
+    for (int64_t s = begin; s < end; ++s) {
+      const Layer &first = net.layers[0];
+      input.resize(size_t(first.in));
+      encode(x + s * first.in, first.in, net.inputTau, input.data());
+      const float *in = input.data();
+      for (size_t k = 0; k < L; ++k) {
+        layerForward(net.layers[k], wT[k].data(), in, T, tr[k]);
+        in = tr[k].time.data();
+        for (float t : tr[k].time)
+          st.spikes[k] += t != kNoSpike;
+      }
+      const Layer &last = net.layers[L - 1];
+      const LayerTrace &out = tr[L - 1];
+      int32_t pred = -1;
+      float best = kNoSpike;
+      for (int64_t i = 0; i < last.out; ++i)
+        if (out.time[size_t(i)] < best) {
+          best = out.time[size_t(i)];
+          pred = int32_t(i);
+        }
+      if (pred >= 0) {
+        st.outputTime += best;
+        ++st.outputFired;
+      }
+      if (predictions)
+        (*predictions)[size_t(s)] = pred;
+      ++st.count;
+      if (!labels)
+        continue;
+      int32_t y = labels[s];
+      st.correct += pred == y;
+
+      // Softmax cross-entropy over −t_k/σ (a silent output counts as t_max).
+      gTime.assign(size_t(last.out), 0.0f);
+      double zmax = -1e300;
+      std::vector<double> z(size_t(last.out));
+      for (int64_t i = 0; i < last.out; ++i) {
+        float t = out.time[size_t(i)];
+        z[size_t(i)] = -double(t == kNoSpike ? T : t) / opt.sigma;
+        zmax = std::max(zmax, z[size_t(i)]);
+      }
+      double sum = 0.0;
+      for (double v : z)
+        sum += std::exp(v - zmax);
+      st.loss += -(z[size_t(y)] - zmax - std::log(sum));
+      for (int64_t i = 0; i < last.out; ++i) {
+        double p = std::exp(z[size_t(i)] - zmax) / sum;
+        if (out.time[size_t(i)] != kNoSpike)
+          gTime[size_t(i)] = float(-(p - (i == y ? 1.0 : 0.0)) / opt.sigma);
+      }
+      // A silent target output: raise its potential at t_max.
+      float fireGrad = 0.0f;
+      if (out.time[size_t(y)] == kNoSpike && opt.fireWeight > 0) {
+        double v = potentialAtEnd(last, out, wT[L - 1].data(), y, T);
+        double gap = last.thresholdOf(y) - v;
+        if (gap > 0) {
+          st.loss += opt.fireWeight * gap;
+          fireGrad = opt.fireWeight;
+        }
+      }
+
+      if (!g) {
+        // Loss only: the regularizer's value without its gradient.
+        for (size_t kk = 0; kk < L; ++kk)
+          if (opt.reg != Regularizer::None && opt.gamma > 0 &&
+              (kk + 1 < L || opt.regularizeOutput))
+            for (int64_t i = 0; i < net.layers[kk].out; ++i)
+              st.reg +=
+                  opt.reg == Regularizer::Membrane
+                      ? aboveLevel(net.layers[kk], tr[kk], wT[kk].data(), i, T,
+                                   opt.vhat * net.layers[kk].thresholdOf(i))
+                            .integral
+                      : regularizerOf(net.layers[kk], tr[kk], i, T, opt.reg,
+                                      opt.vhat);
+        continue;
+      }
+      // Backward, last layer first.
+      for (size_t kk = L; kk-- > 0;) {
+        const Layer &l = net.layers[kk];
+        const LayerTrace &t = tr[kk];
+        bool regHere = opt.reg != Regularizer::None && opt.gamma > 0 &&
+                       (kk + 1 < L || opt.regularizeOutput);
+        alpha.assign(size_t(l.out), 0.0f);
+        beta.assign(size_t(l.out), 0.0f);
+        gamma.assign(size_t(l.out), 0.0f);
+        for (int64_t i = 0; i < l.out; ++i) {
+          float ti = t.time[size_t(i)];
+          float W = t.wsum[size_t(i)];
+          if (ti == kNoSpike)
+            continue;
+          double gt = gTime[size_t(i)], direct = 0.0;
+          if (regHere && opt.reg == Regularizer::MSSR) {
+            st.reg += W * (T - ti) * (T - ti) / (2.0 * l.tau);
+            gt += -opt.gamma * W * (T - ti) / l.tau;
+            direct = opt.gamma * (T - ti) * (T - ti) / (2.0 * l.tau);
+          } else if (regHere && opt.reg == Regularizer::FSSR) {
+            st.reg += W * (T - ti) / l.tau;
+            gt += -opt.gamma * W / l.tau;
+            direct = opt.gamma * (T - ti) / l.tau;
+          }
+          // ∂t_i/∂w_ij = (t_j − t_i)/W, ∂t_i/∂t_j = w_ij/W.
+          float a = float(gt / W);
+          alpha[size_t(i)] = a;
+          beta[size_t(i)] = float(-a * ti + direct);
+          gamma[size_t(i)] = a;
+        }
+        if (kk + 1 == L && fireGrad > 0) {
+          // L = λ·(V_th − Σ_C w·(T − t_j)/τ).
+          alpha[size_t(y)] += fireGrad / l.tau;
+          beta[size_t(y)] += -fireGrad * T / l.tau;
+          gamma[size_t(y)] += fireGrad / l.tau;
+        }
+        gIn.assign(size_t(l.in), 0.0f);
+        int32_t maxCausal = 0;
+        for (int32_t c2 : t.causal)
+          maxCausal = std::max(maxCausal, c2);
+        float *gw = (*g)[kk].data();
+        for (int32_t k = 0; k < maxCausal; ++k) {
+          int32_t j = t.order[size_t(k)];
+          float s2 = backInput(l.out, k, t.times[size_t(k)],
+                               wT[kk].data() + size_t(j) * size_t(l.out),
+                               t.causal.data(), alpha.data(), beta.data(),
+                               gamma.data(), gw + size_t(j) * size_t(l.out));
+          if (j < l.in)
+            gIn[size_t(j)] += s2;
+        }
+        if (regHere && opt.reg == Regularizer::Membrane) {
+          for (int64_t i = 0; i < l.out; ++i) {
+            AboveLevel r = aboveLevel(l, t, wT[kk].data(), i, T,
+                                      opt.vhat * l.thresholdOf(i));
+            st.reg += r.integral;
+            for (int32_t k = 0; k < t.causal[size_t(i)]; ++k) {
+              if (r.Q[size_t(k)] == 0.0)
+                break; // no time above the level from here on
+              int32_t j = t.order[size_t(k)];
+              double tj = t.times[size_t(k)];
+              size_t at = size_t(j) * size_t(l.out) + size_t(i);
+              gw[at] += float(opt.gamma *
+                              (r.P[size_t(k)] - tj * r.Q[size_t(k)]) / l.tau);
+              if (j < l.in)
+                gIn[size_t(j)] +=
+                    float(-opt.gamma * wT[kk][at] * r.Q[size_t(k)] / l.tau);
+            }
+          }
+        }
+        if (kk == 0)
+          break;
+        gTime.swap(gIn);
+      }
+    }
+  });
+  Stats total;
+  total.spikes.assign(L, 0.0);
+  for (int64_t c = 0; c < chunks; ++c) {
+    total.add(part[size_t(c)]);
+    if (grads)
+      for (size_t k = 0; k < L; ++k) {
+        std::vector<float> &dst = (*grads)[k];
+        const std::vector<float> &src = partGrad[size_t(c)][k];
+        for (size_t i = 0; i < dst.size(); ++i)
+          dst[i] += src[i];
+      }
+  }
+  total.loss += opt.gamma * total.reg;
+  return total;
+}
+
+} // namespace snnrt::ttfs

@@ -1,0 +1,129 @@
+//===- Ttfs.h - time-to-first-spike networks: exact times and gradients -*- C++
+//-*-===//
+//
+// The continuous-time TTFS model of the `snn` dialect (snn.encode_ttfs,
+// snn.dense, snn.ttfs_neuron, snn.first_spike; docs/ttfs.md): non-leaky
+// integrate-and-fire neurons driven by step synaptic currents,
+//
+//   v_i(t) = Σ_j w_ij · (t − t_j) / τ · 1[t > t_j],
+//
+// fire once, at the first t ≤ t_max with v_i(t) = V_th:
+//
+//   t_i = (τ·V_th + Σ_{j∈C} w_ij·t_j) / Σ_{j∈C} w_ij,  C = {j : t_j < t_i}.
+//
+// The simulation is exact and event-driven: a layer sorts its input spikes
+// once per sample and every neuron adds them in that order until the
+// closed-form crossing falls before the next input. Gradients of spike times
+// with respect to weights and input times are exact:
+//
+//   ∂t_i/∂w_ij = (t_j − t_i) / W_i,   ∂t_i/∂t_j = w_ij / W_i,  W_i = Σ_C w_ij.
+//
+// A bias b_i is an input spike at t = 0 with weight b_i. Plain C++ and the
+// runtime's thread pool; no MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SNN_MLIR_RUNTIME_TTFS_TTFS_H
+#define SNN_MLIR_RUNTIME_TTFS_TTFS_H
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace snnrt::ttfs {
+
+/// The time of a neuron that does not fire.
+constexpr float kNoSpike = std::numeric_limits<float>::infinity();
+
+/// A fully connected layer of TTFS neurons.
+struct Layer {
+  std::string name;
+  int64_t in = 0, out = 0;
+  std::vector<float> weight;    // out × in, row-major (as snn.dense)
+  std::vector<float> bias;      // empty, or one per neuron (spike at t = 0)
+  std::vector<float> threshold; // one for all, or one per neuron
+  float tau = 1.0f;
+  float thresholdOf(int64_t i) const {
+    return threshold.size() == 1 ? threshold[0] : threshold[size_t(i)];
+  }
+};
+
+struct Network {
+  float inputTau = 1.0f; // snn.encode_ttfs: t = τ_in · (1 − x)
+  float tMax = 1.0f;     // #snn.continuous<t_max>: the end of the window
+  std::vector<Layer> layers;
+  /// "" or what is wrong (sizes, thresholds ≤ 0, τ ≤ 0, t_max ≤ 0).
+  std::string validate() const;
+};
+
+/// snn.encode_ttfs: x in [0, 1] fires at τ·(1 − x); x ≤ 0 never; x > 1 at 0.
+void encode(const float *x, int64_t n, float tau, float *times);
+
+/// What one layer's forward pass leaves for the backward pass of a sample.
+struct LayerTrace {
+  std::vector<int32_t> order;  // inputs that fire before t_max, by time;
+                               // index `in` is the bias spike at t = 0
+  std::vector<float> times;    // their times, ascending
+  std::vector<float> time;     // per neuron: spike time or kNoSpike
+  std::vector<int32_t> causal; // inputs (a prefix of `order`) before the
+                               // spike; all of them without a spike
+  std::vector<float> wsum;     // Σ of the causal weights (and bias)
+};
+
+/// Spike times of one layer for one sample. `wT` is the layer's weight
+/// transposed to (in + 1) × out with the bias (or zeros) as the last row.
+void layerForward(const Layer &l, const float *wT, const float *inTimes,
+                  float tMax, LayerTrace &trace);
+
+/// [(in + 1) × out] from the layer's weight and bias.
+std::vector<float> transposedWeights(const Layer &l);
+
+/// Regularizers on hidden and output spike times (docs/ttfs.md derives
+/// them). With T = t_max, W_i the causal weight sum and ṽ_i the potential
+/// made of the causal inputs only (what the neuron integrates up to its
+/// spike, continued without reset):
+///   M-SSR:    Σ_fired W_i·(T − t_i)² / (2τ)  = ∫ (ṽ_i − V_th)⁺ dt
+///   F-SSR:    Σ_fired W_i·(T − t_i) / τ      = ṽ_i(T) − V_th
+///   membrane: Σ_all ∫_0^T (ṽ_i(t) − v̂)⁺ dt   (v̂ = `vhat`·V_th)
+enum class Regularizer { None, MSSR, FSSR, Membrane };
+
+struct LossOptions {
+  float sigma = 0.1f; // softmax over −t_k / σ
+  /// Weight of max(0, V_th − ṽ_y(T)) when the target output does not fire
+  /// (a non-firing neuron has no spike-time gradient).
+  float fireWeight = 1.0f;
+  Regularizer reg = Regularizer::None;
+  float gamma = 0.0f; // strength, per neuron of the regularised layers
+  float vhat = 0.5f;  // membrane baseline: v̂ as a fraction of V_th
+  bool regularizeOutput = false; // also the output layer (default: hidden)
+};
+
+/// Per-sample results, summed over a batch.
+struct Stats {
+  double loss = 0.0, reg = 0.0;
+  int64_t correct = 0, count = 0;
+  std::vector<double> spikes; // per layer: fired neurons, summed
+  double outputTime = 0.0;    // Σ of the earliest output spike times
+  int64_t outputFired = 0;    // samples with an output spike
+  void add(const Stats &o);
+};
+
+/// Forward (and, with `grads`, backward) over a batch of samples
+/// (`x`: n × in of the first layer, values in [0, 1]). Gradients are added
+/// to grads[layer] ((in + 1) × out like transposedWeights; the last row is
+/// the bias gradient). Returns stats with the loss summed over the batch
+/// (cross-entropy + fire term + γ·regularizer). Deterministic for a thread
+/// count. `labels` may be null (then no loss, only predictions and spikes).
+Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
+          const LossOptions &opt, std::vector<std::vector<float>> *grads,
+          std::vector<int32_t> *predictions = nullptr);
+
+/// The regularizer of one neuron from its trace (value only; for tests and
+/// reports): `i` in trace `t` of layer `l`.
+double regularizerOf(const Layer &l, const LayerTrace &t, int64_t i, float tMax,
+                     Regularizer reg, float vhat);
+
+} // namespace snnrt::ttfs
+
+#endif // SNN_MLIR_RUNTIME_TTFS_TTFS_H

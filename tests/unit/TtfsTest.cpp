@@ -1,0 +1,361 @@
+//===- TtfsTest.cpp - the exact TTFS simulator and its gradients ----------===//
+
+#include "runtime/ttfs/Ttfs.h"
+#include "runtime/tensor/Parallel.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+using namespace snnrt;
+using namespace snnrt::ttfs;
+
+namespace {
+
+/// One neuron with the given input weights (and optional bias).
+Layer neuron(std::vector<float> w, float threshold = 1.0f, float tau = 1.0f,
+             std::vector<float> bias = {}) {
+  Layer l;
+  l.in = int64_t(w.size());
+  l.out = 1;
+  l.weight = std::move(w);
+  l.bias = std::move(bias);
+  l.threshold = {threshold};
+  l.tau = tau;
+  return l;
+}
+
+LayerTrace forward(const Layer &l, const std::vector<float> &times,
+                   float tMax) {
+  LayerTrace tr;
+  std::vector<float> wT = transposedWeights(l);
+  layerForward(l, wT.data(), times.data(), tMax, tr);
+  return tr;
+}
+
+/// v(t) of neuron i straight from the definition (all inputs, no cut-off).
+double potential(const Layer &l, const std::vector<float> &times, int64_t i,
+                 double t) {
+  double v = 0.0;
+  for (int64_t j = 0; j < l.in; ++j)
+    if (times[size_t(j)] < t)
+      v += l.weight[size_t(i * l.in + j)] * (t - times[size_t(j)]);
+  if (!l.bias.empty() && t > 0)
+    v += l.bias[size_t(i)] * t;
+  return v / l.tau;
+}
+
+} // namespace
+
+// t = (τ·V_th + Σ_C w t_j) / Σ_C w with C the inputs before the spike.
+TEST(Ttfs, SpikeTimeMatchesClosedForm) {
+  // Inputs at 0.1, 0.3, 0.5 with weights 2, 2, 4: after two inputs
+  // W = 4, Σ w t = 0.8 → t = 1.8 / 4 = 0.45, before the third input.
+  Layer l = neuron({2, 2, 4});
+  LayerTrace tr = forward(l, {0.1f, 0.3f, 0.5f}, 1.0f);
+  EXPECT_NEAR(tr.time[0], 0.45, 1e-6);
+  EXPECT_EQ(tr.causal[0], 2);
+  EXPECT_NEAR(tr.wsum[0], 4.0, 1e-6);
+  EXPECT_NEAR(potential(l, {0.1f, 0.3f, 0.5f}, 0, tr.time[0]), 1.0, 1e-6);
+
+  // τ = 2 and V_th = 0.5: the first input alone: t = (2·0.5 + 3·0.2)/3.
+  Layer slow = neuron({3, 1}, 0.5f, 2.0f);
+  tr = forward(slow, {0.2f, 0.9f}, 2.0f);
+  EXPECT_NEAR(tr.time[0], (1.0 + 0.6) / 3.0, 1e-6);
+  EXPECT_EQ(tr.causal[0], 1);
+
+  // A bias is a spike at t = 0: w·(t − 0.5) + b·t = 1 with w = 2, b = 1 →
+  // t = 2/3 (inputs in time order: bias first).
+  Layer biased = neuron({2}, 1.0f, 1.0f, {1.0f});
+  tr = forward(biased, {0.5f}, 1.0f);
+  EXPECT_NEAR(tr.time[0], 2.0 / 3.0, 1e-6);
+  EXPECT_EQ(tr.causal[0], 2);
+
+  // An inhibitory input first: W ≤ 0 until the excitatory ones arrive.
+  Layer inhibited = neuron({-1, 3, 3});
+  tr = forward(inhibited, {0.0f, 0.2f, 0.4f}, 2.0f);
+  // After all three: W = 5, Σ w t = 0.6 + 1.2 = 1.8 → t = 2.8/5 = 0.56 > 0.4.
+  EXPECT_NEAR(tr.time[0], 0.56, 1e-6);
+  EXPECT_EQ(tr.causal[0], 3);
+}
+
+TEST(Ttfs, NoSpikeWhenThresholdNotReachedBeforeTMax) {
+  // v(1) = 0.1·0.9 + 0.1·0.7 = 0.16 < 1.
+  LayerTrace tr = forward(neuron({0.1f, 0.1f}), {0.1f, 0.3f}, 1.0f);
+  EXPECT_EQ(tr.time[0], kNoSpike);
+  EXPECT_EQ(tr.causal[0], 2);
+  // The crossing exists but falls after t_max: (1 + 0.5)/1 = 1.5 > 1.
+  tr = forward(neuron({1.0f}), {0.5f}, 1.0f);
+  EXPECT_EQ(tr.time[0], kNoSpike);
+  tr = forward(neuron({1.0f}), {0.5f}, 2.0f);
+  EXPECT_NEAR(tr.time[0], 1.5, 1e-6);
+  // Only inhibition; inputs at or after t_max never count.
+  tr = forward(neuron({-2.0f, 5.0f}), {0.1f, 1.0f}, 1.0f);
+  EXPECT_EQ(tr.time[0], kNoSpike);
+  EXPECT_EQ(tr.causal[0], 1);
+  // Inputs that never fire (x ≤ 0) do nothing.
+  tr = forward(neuron({5.0f}), {kNoSpike}, 1.0f);
+  EXPECT_EQ(tr.time[0], kNoSpike);
+  EXPECT_EQ(tr.causal[0], 0);
+}
+
+TEST(Ttfs, EncodingBrighterFiresEarlier) {
+  float x[5] = {0.0f, -1.0f, 0.25f, 1.0f, 3.0f}, t[5];
+  encode(x, 5, 2.0f, t);
+  EXPECT_EQ(t[0], kNoSpike);
+  EXPECT_EQ(t[1], kNoSpike);
+  EXPECT_FLOAT_EQ(t[2], 1.5f);
+  EXPECT_FLOAT_EQ(t[3], 0.0f);
+  EXPECT_FLOAT_EQ(t[4], 0.0f);
+}
+
+// Many inputs in shuffled index order: the spike time does not depend on
+// how inputs are numbered, and it is the first crossing of v(t) = V_th
+// found by bisection on the exact potential.
+TEST(Ttfs, ManyInputsAnyOrderFirstCrossing) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> time(0.0f, 1.0f), weight(-0.5f, 1.0f);
+  for (int trial = 0; trial < 50; ++trial) {
+    int64_t n = 40;
+    std::vector<float> w(static_cast<size_t>(n)), t(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) {
+      w[size_t(j)] = weight(rng);
+      t[size_t(j)] = time(rng);
+    }
+    Layer l = neuron(w, 2.0f);
+    LayerTrace tr = forward(l, t, 1.5f);
+    std::vector<size_t> perm(static_cast<size_t>(n));
+    std::iota(perm.begin(), perm.end(), 0);
+    std::shuffle(perm.begin(), perm.end(), rng);
+    std::vector<float> w2(static_cast<size_t>(n)), t2(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) {
+      w2[size_t(j)] = w[perm[size_t(j)]];
+      t2[size_t(j)] = t[perm[size_t(j)]];
+    }
+    LayerTrace tr2 = forward(neuron(w2, 2.0f), t2, 1.5f);
+    EXPECT_EQ(tr.time[0], tr2.time[0]) << "trial " << trial;
+    // Reference: scan a fine grid for the first v ≥ V_th, then bisect.
+    double found = -1.0;
+    for (int s = 1; s <= 150000 && found < 0; ++s) {
+      double at = 1.5 * s / 150000.0;
+      if (potential(l, t, 0, at) >= 2.0) {
+        double lo = at - 1.5 / 150000.0, hi = at;
+        for (int it = 0; it < 60; ++it) {
+          double mid = 0.5 * (lo + hi);
+          (potential(l, t, 0, mid) >= 2.0 ? hi : lo) = mid;
+        }
+        found = hi;
+      }
+    }
+    if (found < 0)
+      EXPECT_EQ(tr.time[0], kNoSpike) << "trial " << trial;
+    else
+      EXPECT_NEAR(tr.time[0], found, 1e-5) << "trial " << trial;
+  }
+}
+
+namespace {
+
+/// A 6-5-3 network (biases in the hidden layer) and inputs in which most
+/// neurons fire.
+Network smallNetwork(std::mt19937 &rng) {
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  Network net;
+  net.tMax = 4.0f;
+  Layer h;
+  h.in = 6;
+  h.out = 5;
+  h.tau = 1.0f;
+  h.threshold = {1.0f};
+  for (int64_t k = 0; k < h.in * h.out; ++k)
+    h.weight.push_back(1.2f * u(rng) - 0.2f);
+  for (int64_t k = 0; k < h.out; ++k)
+    h.bias.push_back(0.3f * u(rng));
+  Layer o;
+  o.in = 5;
+  o.out = 3;
+  o.tau = 1.0f;
+  o.threshold = {0.8f, 1.0f, 1.2f};
+  for (int64_t k = 0; k < o.in * o.out; ++k)
+    o.weight.push_back(1.0f * u(rng) - 0.1f);
+  net.layers = {h, o};
+  return net;
+}
+
+/// ∂L/∂w from run() against central differences of L on every weight and
+/// bias. Elements whose perturbation changes which inputs are causal (the
+/// loss has a kink there) are skipped; at most a few may be.
+void checkGradients(Network net, const LossOptions &opt, const char *what) {
+  std::mt19937 rng(17);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  int64_t n = 4;
+  std::vector<float> x(size_t(n * net.layers[0].in));
+  for (float &v : x)
+    v = 0.2f + 0.8f * u(rng);
+  std::vector<int32_t> y = {0, 1, 2, 1};
+  std::vector<std::vector<float>> g;
+  run(net, x.data(), y.data(), n, opt, &g);
+  auto lossAt = [&]() { return run(net, x.data(), y.data(), n, opt, nullptr); };
+  Stats base = lossAt();
+  int checked = 0, skipped = 0;
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    Layer &l = net.layers[k];
+    for (int64_t j = 0; j <= l.in; ++j)
+      for (int64_t i = 0; i < l.out; ++i) {
+        if (j == l.in && l.bias.empty())
+          continue;
+        float &p =
+            j < l.in ? l.weight[size_t(i * l.in + j)] : l.bias[size_t(i)];
+        float keep = p, h = 1e-3f;
+        p = keep + h;
+        Stats up = lossAt();
+        p = keep - h;
+        Stats down = lossAt();
+        p = keep;
+        // A kink: the spike pattern changed.
+        if (up.spikes != base.spikes || down.spikes != base.spikes) {
+          ++skipped;
+          continue;
+        }
+        double numeric = (up.loss - down.loss) / (2.0 * h);
+        double analytic = g[k][size_t(j * l.out + i)];
+        double second = std::fabs(up.loss + down.loss - 2 * base.loss);
+        if (second > 1e-3 * std::max(1.0, std::fabs(base.loss))) {
+          ++skipped; // a causal set changed without a spike-count change
+          continue;
+        }
+        EXPECT_NEAR(analytic, numeric, 2e-2 * (1.0 + std::fabs(numeric)))
+            << what << ": layer " << k << " input " << j << " neuron " << i;
+        ++checked;
+      }
+  }
+  EXPECT_GT(checked, 30) << what;
+  EXPECT_LE(skipped, checked / 5) << what;
+}
+
+} // namespace
+
+TEST(Ttfs, GradientsMatchFiniteDifferences) {
+  std::mt19937 rng(5);
+  Network net = smallNetwork(rng);
+  LossOptions opt;
+  opt.sigma = 0.5f;
+  checkGradients(net, opt, "cross-entropy");
+  opt.reg = Regularizer::MSSR;
+  opt.gamma = 0.3f;
+  checkGradients(net, opt, "M-SSR");
+  opt.reg = Regularizer::FSSR;
+  checkGradients(net, opt, "F-SSR");
+  opt.reg = Regularizer::Membrane;
+  opt.vhat = 0.5f;
+  checkGradients(net, opt, "membrane");
+  opt.regularizeOutput = true;
+  opt.reg = Regularizer::MSSR;
+  checkGradients(net, opt, "M-SSR with the output layer");
+}
+
+// A silent target output: the fire term max(0, V_th − ṽ(t_max)) pulls its
+// weights up (its gradient is −λ·(T − t_j)/τ on every input weight).
+TEST(Ttfs, SilentTargetGetsFireGradient) {
+  Network net;
+  net.tMax = 1.0f;
+  Layer o = neuron({0.1f, 0.2f});
+  o.out = 2;
+  o.weight = {0.1f, 0.2f, 3.0f, 3.0f};
+  o.threshold = {1.0f};
+  net.layers = {o};
+  float x[2] = {0.5f, 0.25f}; // times 0.5, 0.75
+  int32_t y = 0;
+  LossOptions opt;
+  opt.fireWeight = 2.0f;
+  opt.sigma = 0.1f;
+  std::vector<std::vector<float>> g;
+  Stats st = run(net, x, &y, 1, opt, &g);
+  EXPECT_EQ(st.correct, 0);
+  // ṽ_0(1) = 0.1·0.5 + 0.2·0.25 = 0.1.
+  EXPECT_NEAR(g[0][0 * 2 + 0], -2.0 * 0.5, 1e-6);
+  EXPECT_NEAR(g[0][1 * 2 + 0], -2.0 * 0.25, 1e-6);
+  // CE: the silent target counts as t_max = 1, the other output fired.
+  EXPECT_NEAR(st.loss,
+              std::log(1.0 + std::exp((1.0 - st.outputTime) / 0.1)) + 2.0 * 0.9,
+              1e-4);
+}
+
+// M-SSR is the membrane loss at v̂ = V_th (the integral of the causal
+// potential above threshold after the spike); F-SSR is ṽ(t_max) − V_th. The
+// membrane loss is the integral of (ṽ − v̂)⁺ (checked by a Riemann sum).
+TEST(Ttfs, RegularizersMatchTheirDefinitions) {
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> time(0.0f, 1.0f), weight(-0.3f, 1.0f);
+  int tested = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    int64_t n = 12;
+    std::vector<float> w(static_cast<size_t>(n)), t(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) {
+      w[size_t(j)] = weight(rng);
+      t[size_t(j)] = time(rng);
+    }
+    Layer l = neuron(w, 1.5f, 0.7f);
+    float T = 2.0f;
+    LayerTrace tr = forward(l, t, T);
+    // ṽ: the causal inputs only.
+    auto causalV = [&](double at) {
+      double v = 0.0;
+      for (int32_t k = 0; k < tr.causal[0]; ++k)
+        if (tr.times[size_t(k)] < at)
+          v += l.weight[size_t(tr.order[size_t(k)])] *
+               (at - tr.times[size_t(k)]);
+      return v / l.tau;
+    };
+    for (float vhat : {0.3f, 0.8f, 1.0f}) {
+      double level = vhat * 1.5, riemann = 0.0;
+      int steps = 200000;
+      for (int s = 0; s < steps; ++s) {
+        double at = T * (s + 0.5) / steps;
+        riemann += std::max(0.0, causalV(at) - level) * T / steps;
+      }
+      EXPECT_NEAR(regularizerOf(l, tr, 0, T, Regularizer::Membrane, vhat),
+                  riemann, 1e-4 * (1 + riemann));
+    }
+    if (tr.time[0] == kNoSpike)
+      continue;
+    ++tested;
+    EXPECT_NEAR(regularizerOf(l, tr, 0, T, Regularizer::MSSR, 0),
+                regularizerOf(l, tr, 0, T, Regularizer::Membrane, 1.0f), 1e-5);
+    EXPECT_NEAR(regularizerOf(l, tr, 0, T, Regularizer::FSSR, 0),
+                causalV(T) - 1.5, 1e-5);
+  }
+  EXPECT_GT(tested, 10);
+}
+
+TEST(Ttfs, RunIsDeterministicAndValidates) {
+  std::mt19937 rng(5);
+  Network net = smallNetwork(rng);
+  EXPECT_EQ(net.validate(), "");
+  std::vector<float> x(size_t(40 * 6));
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  for (float &v : x)
+    v = u(rng);
+  std::vector<int32_t> y(40);
+  for (int32_t &v : y)
+    v = int32_t(rng() % 3);
+  LossOptions opt;
+  opt.reg = Regularizer::MSSR;
+  opt.gamma = 0.1f;
+  std::vector<std::vector<float>> g1, g2;
+  Stats a = run(net, x.data(), y.data(), 40, opt, &g1);
+  Stats b = run(net, x.data(), y.data(), 40, opt, &g2);
+  EXPECT_EQ(a.loss, b.loss);
+  EXPECT_EQ(g1, g2);
+  EXPECT_EQ(a.count, 40);
+
+  Network bad = net;
+  bad.layers[1].in = 4;
+  EXPECT_NE(bad.validate().find("layer 1"), std::string::npos);
+  bad = net;
+  bad.layers[0].threshold = {0.0f};
+  EXPECT_NE(bad.validate().find("positive"), std::string::npos);
+}
