@@ -32,6 +32,8 @@ struct ConversionOptions {
   int64_t timesteps = 32;
   int64_t seed = 0;
   float threshold = 1.0f;
+  bool ttfs = false; // time-to-first-spike, continuous time
+  float tMax = 4.0f, tau = 1.0f;
 };
 
 class FunctionConverter {
@@ -100,7 +102,10 @@ LogicalResult FunctionConverter::run() {
     if (!type || arg.use_empty())
       continue;
     Location loc = fn.getLoc();
-    if (options.poisson)
+    if (options.ttfs)
+      trains[arg] = snn::EncodeTTFSOp::create(b, loc, spikesType(arg), arg,
+                                              b.getF32FloatAttr(options.tau));
+    else if (options.poisson)
       trains[arg] = snn::EncodePoissonOp::create(
           b, loc, spikesType(arg), arg, b.getI64IntegerAttr(options.seed),
           b.getF32FloatAttr(1.0f));
@@ -120,9 +125,14 @@ LogicalResult FunctionConverter::run() {
   for (Operation *op : llvm::reverse(original))
     if (!isa<func::ReturnOp>(op) && op->use_empty())
       op->erase();
-  fn->setAttr(snn::SNNDialect::getTimeAttrName(),
-              snn::DiscreteTimeAttr::get(fn.getContext(), options.timesteps,
-                                         APFloat(1.0)));
+  if (options.ttfs)
+    fn->setAttr(snn::SNNDialect::getTimeAttrName(),
+                snn::ContinuousTimeAttr::get(fn.getContext(),
+                                             APFloat(options.tMax)));
+  else
+    fn->setAttr(snn::SNNDialect::getTimeAttrName(),
+                snn::DiscreteTimeAttr::get(fn.getContext(), options.timesteps,
+                                           APFloat(1.0)));
   return success();
 }
 
@@ -282,7 +292,11 @@ LogicalResult FunctionConverter::convertNeuron(Operation *op) {
   auto threshold = b.getDenseF32ArrayAttr({options.threshold});
   auto reset = snn::ResetModeAttr::get(fn.getContext(), options.reset);
   Value spikes;
-  if (options.lif)
+  if (options.ttfs)
+    spikes = snn::TTFSNeuronOp::create(b, op->getLoc(), spikesType(result), in,
+                                       threshold,
+                                       b.getF32FloatAttr(options.tau));
+  else if (options.lif)
     spikes = snn::LIFOp::create(b, op->getLoc(), spikesType(result), in,
                                 threshold, b.getF32FloatAttr(options.leak),
                                 reset, b.getI64IntegerAttr(0));
@@ -294,6 +308,9 @@ LogicalResult FunctionConverter::convertNeuron(Operation *op) {
 }
 
 LogicalResult FunctionConverter::convertPool(Operation *op) {
+  if (options.ttfs)
+    return refuse(op, "pooling has no time-to-first-spike form here (TTFS "
+                      "conversion takes dense and convolutional layers)");
   Value result = op->getResult(0);
   Value in = trainOf(op->getOperand(0));
   if (!in)
@@ -367,6 +384,18 @@ LogicalResult FunctionConverter::convertReturn(func::ReturnOp op) {
       continue;
     }
     auto tensorType = cast<RankedTensorType>(v.getType());
+    if (options.ttfs) {
+      // The output layer fires too; the class is its earliest spike.
+      if (isa<snn::CurrentType>(t.getType()))
+        t = snn::TTFSNeuronOp::create(
+            b, op.getLoc(), snn::SpikesType::get(fn.getContext(),
+                                                 tensorType.getShape()),
+            t, b.getDenseF32ArrayAttr({options.threshold}),
+            b.getF32FloatAttr(options.tau));
+      results.push_back(
+          snn::FirstSpikeOp::create(b, op.getLoc(), tensorType, t));
+      continue;
+    }
     if (isa<snn::CurrentType>(t.getType()))
       results.push_back(
           snn::AccumulateOp::create(b, op.getLoc(), tensorType, t));
@@ -388,9 +417,11 @@ struct ConvertNNToSNNPass
       return fail("neuron must be 'if' or 'lif', got '" + neuron + "'");
     if (reset != "subtract" && reset != "zero")
       return fail("reset must be 'subtract' or 'zero', got '" + reset + "'");
-    if (encoding != "poisson" && encoding != "direct")
-      return fail("encoding must be 'poisson' or 'direct', got '" + encoding +
-                  "'");
+    if (encoding != "poisson" && encoding != "direct" && encoding != "ttfs")
+      return fail("encoding must be 'poisson', 'direct' or 'ttfs', got '" +
+                  encoding + "'");
+    if (!(tMax > 0.0f) || !(tau > 0.0f))
+      return fail("t-max and tau must be positive");
     if (timesteps < 1)
       return fail("timesteps must be positive");
     if (!(threshold > 0.0f))
@@ -401,6 +432,9 @@ struct ConvertNNToSNNPass
     o.leak = o.lif ? float(leak) : 1.0f;
     o.reset = reset == "zero" ? snn::ResetMode::Zero : snn::ResetMode::Subtract;
     o.poisson = encoding == "poisson";
+    o.ttfs = encoding == "ttfs";
+    o.tMax = tMax;
+    o.tau = tau;
     o.timesteps = timesteps;
     o.seed = seed;
     o.threshold = threshold;

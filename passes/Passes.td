@@ -62,7 +62,15 @@ def ConvertNNToSNN : Pass<"convert-nn-to-snn", "::mlir::ModuleOp"> {
     * returned currents become `snn.accumulate` readouts (the last layer does
       not spike), returned spikes `snn.spike_rate`; a final `nn.softmax`
       is dropped (it does not change the argmax).
-    The function gets `snn.time = #snn.discrete<timesteps = T>`. An op with
+    The function gets `snn.time = #snn.discrete<timesteps = T>`.
+
+    With `encoding=ttfs` the network is a time-to-first-spike network in
+    continuous time instead (`snn.time = #snn.continuous<t_max>`): inputs
+    become `snn.encode_ttfs` (brighter fires earlier), ReLUs and the output
+    layer `snn.ttfs_neuron` (non-leaky, step synaptic kernels, at most one
+    spike), and the result `snn.first_spike` (the class is the earliest
+    output spike). Weights are kept as they are: the network is a starting
+    point for `snn-run train --method ttfs`; pooling is refused. An op with
     no spiking form (a hidden softmax, leaky ReLU, a max-pool of currents, an
     unfolded batch-norm, …) is refused with an error naming the op and why.
   }];
@@ -74,13 +82,19 @@ def ConvertNNToSNN : Pass<"convert-nn-to-snn", "::mlir::ModuleOp"> {
     Option<"reset", "reset", "std::string", /*default=*/"\"subtract\"",
            "Reset after a spike: subtract or zero">,
     Option<"encoding", "encoding", "std::string", /*default=*/"\"poisson\"",
-           "Input encoding: poisson or direct">,
+           "Input encoding: poisson, direct, or ttfs (time-to-first-spike "
+           "network in continuous time)">,
     Option<"timesteps", "timesteps", "int64_t", /*default=*/"32",
            "Number of simulation steps T">,
     Option<"seed", "seed", "int64_t", /*default=*/"0",
            "Seed of the Poisson encoder">,
     Option<"threshold", "threshold", "float", /*default=*/"1.0f",
            "Initial firing threshold of every neuron">,
+    Option<"tMax", "t-max", "float", /*default=*/"4.0f",
+           "encoding=ttfs: end of the time window (#snn.continuous<t_max>)">,
+    Option<"tau", "tau", "float", /*default=*/"1.0f",
+           "encoding=ttfs: time constant of the input encoding and of the "
+           "neurons' step kernels">,
   ];
   let dependentDialects = ["::mlir::snn::SNNDialect", "::mlir::nn::NNDialect"];
 }

@@ -7,6 +7,7 @@
 #include "runtime/ann/Graph.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 
 namespace mlir::snnmlir::bridge {
@@ -40,6 +41,23 @@ inline FailureOr<snnrt::Tensor> constantTensor(nn::ConstantOp op) {
   return snnrt::Tensor(
       snnrt::Shape(type.getShape().begin(), type.getShape().end()),
       std::vector<float>(data->begin(), data->end()));
+}
+
+/// Replaces the value of `c` with `data` (same type; false when the sizes
+/// differ). Values above 64 KiB become dense_resource blobs named `blob`,
+/// like the importer's.
+inline bool setConstantData(nn::ConstantOp c, ArrayRef<float> data,
+                            StringRef blob) {
+  auto type = cast<RankedTensorType>(c.getType());
+  if (int64_t(data.size()) != type.getNumElements())
+    return false;
+  if (data.size() * sizeof(float) > 65536)
+    c.setValueAttr(cast<ElementsAttr>(
+        Attribute(DenseF32ResourceElementsAttr::get(
+            type, blob, HeapAsmResourceBlob::allocateAndCopyInferAlign(data)))));
+  else
+    c.setValueAttr(DenseElementsAttr::get(type, data));
+  return true;
 }
 
 /// "snn.conv2d '/c1/Conv'": the op and the ONNX node name of its location

@@ -163,17 +163,9 @@ mlir::snnmlir::updateSpikingNetwork(const snnrt::Network &net,
     if (!c)
       continue;
     const std::optional<snnrt::Tensor> &t = net.constants[slot];
-    auto type = cast<RankedTensorType>(c.getType());
-    if (!t || t->size() != type.getNumElements())
+    if (!t || !bridge::setConstantData(
+                  c, ArrayRef<float>(t->data.data(), t->data.size()), "stdb"))
       return c.emitError() << "the trained network does not match the module";
-    ArrayRef<float> data(t->data.data(), t->data.size());
-    if (t->size() * int64_t(sizeof(float)) > 65536)
-      c.setValueAttr(
-          cast<ElementsAttr>(Attribute(DenseF32ResourceElementsAttr::get(
-              type, "stdb",
-              HeapAsmResourceBlob::allocateAndCopyInferAlign(data)))));
-    else
-      c.setValueAttr(DenseElementsAttr::get(type, data));
   }
   for (size_t k = 0; k < layerOps.size() && k < net.layers.size(); ++k) {
     Operation *op = layerOps[k];

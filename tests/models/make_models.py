@@ -7,6 +7,8 @@ accuracy, opset, export options) next to this file for each model:
 
   mlp          784-256-128-10, x.view(x.size(0), -1) flatten chain,
                opset 9, no constant folding
+  mlp400       784-400-10 and 784-400-400-400-10 (torch.flatten), opset 13:
+  mlp400x3     the TTFS study's architectures (bench/ttfs-sweep.sh)
   vgg_avgpool  conv32-conv32-avgpool-conv64-avgpool-fc128-fc10, opset 11
   resnet_bn    conv+batch-norm stem, two residual blocks, avgpool, opset 13,
                no constant folding, BatchNormalization nodes kept
@@ -53,6 +55,32 @@ class MLP(nn.Module):
     def forward(self, x):
         x = x.view(x.size(0), -1)  # exported as Shape→Gather→Unsqueeze→Concat→Reshape
         return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+
+class WideMLP(nn.Module):
+    """784-400-...-400-10 ReLU MLPs: the architectures of the TTFS study
+    (bench/ttfs-sweep.sh); flatten by nn.Flatten (an ONNX Flatten)."""
+
+    def __init__(self, hidden):
+        super().__init__()
+        sizes = [784] + [400] * hidden + [10]
+        self.fcs = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+
+    def forward(self, x):
+        x = torch.flatten(x, 1)
+        for fc in self.fcs[:-1]:
+            x = F.relu(fc(x))
+        return self.fcs[-1](x)
+
+
+class MLP400(WideMLP):
+    def __init__(self):
+        super().__init__(1)
+
+
+class MLP400x3(WideMLP):
+    def __init__(self):
+        super().__init__(3)
 
 
 class VGGAvg(nn.Module):
@@ -196,9 +224,11 @@ def main():
     torch.set_num_threads(THREADS)
     xtr, ytr = load("train")
     xte, yte = load("test")
-    which = sys.argv[1:] or ["mlp", "vgg_avgpool", "resnet_bn", "cnn_maxpool", "helper_linear"]
+    which = sys.argv[1:] or ["mlp", "vgg_avgpool", "resnet_bn", "cnn_maxpool", "helper_linear",
+                             "mlp400", "mlp400x3"]
     specs = {"mlp": (MLP, 9, False, 3), "vgg_avgpool": (VGGAvg, 11, True, 2),
-             "resnet_bn": (ResNetBN, 13, False, 2), "cnn_maxpool": (CNNMax, 17, True, 2)}
+             "resnet_bn": (ResNetBN, 13, False, 2), "cnn_maxpool": (CNNMax, 17, True, 2),
+             "mlp400": (MLP400, 13, True, 3), "mlp400x3": (MLP400x3, 13, True, 3)}
     for name in which:
         print(f"training {name}", flush=True)
         if name == "helper_linear":

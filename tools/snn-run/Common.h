@@ -6,7 +6,9 @@
 #include "runtime/mlir-bridge/NNToRuntime.h"
 #include "runtime/tensor/Parallel.h"
 #include "runtime/train/FineTune.h"
+#include "runtime/ttfs/TtfsTrain.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/SourceMgr.h"
@@ -75,18 +77,70 @@ struct LoadedNetwork {
   }
 };
 
-struct FinetuneOptions {
-  std::string model, output, data = "fashion-mnist", method = "stdb";
+/// Command-line state shared by snn-run's training commands (finetune,
+/// train): files, data, loop choices as strings, output control.
+struct TrainCliOptions {
+  std::string model, output, data = "fashion-mnist", method;
   std::string optimizer = "adam", schedule = "step", checkpoint;
-  snnrt::FineTuneOptions tune;
   int threads = 0;
   bool json = false, progress = true;
   int64_t testLimit = 0; // evaluate on the test split afterwards (0: all)
   bool test = true;
 };
+
+/// Registers model, -o, --data and the training loop's options (epochs,
+/// batch, optimizer, learning rate and schedule, seed, limit, validation,
+/// checkpoint/resume, test evaluation, threads, JSON, progress).
+void addTrainingOptions(CLI::App *cmd, TrainCliOptions &o,
+                        snnrt::TrainingOptions &t);
+/// Turns the string choices into `t` and defaults the checkpoint to
+/// OUTPUT.ckpt.
+void finishTrainingOptions(const TrainCliOptions &o, snnrt::TrainingOptions &t);
+
+/// The progress bar (loss, accuracy) and one line per epoch.
+class EpochPrinter {
+public:
+  EpochPrinter(const TrainCliOptions &o, int64_t epochs, int64_t validation)
+      : o(o), epochs(epochs), validation(validation) {}
+  snnrt::TrainCallbacks callbacks();
+
+private:
+  const TrainCliOptions &o;
+  int64_t epochs, validation, barEpoch = 0;
+  std::unique_ptr<ProgressBar> bar;
+};
+
+/// Prints the module to `path` atomically (temporary file + rename); false
+/// after printing why not.
+bool writeModuleAtomically(mlir::ModuleOp module, const std::string &path);
+
+/// The reports as a JSON array (for --json).
+std::string epochsJson(const std::vector<snnrt::EpochReport> &reports,
+                       int indent);
+
+struct FinetuneOptions : TrainCliOptions {
+  FinetuneOptions() { method = "stdb"; }
+  snnrt::FineTuneOptions tune;
+};
 /// Registers `snn-run finetune` (tools/snn-run/Finetune.cpp).
 CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &options);
 int runFinetune(const FinetuneOptions &options);
+
+struct TrainOptions : TrainCliOptions {
+  TrainOptions() { method = "ttfs"; }
+  snnrt::ttfs::TrainOptions train;
+  std::string reg = "none", init = "module";
+  float initScale = 1.0f, initMean = 0.2f;
+};
+/// Registers `snn-run train` (tools/snn-run/Train.cpp).
+CLI::App *addTrainCommand(CLI::App &app, TrainOptions &options);
+int runTrain(const TrainOptions &options);
+
+/// `snn-run eval` of a TTFS network (continuous time): accuracy, spikes per
+/// neuron per layer, mean output spike time (tools/snn-run/Train.cpp).
+int evalTtfs(mlir::ModuleOp module, const std::string &model,
+             const std::string &data, const std::string &split, int64_t limit,
+             int64_t batch, bool json, double minAccuracy);
 
 } // namespace snnrun
 

@@ -13,6 +13,7 @@
 #include "runtime/io/AtomicFile.h"
 #include "runtime/mlir-bridge/FineTuneModule.h"
 #include "runtime/mlir-bridge/SNNToRuntime.h"
+#include "runtime/mlir-bridge/TtfsToRuntime.h"
 #include "tools/snn-run/Common.h"
 
 #include "dialect/SNN/SNNOps.h"
@@ -27,28 +28,16 @@
 
 namespace snnrun {
 
-CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
-  snnrt::FineTuneOptions &t = o.tune;
-  CLI::App *cmd = app.add_subcommand(
-      "finetune",
-      "Fine-tune a converted spiking network with STDB (spike-timing-"
-      "dependent backpropagation through time, Rathi et al. 2020) at a "
-      "reduced number of time steps; writes the module back with new weights");
-  cmd->add_option("model", o.model, "Spiking network (.mlir, snn dialect)")
+void addTrainingOptions(CLI::App *cmd, TrainCliOptions &o,
+                        snnrt::TrainingOptions &t) {
+  cmd->add_option("model", o.model, "Network (.mlir, snn dialect)")
       ->required();
-  cmd->add_option("-o,--output", o.output, "Where to write the tuned module")
+  cmd->add_option("-o,--output", o.output, "Where to write the trained module")
       ->required();
-  cmd->add_option("--method", o.method, "Training method (stdb)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"stdb"}));
   cmd->add_option("--data", o.data,
                   "'fashion-mnist' (Debian's dataset-fashion-mnist) or a "
                   "folder of MNIST-style IDX files (train and test splits)")
       ->capture_default_str();
-  cmd->add_option("--timesteps", t.stdb.timesteps,
-                  "Time steps to train at (default: the network's T); the "
-                  "output module runs at this T")
-      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--epochs", t.epochs, "Epochs")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -76,6 +65,128 @@ CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
       ->delimiter(',');
   cmd->add_option("--lr-decay", t.decay, "Step schedule: factor per milestone")
       ->capture_default_str();
+  cmd->add_option("--seed", t.seed, "Seed for shuffling, noise and dropout")
+      ->capture_default_str();
+  cmd->add_option("--limit", t.limit,
+                  "Use only the first N training images (0: all)");
+  cmd->add_option("--validation", t.validation,
+                  "Training images held out for validation after each epoch")
+      ->capture_default_str();
+  cmd->add_option("--checkpoint", o.checkpoint,
+                  "Checkpoint file written after every epoch (default: "
+                  "OUTPUT.ckpt)");
+  cmd->add_flag("--resume", t.resume,
+                "Continue from the checkpoint when there is one");
+  cmd->add_option("--test-limit", o.testLimit,
+                  "Test images evaluated at the end (0: all)");
+  cmd->add_flag("!--no-test", o.test, "Skip the test-set evaluation");
+  cmd->add_option("--threads", o.threads, "Worker threads (default: all)");
+  cmd->add_flag("--json", o.json, "Print one JSON object at the end");
+  cmd->add_flag("!--no-progress", o.progress, "No progress bar");
+}
+
+void finishTrainingOptions(const TrainCliOptions &o,
+                           snnrt::TrainingOptions &t) {
+  t.optimizer.kind = o.optimizer == "sgd" ? snnrt::OptimizerKind::SGD
+                                          : snnrt::OptimizerKind::Adam;
+  t.schedule = o.schedule == "cosine"     ? snnrt::Schedule::Cosine
+               : o.schedule == "constant" ? snnrt::Schedule::Constant
+                                          : snnrt::Schedule::Step;
+  t.checkpoint = o.checkpoint.empty() ? o.output + ".ckpt" : o.checkpoint;
+}
+
+snnrt::TrainCallbacks EpochPrinter::callbacks() {
+  snnrt::TrainCallbacks cb;
+  cb.progress = [this](int64_t epoch, int64_t done, int64_t total, double loss,
+                       double acc) {
+    if (!o.progress || o.json)
+      return;
+    if (epoch != barEpoch) {
+      bar = std::make_unique<ProgressBar>(total, true);
+      barEpoch = epoch;
+    }
+    bar->update(done, llvm::formatv("epoch {0}/{1} loss {2:F4} accuracy "
+                                    "{3:F2} %",
+                                    epoch, epochs, loss, acc)
+                          .str());
+  };
+  cb.epochDone = [this](const snnrt::EpochReport &r) {
+    bar.reset();
+    if (o.json)
+      return;
+    std::string val =
+        validation > 0
+            ? llvm::formatv(", validation {0:F2} %", r.validationAccuracy).str()
+            : "";
+    std::string memory =
+        r.peakActivationMiB > 0
+            ? llvm::formatv(", activations {0:F0} MiB", r.peakActivationMiB)
+                  .str()
+            : "";
+    llvm::outs() << llvm::format(
+        "epoch %lld/%lld: lr %.3g, loss %.4f, train %.2f %%%s (%.1f s, %.1f "
+        "images/s%s)\n",
+        (long long)r.epoch, (long long)epochs, r.learningRate, r.loss,
+        r.trainAccuracy, val.c_str(), r.seconds, r.imagesPerSecond,
+        memory.c_str());
+    llvm::outs().flush();
+  };
+  cb.note = [](const std::string &s) {
+    llvm::errs() << "snn-run: " << s << "\n";
+  };
+  return cb;
+}
+
+bool writeModuleAtomically(mlir::ModuleOp module, const std::string &path) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os);
+  os.flush();
+  if (std::string e = snnrt::writeFileAtomically(
+          path,
+          [&](FILE *f) {
+            return std::fwrite(text.data(), 1, text.size(), f) == text.size();
+          });
+      !e.empty()) {
+    llvm::errs() << "snn-run: " << e << "\n";
+    return false;
+  }
+  return true;
+}
+
+std::string epochsJson(const std::vector<snnrt::EpochReport> &reports,
+                       int indent) {
+  nlohmann::json epochs = nlohmann::json::array();
+  for (const auto &r : reports) {
+    nlohmann::json e = {{"epoch", r.epoch},
+                        {"learning_rate", r.learningRate},
+                        {"loss", r.loss},
+                        {"train_accuracy", r.trainAccuracy},
+                        {"validation_accuracy", r.validationAccuracy},
+                        {"seconds", r.seconds},
+                        {"images_per_second", r.imagesPerSecond}};
+    if (r.peakActivationMiB > 0)
+      e["activation_mib"] = r.peakActivationMiB;
+    epochs.push_back(e);
+  }
+  return epochs.dump(indent);
+}
+
+CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
+  snnrt::FineTuneOptions &t = o.tune;
+  CLI::App *cmd = app.add_subcommand(
+      "finetune",
+      "Fine-tune a converted spiking network with STDB (spike-timing-"
+      "dependent backpropagation through time, Rathi et al. 2020) at a "
+      "reduced number of time steps; writes the module back with new weights");
+  addTrainingOptions(cmd, o, t);
+  cmd->add_option("--method", o.method, "Training method (stdb)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"stdb"}));
+  cmd->add_option("--timesteps", t.stdb.timesteps,
+                  "Time steps to train at (default: the network's T); the "
+                  "output module runs at this T")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--alpha", t.stdb.alpha, "STDB surrogate height α")
       ->capture_default_str();
   cmd->add_option("--beta", t.stdb.beta, "STDB surrogate decay β per step")
@@ -99,24 +210,6 @@ CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
   cmd->add_option("--temperature", t.stdb.temperature,
                   "Logits are the accumulated readout divided by this (0: T)")
       ->capture_default_str();
-  cmd->add_option("--seed", t.seed, "Seed for shuffling, noise and dropout")
-      ->capture_default_str();
-  cmd->add_option("--limit", t.limit,
-                  "Use only the first N training images (0: all)");
-  cmd->add_option("--validation", t.validation,
-                  "Training images held out for validation after each epoch")
-      ->capture_default_str();
-  cmd->add_option("--checkpoint", o.checkpoint,
-                  "Checkpoint file written after every epoch (default: "
-                  "OUTPUT.ckpt)");
-  cmd->add_flag("--resume", t.resume,
-                "Continue from the checkpoint when there is one");
-  cmd->add_option("--test-limit", o.testLimit,
-                  "Test images evaluated at the end (0: all)");
-  cmd->add_flag("!--no-test", o.test, "Skip the test-set evaluation");
-  cmd->add_option("--threads", o.threads, "Worker threads (default: all)");
-  cmd->add_flag("--json", o.json, "Print one JSON object at the end");
-  cmd->add_flag("!--no-progress", o.progress, "No progress bar");
   return cmd;
 }
 
@@ -132,66 +225,14 @@ int runFinetune(const FinetuneOptions &opt) {
     return 1;
   }
   snnrt::FineTuneOptions t = opt.tune;
-  t.optimizer.kind = opt.optimizer == "sgd" ? snnrt::OptimizerKind::SGD
-                                            : snnrt::OptimizerKind::Adam;
-  t.schedule = opt.schedule == "cosine"     ? snnrt::Schedule::Cosine
-               : opt.schedule == "constant" ? snnrt::Schedule::Constant
-                                            : snnrt::Schedule::Step;
-  t.checkpoint = opt.checkpoint.empty() ? opt.output + ".ckpt" : opt.checkpoint;
-
-  std::unique_ptr<ProgressBar> bar;
-  int64_t barEpoch = 0;
-  snnrt::FineTuneCallbacks cb;
-  cb.progress = [&](int64_t epoch, int64_t done, int64_t total, double loss,
-                    double acc) {
-    if (!opt.progress || opt.json)
-      return;
-    if (epoch != barEpoch) {
-      bar = std::make_unique<ProgressBar>(total, true);
-      barEpoch = epoch;
-    }
-    bar->update(done, llvm::formatv("epoch {0}/{1} loss {2:F4} accuracy "
-                                    "{3:F2} %",
-                                    epoch, t.epochs, loss, acc)
-                          .str());
-  };
-  cb.epochDone = [&](const snnrt::EpochReport &r) {
-    bar.reset();
-    if (opt.json)
-      return;
-    std::string validation =
-        t.validation > 0
-            ? llvm::formatv(", validation {0:F2} %", r.validationAccuracy).str()
-            : "";
-    llvm::outs() << llvm::format(
-        "epoch %lld/%lld: lr %.3g, loss %.4f, train %.2f %%%s (%.1f s, %.1f "
-        "images/s, activations %.0f MiB)\n",
-        (long long)r.epoch, (long long)t.epochs, r.learningRate, r.loss,
-        r.trainAccuracy, validation.c_str(), r.seconds, r.imagesPerSecond,
-        r.peakActivationMiB);
-    llvm::outs().flush();
-  };
-  cb.note = [&](const std::string &s) {
-    llvm::errs() << "snn-run: " << s << "\n";
-  };
+  finishTrainingOptions(opt, t);
+  EpochPrinter printer(opt, t.epochs, t.validation);
   std::vector<snnrt::EpochReport> reports;
-  if (mlir::failed(
-          mlir::snnmlir::fineTuneModule(*module, opt.data, t, cb, reports)))
+  if (mlir::failed(mlir::snnmlir::fineTuneModule(
+          *module, opt.data, t, printer.callbacks(), reports)))
     return 1;
-
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  module->print(os);
-  os.flush();
-  if (std::string e = snnrt::writeFileAtomically(
-          opt.output,
-          [&](FILE *f) {
-            return std::fwrite(text.data(), 1, text.size(), f) == text.size();
-          });
-      !e.empty()) {
-    llvm::errs() << "snn-run: " << e << "\n";
+  if (!writeModuleAtomically(*module, opt.output))
     return 1;
-  }
 
   double testAccuracy = -1;
   int64_t testImages = 0;
@@ -201,10 +242,10 @@ int runFinetune(const FinetuneOptions &opt) {
     if (mlir::failed(net))
       return 1;
     T = net->timesteps;
-    std::string dir =
-        opt.data == "fashion-mnist" ? snnrt::kFashionMNISTDir : opt.data;
     snnrt::ImageDataset test;
-    if (std::string e = snnrt::loadMNISTLike(dir, "test", test); !e.empty()) {
+    if (std::string e = snnrt::loadMNISTLike(
+            mlir::snnmlir::datasetDirectory(opt.data), "test", test);
+        !e.empty()) {
       llvm::errs() << "snn-run: " << e << "\n";
       return 1;
     }
@@ -219,21 +260,11 @@ int runFinetune(const FinetuneOptions &opt) {
     }
   }
   if (opt.json) {
-    nlohmann::json epochs = nlohmann::json::array();
-    for (const auto &r : reports)
-      epochs.push_back({{"epoch", r.epoch},
-                        {"learning_rate", r.learningRate},
-                        {"loss", r.loss},
-                        {"train_accuracy", r.trainAccuracy},
-                        {"validation_accuracy", r.validationAccuracy},
-                        {"seconds", r.seconds},
-                        {"images_per_second", r.imagesPerSecond},
-                        {"activation_mib", r.peakActivationMiB}});
     nlohmann::json j = {{"model", opt.model},
                         {"output", opt.output},
                         {"method", opt.method},
                         {"threads", snnrt::numThreads()},
-                        {"epochs", epochs}};
+                        {"epochs", nlohmann::json::parse(epochsJson(reports, -1))}};
     if (opt.test)
       j["test"] = {
           {"images", testImages}, {"timesteps", T}, {"accuracy", testAccuracy}};

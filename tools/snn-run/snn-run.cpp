@@ -1,9 +1,12 @@
 //===- snn-run.cpp - simulate, evaluate and (later) train networks --------===//
 //
 //   snn-run eval MODEL --data fashion-mnist [--timesteps 8,16,32] [--json]
+//   snn-run finetune MODEL --method stdb ... -o OUT   (Finetune.cpp)
+//   snn-run train MODEL --method ttfs ... -o OUT      (Train.cpp)
 //
 // MODEL is an .mlir file (an nn-dialect ANN, run by the reference executor,
-// or an snn-dialect spiking network, run by the discrete-time simulator) or
+// an snn-dialect spiking network, run by the discrete-time simulator, or a
+// TTFS network in continuous time, run by the exact event simulator) or
 // an ONNX model (.onnx, .onnxtext), imported on the fly. Exit codes: 0 success,
 // 1 error (bad model, missing data), 2 bad command line, 3 accuracy below
 // --min-accuracy.
@@ -14,6 +17,7 @@
 #include "runtime/data/IDX.h"
 #include "runtime/mlir-bridge/NNToRuntime.h"
 #include "runtime/mlir-bridge/SNNToRuntime.h"
+#include "runtime/mlir-bridge/TtfsToRuntime.h"
 #include "runtime/sim/Simulator.h"
 #include "runtime/tensor/Parallel.h"
 #include "tools/snn-run/Common.h"
@@ -59,6 +63,16 @@ int runEval(const EvalOptions &opt) {
   auto &module = loaded.module;
   if (!module)
     return 1;
+  if (mlir::snnmlir::isTtfsNetwork(*module)) {
+    if (!opt.timesteps.empty()) {
+      llvm::errs() << "snn-run: --timesteps applies to discrete-time "
+                      "networks; "
+                   << opt.model << " is a TTFS network (continuous time)\n";
+      return 2;
+    }
+    return snnrun::evalTtfs(*module, opt.model, opt.data, opt.split,
+                            opt.limit, opt.batch, opt.json, opt.minAccuracy);
+  }
   // One forward function per batch: logits at each checkpoint.
   bool spiking = mlir::snnmlir::isSpikingNetwork(*module);
   std::optional<snnrt::Graph> graph;
@@ -452,6 +466,8 @@ int main(int argc, char **argv) {
 
   snnrun::FinetuneOptions finetune;
   CLI::App *finetuneCmd = snnrun::addFinetuneCommand(app, finetune);
+  snnrun::TrainOptions train;
+  CLI::App *trainCmd = snnrun::addTrainCommand(app, train);
 
   DiagnoseOptions diag;
   CLI::App *diagCmd = app.add_subcommand(
@@ -486,5 +502,7 @@ int main(int argc, char **argv) {
     return runDiagnose(diag);
   if (finetuneCmd->parsed())
     return snnrun::runFinetune(finetune);
+  if (trainCmd->parsed())
+    return snnrun::runTrain(train);
   return 2;
 }

@@ -1,0 +1,51 @@
+//===- TtfsToRuntime.h - TTFS snn modules into runtime networks -*- C++ -*-===//
+//
+// The continuous-time TTFS form of the `snn` dialect (snn.encode_ttfs, an
+// optional snn.flatten, then snn.dense + snn.ttfs_neuron pairs, and
+// snn.first_spike returned) into snnrt::ttfs::Network and back: training
+// writes its weights into the same nn.constant ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SNN_MLIR_RUNTIME_MLIR_BRIDGE_TTFSTORUNTIME_H
+#define SNN_MLIR_RUNTIME_MLIR_BRIDGE_TTFSTORUNTIME_H
+
+#include "runtime/data/IDX.h"
+#include "runtime/ttfs/TtfsTrain.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::snnmlir {
+
+/// True when function `funcName` runs in continuous time (TTFS).
+bool isTtfsNetwork(ModuleOp module, StringRef funcName = "main");
+
+/// The nn.constant ops behind each layer's weight and bias (null: none).
+struct TtfsConstants {
+  std::vector<Operation *> weights, biases;
+};
+
+/// Builds the runtime network of function `funcName`; an op outside the
+/// TTFS form gets an error that says what is expected.
+FailureOr<snnrt::ttfs::Network>
+buildTtfsNetwork(ModuleOp module, StringRef funcName = "main",
+                 TtfsConstants *constants = nullptr);
+
+/// Writes trained weights and biases back into the constants.
+LogicalResult updateTtfsNetwork(const snnrt::ttfs::Network &net,
+                                const TtfsConstants &constants);
+
+/// Loads the train split of `data` ("fashion-mnist" or an IDX folder),
+/// trains the network of `funcName` and writes it back into the module.
+LogicalResult trainTtfsModule(ModuleOp module, const std::string &data,
+                              const snnrt::ttfs::TrainOptions &options,
+                              const snnrt::TrainCallbacks &callbacks,
+                              std::vector<snnrt::EpochReport> &reports,
+                              StringRef funcName = "main");
+
+/// "fashion-mnist" → Debian's folder; anything else is a folder itself.
+std::string datasetDirectory(const std::string &data);
+
+} // namespace mlir::snnmlir
+
+#endif // SNN_MLIR_RUNTIME_MLIR_BRIDGE_TTFSTORUNTIME_H
