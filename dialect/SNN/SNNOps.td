@@ -76,7 +76,9 @@ def SNN_DenseOp : SNN_Op<"dense", [Pure]> {
   let summary = "fully connected synapses";
   let description = [{
     `i[t][n, m] = Σ_k w[m, k] · x[t][n, k] + b[m]` at every step (the bias is
-    a constant current per step). Input `N×K` train, weight `M×K` (PyTorch
+    a constant current per step; in continuous time, a constant current from
+    t = 0, i.e. a spike at t = 0 of weight `b[m]`). Input `N×K` train, weight
+    `M×K` (PyTorch
     `Linear` layout), optional bias `M`, result `N×M` current.
   }];
   let arguments = (ins SNN_Train:$input, SNN_Tensor:$weight,

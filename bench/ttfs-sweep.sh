@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# TTFS sparse-firing study (issue 7, seed 002): trains the 784-400-10 and
+# 784-400-400-400-10 test models, converted to time-to-first-spike networks,
+# on Fashion-MNIST without a regularizer and with M-SSR, F-SSR and the
+# membrane-potential baseline at several strengths γ; evaluates each on the
+# 10,000 test images (accuracy, mean spikes per hidden neuron) and writes
+#   bench/results/ttfs-sweep.json   one record per run
+#   bench/results/ttfs-sweep.md     the table for docs/results.md
+#   docs/ttfs-tradeoff-ARCH.svg     accuracy vs spikes per neuron
+# Finished runs are kept in bench/results/ttfs-runs/ and skipped when the
+# script runs again (delete that folder to start over).
+#   bench/ttfs-sweep.sh
+# Environment (defaults in brackets): EPOCHS [10], ARCHS [mlp400 mlp400x3],
+# GAMMAS_M [1e-5 3e-5 1e-4 3e-4] (M-SSR), GAMMAS_F [1e-4 3e-4 1e-3 3e-3]
+# (F-SSR), GAMMAS_MEM [1e-4 3e-4 1e-3] (membrane), VHATS [0.5 0.8]
+# (membrane level v̂/V_th), THREADS [2], LIMIT [0: all training images],
+# VALIDATION [5000 held-out training images], RUNS [bench/results/ttfs-runs].
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EPOCHS=${EPOCHS:-10}
+ARCHS=${ARCHS:-mlp400 mlp400x3}
+GAMMAS_M=${GAMMAS_M:-1e-5 3e-5 1e-4 3e-4}
+GAMMAS_F=${GAMMAS_F:-1e-4 3e-4 1e-3 3e-3}
+GAMMAS_MEM=${GAMMAS_MEM:-1e-4 3e-4 1e-3}
+VHATS=${VHATS:-0.5 0.8}
+THREADS=${THREADS:-2}
+LIMIT=${LIMIT:-0}
+VALIDATION=${VALIDATION:-5000}
+BUILD_DIR=${BUILD_DIR:-build}
+bin=$BUILD_DIR/bin
+cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
+runs=${RUNS:-bench/results/ttfs-runs}
+mkdir -p "$runs" docs
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# One training run → $runs/NAME.json (skipped when it exists).
+train() {
+  local arch=$1 name=$2
+  shift 2
+  local out="$runs/$arch-$name.json"
+  if [[ -s "$out" ]]; then
+    echo "$arch $name: done before" >&2
+    return
+  fi
+  echo "$arch $name: training ($EPOCHS epochs)" >&2
+  "$bin/snn-run" train "$tmp/$arch.ttfs.mlir" --method ttfs --sigma 0.5 \
+    --lr 1e-4 --epochs "$EPOCHS" --limit "$LIMIT" --validation "$VALIDATION" \
+    --threads "$THREADS" \
+    --seed 1 --no-progress --json -o "$tmp/$arch-$name.mlir" \
+    --checkpoint "$runs/$arch-$name.ckpt" --resume "$@" >"$out.part"
+  mv "$out.part" "$out"
+  rm -f "$runs/$arch-$name.ckpt"
+}
+
+for arch in $ARCHS; do
+  "$bin/snn-translate" --import-onnx "tests/models/$arch.onnx" |
+    "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=4" \
+      -o "$tmp/$arch.ttfs.mlir"
+  "$bin/snn-run" eval "$tmp/$arch.ttfs.mlir" --json --no-progress \
+    >"$runs/$arch-converted.eval.json"
+  train "$arch" none --reg none
+  for g in $GAMMAS_M; do train "$arch" "m-ssr-$g" --reg m-ssr --gamma "$g"; done
+  for g in $GAMMAS_F; do train "$arch" "f-ssr-$g" --reg f-ssr --gamma "$g"; done
+  for v in $VHATS; do
+    for g in $GAMMAS_MEM; do
+      train "$arch" "membrane-$v-$g" --reg membrane --vhat "$v" --gamma "$g"
+    done
+  done
+done
+
+# Collect: arch, regularizer, γ, v̂, accuracy, hidden spikes, per layer.
+num() { sed -n "s/^ *\"$1\": *\([-0-9.e+]*\).*/\1/p" "$2" | head -1; }
+{
+  echo "["
+  first=1
+  for arch in $ARCHS; do
+    for f in "$runs/$arch"-*.json; do
+      [[ "$f" == *.eval.json ]] && continue
+      name=$(basename "$f" .json)
+      name=${name#"$arch"-}
+      reg=${name%%-[0-9]*}
+      reg=${reg%-ssr*}; [[ "$name" == m-ssr-* ]] && reg=m-ssr
+      [[ "$name" == f-ssr-* ]] && reg=f-ssr
+      gamma=0 vhat=0
+      case "$name" in
+      m-ssr-*) gamma=${name#m-ssr-} ;;
+      f-ssr-*) gamma=${name#f-ssr-} ;;
+      membrane-*)
+        rest=${name#membrane-}
+        vhat=${rest%%-*}
+        gamma=${rest#*-}
+        ;;
+      esac
+      layers=$(tr -d '\n ' <"$f" | sed -n 's/.*"spikes_per_neuron":\[\([^]]*\)\].*/\1/p')
+      ((first)) || echo ","
+      first=0
+      printf '  {"arch": "%s", "regularizer": "%s", "gamma": %s, "vhat": %s, "accuracy": %s, "hidden_spikes_per_neuron": %s, "spikes_per_neuron": [%s], "mean_output_time": %s}' \
+        "$arch" "$reg" "$gamma" "$vhat" "$(num accuracy "$f")" \
+        "$(num hidden_spikes_per_neuron "$f")" "$layers" "$(num mean_output_time "$f")"
+    done
+  done
+  echo
+  echo "]"
+} >bench/results/ttfs-sweep.json
+
+# Table and plots.
+{
+  echo "| network | regularizer | γ | test accuracy (%) | spikes / hidden neuron | per layer | mean output time |"
+  echo "|---|---|---|---|---|---|---|"
+  for arch in $ARCHS; do
+    conv="$runs/$arch-converted.eval.json"
+    printf '| %s | converted, untrained | – | %.2f | %.3f | | %.3f |\n' "$arch" \
+      "$(num accuracy "$conv")" "$(num hidden_spikes_per_neuron "$conv")" \
+      "$(num mean_output_time "$conv")"
+  done
+  tr -d '\n' <bench/results/ttfs-sweep.json | sed 's/},/}\n/g; s/^\[//; s/\]$//' |
+    sed -n 's/.*"arch": "\([^"]*\)", "regularizer": "\([^"]*\)", "gamma": \([^,]*\), "vhat": \([^,]*\), "accuracy": \([^,]*\), "hidden_spikes_per_neuron": \([^,]*\), "spikes_per_neuron": \[\([^]]*\)\], "mean_output_time": \([^}]*\)}.*/\1\t\2\t\3\t\4\t\5\t\6\t\7\t\8/p' |
+    sort -t$'\t' -k1,1 -k2,2 -k4,4g -k3,3g |
+    awk -F'\t' '{ reg = $2; if (reg == "membrane") reg = reg " (v̂ = " $4 " V_th)";
+      n = split($7, v, ","); per = "";
+      for (i = 1; i <= n; i++) per = per (i > 1 ? " / " : "") sprintf("%.3f", v[i]);
+      printf "| %s | %s | %s | %.2f | %.3f | %s | %.3f |\n", $1, reg, ($2 == "none" ? "–" : sprintf("%g", $3)), $5, $6, per, $8 }'
+} >bench/results/ttfs-sweep.md
+for arch in $ARCHS; do
+  tr -d '\n' <bench/results/ttfs-sweep.json | sed 's/},/}\n/g' |
+    sed -n "s/.*\"arch\": \"$arch\", \"regularizer\": \"\([^\"]*\)\", \"gamma\": \([^,]*\), \"vhat\": \([^,]*\), \"accuracy\": \([^,]*\), \"hidden_spikes_per_neuron\": \([^,]*\),.*/\1\t\3\t\2\t\5\t\4/p" |
+    sort -t$'\t' -k1,1 -k2,2g -k3,3g |
+    awk -F'\t' '{ s = $1; if (s == "membrane") s = s " v̂=" $2; print s "\t" $4 "\t" $5 "\tγ=" $3 }' |
+    awk -v title="$arch on Fashion-MNIST: accuracy vs firing (TTFS, $EPOCHS epochs)" \
+      -f bench/plot_tradeoff.awk >"docs/ttfs-tradeoff-$arch.svg"
+done
+cat bench/results/ttfs-sweep.md
