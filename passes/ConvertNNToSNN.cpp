@@ -126,9 +126,9 @@ LogicalResult FunctionConverter::run() {
     if (!isa<func::ReturnOp>(op) && op->use_empty())
       op->erase();
   if (options.ttfs)
-    fn->setAttr(snn::SNNDialect::getTimeAttrName(),
-                snn::ContinuousTimeAttr::get(fn.getContext(),
-                                             APFloat(options.tMax)));
+    fn->setAttr(
+        snn::SNNDialect::getTimeAttrName(),
+        snn::ContinuousTimeAttr::get(fn.getContext(), APFloat(options.tMax)));
   else
     fn->setAttr(snn::SNNDialect::getTimeAttrName(),
                 snn::DiscreteTimeAttr::get(fn.getContext(), options.timesteps,
@@ -293,9 +293,9 @@ LogicalResult FunctionConverter::convertNeuron(Operation *op) {
   auto reset = snn::ResetModeAttr::get(fn.getContext(), options.reset);
   Value spikes;
   if (options.ttfs)
-    spikes = snn::TTFSNeuronOp::create(b, op->getLoc(), spikesType(result), in,
-                                       threshold,
-                                       b.getF32FloatAttr(options.tau));
+    spikes =
+        snn::TTFSNeuronOp::create(b, op->getLoc(), spikesType(result), in,
+                                  threshold, b.getF32FloatAttr(options.tau));
   else if (options.lif)
     spikes = snn::LIFOp::create(b, op->getLoc(), spikesType(result), in,
                                 threshold, b.getF32FloatAttr(options.leak),
@@ -388,9 +388,9 @@ LogicalResult FunctionConverter::convertReturn(func::ReturnOp op) {
       // The output layer fires too; the class is its earliest spike.
       if (isa<snn::CurrentType>(t.getType()))
         t = snn::TTFSNeuronOp::create(
-            b, op.getLoc(), snn::SpikesType::get(fn.getContext(),
-                                                 tensorType.getShape()),
-            t, b.getDenseF32ArrayAttr({options.threshold}),
+            b, op.getLoc(),
+            snn::SpikesType::get(fn.getContext(), tensorType.getShape()), t,
+            b.getDenseF32ArrayAttr({options.threshold}),
             b.getF32FloatAttr(options.tau));
       results.push_back(
           snn::FirstSpikeOp::create(b, op.getLoc(), tensorType, t));

@@ -52,9 +52,10 @@ inline bool setConstantData(nn::ConstantOp c, ArrayRef<float> data,
   if (int64_t(data.size()) != type.getNumElements())
     return false;
   if (data.size() * sizeof(float) > 65536)
-    c.setValueAttr(cast<ElementsAttr>(
-        Attribute(DenseF32ResourceElementsAttr::get(
-            type, blob, HeapAsmResourceBlob::allocateAndCopyInferAlign(data)))));
+    c.setValueAttr(
+        cast<ElementsAttr>(Attribute(DenseF32ResourceElementsAttr::get(
+            type, blob,
+            HeapAsmResourceBlob::allocateAndCopyInferAlign(data)))));
   else
     c.setValueAttr(DenseElementsAttr::get(type, data));
   return true;

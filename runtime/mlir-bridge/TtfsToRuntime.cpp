@@ -20,13 +20,12 @@ bool mlir::snnmlir::isTtfsNetwork(ModuleOp module, StringRef funcName) {
 }
 
 /// The data of a constant operand (an nn.constant), or an error at `user`.
-static FailureOr<std::vector<float>> constantData(Value v, Operation *user,
-                                                  StringRef what,
-                                                  Operation **op) {
+static FailureOr<std::vector<float>>
+constantData(Value v, Operation *user, StringRef what, Operation **op) {
   auto c = v.getDefiningOp<nn::ConstantOp>();
   if (!c)
-    return user->emitError() << "the " << what
-                             << " must be an nn.constant to train";
+    return user->emitError()
+           << "the " << what << " must be an nn.constant to train";
   FailureOr<snnrt::Tensor> t = snnmlir::bridge::constantTensor(c);
   if (failed(t))
     return failure();
@@ -50,8 +49,8 @@ mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
   snnrt::ttfs::Network net;
   net.tMax = time.getTMax().convertToFloat();
   TtfsConstants found;
-  Value spikes;          // the train the next dense layer must read
-  snn::DenseOp pending;  // a dense layer waiting for its neurons
+  Value spikes;         // the train the next dense layer must read
+  snn::DenseOp pending; // a dense layer waiting for its neurons
   bool done = false;
   auto expect = [&](Operation *op, StringRef what) {
     return op->emitError() << "the TTFS runtime expects " << what
@@ -150,11 +149,12 @@ LogicalResult mlir::snnmlir::updateTtfsNetwork(const snnrt::ttfs::Network &net,
   return success();
 }
 
-LogicalResult mlir::snnmlir::trainTtfsModule(
-    ModuleOp module, const std::string &data,
-    const snnrt::ttfs::TrainOptions &options,
-    const snnrt::TrainCallbacks &callbacks,
-    std::vector<snnrt::EpochReport> &reports, StringRef funcName) {
+LogicalResult
+mlir::snnmlir::trainTtfsModule(ModuleOp module, const std::string &data,
+                               const snnrt::ttfs::TrainOptions &options,
+                               const snnrt::TrainCallbacks &callbacks,
+                               std::vector<snnrt::EpochReport> &reports,
+                               StringRef funcName) {
   TtfsConstants constants;
   FailureOr<snnrt::ttfs::Network> net =
       buildTtfsNetwork(module, funcName, &constants);
@@ -166,8 +166,8 @@ LogicalResult mlir::snnmlir::trainTtfsModule(
       !e.empty())
     return module.emitError()
            << e << " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)";
-  if (std::string e = snnrt::ttfs::train(*net, train, options, callbacks,
-                                         reports);
+  if (std::string e =
+          snnrt::ttfs::train(*net, train, options, callbacks, reports);
       !e.empty())
     return module.emitError() << "TTFS training failed: " << e;
   return updateTtfsNetwork(*net, constants);

@@ -49,27 +49,23 @@ std::string fingerprint(const Network &net, const LossOptions &l) {
 
 } // namespace
 
-std::string train(Network &net, const ImageDataset &data,
-                  const TrainOptions &o, const TrainCallbacks &cb,
-                  std::vector<EpochReport> &reports) {
+std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
+                  const TrainCallbacks &cb, std::vector<EpochReport> &reports) {
   if (std::string e = checkInputs(net, data); !e.empty())
     return e;
   std::vector<Parameter> params;
+  auto addParam = [&](const std::string &name, std::vector<float> &values) {
+    Parameter p;
+    p.name = name;
+    p.data = values.data();
+    p.size = int64_t(values.size());
+    p.grad.assign(values.size(), 0.0f);
+    params.push_back(std::move(p));
+  };
   for (Layer &l : net.layers) {
-    Parameter w;
-    w.name = l.name + " weight";
-    w.data = l.weight.data();
-    w.size = int64_t(l.weight.size());
-    w.grad.assign(l.weight.size(), 0.0f);
-    params.push_back(std::move(w));
-    if (!l.bias.empty()) {
-      Parameter b;
-      b.name = l.name + " bias";
-      b.data = l.bias.data();
-      b.size = int64_t(l.bias.size());
-      b.grad.assign(l.bias.size(), 0.0f);
-      params.push_back(std::move(b));
-    }
+    addParam(l.name + " weight", l.weight);
+    if (!l.bias.empty())
+      addParam(l.name + " bias", l.bias);
   }
   std::vector<float> x;
   std::vector<int32_t> y;
@@ -103,8 +99,8 @@ std::string train(Network &net, const ImageDataset &data,
   };
   Validation validate = [&](int64_t first, int64_t count, double &accuracy) {
     Evaluation ev;
-    if (std::string e = evaluate(net, data, first, count, o.evalBatch, o.loss,
-                                 ev);
+    if (std::string e =
+            evaluate(net, data, first, count, o.evalBatch, o.loss, ev);
         !e.empty())
       return e;
     accuracy = ev.accuracy;

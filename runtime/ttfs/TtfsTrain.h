@@ -31,9 +31,9 @@ std::string train(Network &net, const ImageDataset &data,
 
 struct Evaluation {
   int64_t count = 0;
-  double accuracy = 0.0;              // %
-  double loss = 0.0;                  // mean cross-entropy (+ fire term)
-  double regularizer = 0.0;           // mean per sample (of `loss.reg`)
+  double accuracy = 0.0;               // %
+  double loss = 0.0;                   // mean cross-entropy (+ fire term)
+  double regularizer = 0.0;            // mean per sample (of `loss.reg`)
   std::vector<double> spikesPerNeuron; // per layer, mean over samples
   double hiddenSpikesPerNeuron = 0.0;  // over all hidden neurons
   double meanOutputTime = 0.0;         // earliest output spike (those fired)

@@ -9,8 +9,8 @@
 set -euo pipefail
 bin=$1 models=$2
 tmp=$(mktemp -d)
-trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
-pid=
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/kill-resume.sh"
 "$bin/snn-translate" --import-onnx "$models/mlp400.onnx" |
   "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=4" \
     -o "$tmp/mlp.ttfs.mlir"
@@ -28,38 +28,11 @@ common=(--method ttfs --reg m-ssr --sigma 0.5 --lr 1e-4 --epochs 3
   --test-limit 500)
 train=("$bin/snn-run" train "$tmp/mlp.ttfs.mlir" "${common[@]}" --gamma 1e-4)
 
-# Uninterrupted.
-"${train[@]}" -o "$tmp/a.mlir" --checkpoint "$tmp/a.ckpt" >"$tmp/a.log"
-cat "$tmp/a.log"
-
-# Killed once the first epoch's checkpoint is there, then resumed.
-"${train[@]}" -o "$tmp/b.mlir" --checkpoint "$tmp/b.ckpt" >"$tmp/b1.log" &
-pid=$!
-for _ in $(seq 1 60000); do
-  [[ -f "$tmp/b.ckpt" ]] && break
-  kill -0 $pid 2>/dev/null || break
-  sleep 0.001
-done
-if ! kill -9 $pid 2>/dev/null; then
-  echo "FAIL: the run ended before it could be killed in its second epoch"
-  exit 1
-fi
-wait $pid 2>/dev/null && { echo "FAIL: the killed run exited normally"; exit 1; }
-pid=
-[[ -f "$tmp/b.ckpt" ]] || { echo "FAIL: no checkpoint after epoch 1"; exit 1; }
-[[ -e "$tmp/b.mlir" ]] && { echo "FAIL: a killed run left an output file"; exit 1; }
-"${train[@]}" -o "$tmp/b.mlir" --checkpoint "$tmp/b.ckpt" --resume \
-  >"$tmp/b2.log" 2>"$tmp/b2.err"
-cat "$tmp/b2.err" "$tmp/b2.log"
-grep -q "resuming after epoch 1" "$tmp/b2.err" ||
-  { echo "FAIL: did not resume after epoch 1"; exit 1; }
-cmp "$tmp/a.mlir" "$tmp/b.mlir" ||
-  { echo "FAIL: resumed weights differ from the uninterrupted run"; exit 1; }
-ls "$tmp" | grep -q '\.tmp\.' && { echo "FAIL: temporary files left"; exit 1; }
+kill_and_resume "$tmp" train "${train[@]}"
 
 # A checkpoint of other options is refused, naming both.
 if "$bin/snn-run" train "$tmp/mlp.ttfs.mlir" "${common[@]}" --gamma 2e-4 \
-  -o "$tmp/c.mlir" --checkpoint "$tmp/b.ckpt" --resume >/dev/null \
+  -o "$tmp/c.mlir" --checkpoint "$tmp/train-b.ckpt" --resume >/dev/null \
   2>"$tmp/c.err"; then
   echo "FAIL: resumed from a checkpoint written with another gamma"
   exit 1
@@ -67,7 +40,7 @@ fi
 grep -q "was written for other options" "$tmp/c.err" ||
   { cat "$tmp/c.err"; echo "FAIL: no clear refusal"; exit 1; }
 
-after=$(sed -n 's/^test set: accuracy: \([0-9.]*\) %.*/\1/p' "$tmp/a.log")
+after=$(sed -n 's/^test set: accuracy: \([0-9.]*\) %.*/\1/p' "$tmp/train-a.log")
 echo "500 test images: converted $before %, trained $after %"
 awk -v a="$after" -v b="$before" 'BEGIN { exit !(a >= b - 1.0) }' ||
   { echo "FAIL: training lost accuracy"; exit 1; }

@@ -110,6 +110,11 @@ private:
   std::unique_ptr<ProgressBar> bar;
 };
 
+/// Loads split `split` ("train" or "test") of `data` ("fashion-mnist" or an
+/// IDX folder); false after printing why not (with the Debian package hint).
+bool loadImages(const std::string &data, const std::string &split,
+                snnrt::ImageDataset &out);
+
 /// Prints the module to `path` atomically (temporary file + rename); false
 /// after printing why not.
 bool writeModuleAtomically(mlir::ModuleOp module, const std::string &path);

@@ -30,8 +30,7 @@ namespace snnrun {
 
 void addTrainingOptions(CLI::App *cmd, TrainCliOptions &o,
                         snnrt::TrainingOptions &t) {
-  cmd->add_option("model", o.model, "Network (.mlir, snn dialect)")
-      ->required();
+  cmd->add_option("model", o.model, "Network (.mlir, snn dialect)")->required();
   cmd->add_option("-o,--output", o.output, "Where to write the trained module")
       ->required();
   cmd->add_option("--data", o.data,
@@ -137,6 +136,19 @@ snnrt::TrainCallbacks EpochPrinter::callbacks() {
   return cb;
 }
 
+bool loadImages(const std::string &data, const std::string &split,
+                snnrt::ImageDataset &out) {
+  if (std::string e = snnrt::loadMNISTLike(
+          mlir::snnmlir::datasetDirectory(data), split, out);
+      !e.empty()) {
+    llvm::errs() << "snn-run: " << e
+                 << " (Fashion-MNIST comes with Debian's "
+                    "dataset-fashion-mnist)\n";
+    return false;
+  }
+  return true;
+}
+
 bool writeModuleAtomically(mlir::ModuleOp module, const std::string &path) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -228,8 +240,8 @@ int runFinetune(const FinetuneOptions &opt) {
   finishTrainingOptions(opt, t);
   EpochPrinter printer(opt, t.epochs, t.validation);
   std::vector<snnrt::EpochReport> reports;
-  if (mlir::failed(mlir::snnmlir::fineTuneModule(
-          *module, opt.data, t, printer.callbacks(), reports)))
+  if (mlir::failed(mlir::snnmlir::fineTuneModule(*module, opt.data, t,
+                                                 printer.callbacks(), reports)))
     return 1;
   if (!writeModuleAtomically(*module, opt.output))
     return 1;
@@ -243,12 +255,8 @@ int runFinetune(const FinetuneOptions &opt) {
       return 1;
     T = net->timesteps;
     snnrt::ImageDataset test;
-    if (std::string e = snnrt::loadMNISTLike(
-            mlir::snnmlir::datasetDirectory(opt.data), "test", test);
-        !e.empty()) {
-      llvm::errs() << "snn-run: " << e << "\n";
+    if (!loadImages(opt.data, "test", test))
       return 1;
-    }
     testImages = test.images.dim(0);
     if (opt.testLimit > 0)
       testImages = std::min(testImages, opt.testLimit);
@@ -260,11 +268,12 @@ int runFinetune(const FinetuneOptions &opt) {
     }
   }
   if (opt.json) {
-    nlohmann::json j = {{"model", opt.model},
-                        {"output", opt.output},
-                        {"method", opt.method},
-                        {"threads", snnrt::numThreads()},
-                        {"epochs", nlohmann::json::parse(epochsJson(reports, -1))}};
+    nlohmann::json j = {
+        {"model", opt.model},
+        {"output", opt.output},
+        {"method", opt.method},
+        {"threads", snnrt::numThreads()},
+        {"epochs", nlohmann::json::parse(epochsJson(reports, -1))}};
     if (opt.test)
       j["test"] = {
           {"images", testImages}, {"timesteps", T}, {"accuracy", testAccuracy}};

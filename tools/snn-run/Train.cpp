@@ -98,8 +98,8 @@ nlohmann::json evaluationJson(const snnrt::ttfs::Evaluation &ev) {
 
 void printEvaluation(const snnrt::ttfs::Network &net,
                      const snnrt::ttfs::Evaluation &ev) {
-  llvm::outs() << llvm::format("accuracy: %.2f %% (%lld images)\n",
-                               ev.accuracy, (long long)ev.count);
+  llvm::outs() << llvm::format("accuracy: %.2f %% (%lld images)\n", ev.accuracy,
+                               (long long)ev.count);
   llvm::outs() << "spikes per neuron:";
   for (size_t k = 0; k < ev.spikesPerNeuron.size(); ++k)
     llvm::outs() << llvm::format(" %s%.3f", k ? "| " : "",
@@ -113,19 +113,6 @@ void printEvaluation(const snnrt::ttfs::Network &net,
                                "no output spike: %.2f %% of images\n",
                                ev.meanOutputTime, net.tMax,
                                100.0 * ev.silentOutputShare);
-}
-
-bool loadSplit(const std::string &data, const std::string &split,
-               snnrt::ImageDataset &out) {
-  if (std::string e = snnrt::loadMNISTLike(
-          mlir::snnmlir::datasetDirectory(data), split, out);
-      !e.empty()) {
-    llvm::errs() << "snn-run: " << e
-                 << " (Fashion-MNIST comes with Debian's "
-                    "dataset-fashion-mnist)\n";
-    return false;
-  }
-  return true;
 }
 
 } // namespace
@@ -159,8 +146,8 @@ int runTrain(const TrainOptions &opt) {
   }
   EpochPrinter printer(opt, t.epochs, t.validation);
   std::vector<snnrt::EpochReport> reports;
-  if (mlir::failed(mlir::snnmlir::trainTtfsModule(*module, opt.data, t,
-                                                  printer.callbacks(), reports)))
+  if (mlir::failed(mlir::snnmlir::trainTtfsModule(
+          *module, opt.data, t, printer.callbacks(), reports)))
     return 1;
   if (!writeModuleAtomically(*module, opt.output))
     return 1;
@@ -171,7 +158,7 @@ int runTrain(const TrainOptions &opt) {
     if (mlir::failed(net))
       return 1;
     snnrt::ImageDataset data;
-    if (!loadSplit(opt.data, "test", data))
+    if (!loadImages(opt.data, "test", data))
       return 1;
     int64_t n = data.images.dim(0);
     if (opt.testLimit > 0)
@@ -214,7 +201,7 @@ int evalTtfs(mlir::ModuleOp module, const std::string &model,
   if (mlir::failed(net))
     return 1;
   snnrt::ImageDataset images;
-  if (!loadSplit(data, split, images))
+  if (!loadImages(data, split, images))
     return 1;
   int64_t n = images.images.dim(0);
   if (limit > 0)

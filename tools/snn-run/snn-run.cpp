@@ -70,8 +70,8 @@ int runEval(const EvalOptions &opt) {
                    << opt.model << " is a TTFS network (continuous time)\n";
       return 2;
     }
-    return snnrun::evalTtfs(*module, opt.model, opt.data, opt.split,
-                            opt.limit, opt.batch, opt.json, opt.minAccuracy);
+    return snnrun::evalTtfs(*module, opt.model, opt.data, opt.split, opt.limit,
+                            opt.batch, opt.json, opt.minAccuracy);
   }
   // One forward function per batch: logits at each checkpoint.
   bool spiking = mlir::snnmlir::isSpikingNetwork(*module);
@@ -111,15 +111,9 @@ int runEval(const EvalOptions &opt) {
   }
   size_t checkpoints = spiking ? steps.size() : 1;
 
-  std::string dir =
-      opt.data == "fashion-mnist" ? snnrt::kFashionMNISTDir : opt.data;
   snnrt::ImageDataset data;
-  if (std::string e = snnrt::loadMNISTLike(dir, opt.split, data); !e.empty()) {
-    llvm::errs()
-        << "snn-run: " << e
-        << " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)\n";
+  if (!snnrun::loadImages(opt.data, opt.split, data))
     return 1;
-  }
   int64_t total = data.images.dim(0);
   if (opt.limit > 0)
     total = std::min(total, opt.limit);
@@ -194,7 +188,7 @@ int runEval(const EvalOptions &opt) {
   int64_t maxT = spiking ? steps.back() : 1;
   if (opt.json) {
     nlohmann::json j = {{"model", opt.model},
-                        {"data", dir},
+                        {"data", mlir::snnmlir::datasetDirectory(opt.data)},
                         {"split", opt.split},
                         {"images", done},
                         {"correct", correct.back()},
@@ -318,13 +312,9 @@ int runDiagnose(const DiagnoseOptions &opt) {
     return 1;
   snnrt::Network &net = *built;
   int64_t T = opt.timesteps > 0 ? opt.timesteps : net.timesteps;
-  std::string dir =
-      opt.data == "fashion-mnist" ? snnrt::kFashionMNISTDir : opt.data;
   snnrt::ImageDataset data;
-  if (std::string e = snnrt::loadMNISTLike(dir, "test", data); !e.empty()) {
-    llvm::errs() << "snn-run: " << e << "\n";
+  if (!snnrun::loadImages(opt.data, "test", data))
     return 1;
-  }
   int64_t total = std::min<int64_t>(opt.limit, data.images.dim(0));
   std::vector<size_t> watched; // neuron layers, then the readout producer
   for (size_t k = 0; k < net.layers.size(); ++k)
