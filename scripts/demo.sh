@@ -54,6 +54,19 @@ echo "   converted network at T = 8, for comparison:"
   --no-progress | sed -n 's/^  T = *8:/   T = 8:/p'
 
 echo
-echo "== Not there yet (see the issues): TTFS (7), code generation (8), event data"
-echo "   and BPSTA (9). The larger CNNs convert and fine-tune the same way, e.g."
-echo "   tests/models/vgg_avgpool.onnx (docs/results.md, docs/training.md)."
+echo "== 7. Time-to-first-spike: the 784-400-10 model as a TTFS network (one spike"
+echo "   per neuron at most, class = earliest output spike), then one epoch of"
+echo "   exact-gradient training with M-SSR (sparse-firing regularization)"
+"$bin/snn-translate" --import-onnx tests/models/mlp400.onnx |
+  "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=4" \
+    -o "$BUILD_DIR/demo.ttfs.mlir"
+"$bin/snn-run" eval "$BUILD_DIR/demo.ttfs.mlir" --data fashion-mnist --no-progress
+"$bin/snn-run" train "$BUILD_DIR/demo.ttfs.mlir" --method ttfs --reg m-ssr \
+  --gamma 1e-4 --sigma 0.5 --lr 1e-4 --epochs 1 --limit 20000 --validation 1000 \
+  --data fashion-mnist --no-progress -o "$BUILD_DIR/demo.ttfs.trained.mlir"
+
+echo
+echo "== Not there yet (see the issues): code generation (8), event data and"
+echo "   BPSTA (9). The larger CNNs convert and fine-tune the same way, e.g."
+echo "   tests/models/vgg_avgpool.onnx (docs/results.md, docs/training.md); the"
+echo "   TTFS study is bench/ttfs-sweep.sh (docs/ttfs.md)."
