@@ -109,13 +109,14 @@ struct AboveLevel {
   std::vector<double> P, Q; // size causal + 1
 };
 
-AboveLevel aboveLevel(const Layer &l, const LayerTrace &tr, const float *wT,
-                      int64_t i, float T, float level) {
-  AboveLevel r;
+/// Fills `r` (its vectors are reused between calls).
+void aboveLevel(const Layer &l, const LayerTrace &tr, const float *wT,
+                int64_t i, float T, float level, AboveLevel &r) {
   int32_t K = tr.causal[size_t(i)];
+  r.integral = 0.0;
+  // Per segment first, then suffix sums in place.
   r.P.assign(size_t(K + 1), 0.0);
   r.Q.assign(size_t(K + 1), 0.0);
-  std::vector<double> segP(size_t(K), 0.0), segQ(size_t(K), 0.0);
   double W = 0.0, WT = 0.0, tau = l.tau;
   for (int32_t k = 0; k < K; ++k) {
     double w = wT[size_t(tr.order[size_t(k)]) * size_t(l.out) + size_t(i)];
@@ -142,14 +143,13 @@ AboveLevel aboveLevel(const Layer &l, const LayerTrace &tr, const float *wT,
       continue;
     r.integral +=
         W * (b * b - a * a) / (2.0 * tau) - (WT / tau + level) * (b - a);
-    segP[size_t(k)] = (b * b - a * a) / 2.0;
-    segQ[size_t(k)] = b - a;
+    r.P[size_t(k)] = (b * b - a * a) / 2.0;
+    r.Q[size_t(k)] = b - a;
   }
   for (int32_t k = K - 1; k >= 0; --k) {
-    r.P[size_t(k)] = r.P[size_t(k + 1)] + segP[size_t(k)];
-    r.Q[size_t(k)] = r.Q[size_t(k + 1)] + segQ[size_t(k)];
+    r.P[size_t(k)] += r.P[size_t(k + 1)];
+    r.Q[size_t(k)] += r.Q[size_t(k + 1)];
   }
-  return r;
 }
 
 /// The causal potential at t_max of a neuron that did not fire:
@@ -231,8 +231,9 @@ double regularizerOf(const Layer &l, const LayerTrace &tr, int64_t i,
     return t == kNoSpike ? 0.0 : W * (tMax - t) / l.tau;
   case Regularizer::Membrane: {
     std::vector<float> wT = transposedWeights(l);
-    return aboveLevel(l, tr, wT.data(), i, tMax, vhat * l.thresholdOf(i))
-        .integral;
+    AboveLevel r;
+    aboveLevel(l, tr, wT.data(), i, tMax, vhat * l.thresholdOf(i), r);
+    return r.integral;
   }
   }
   return 0.0;
@@ -284,6 +285,7 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
     std::vector<LayerTrace> tr(L);
     std::vector<float> input;
     std::vector<float> gTime, gIn, alpha, beta, gamma;
+    AboveLevel above; // scratch of the membrane regularizer
     for (int64_t s = begin; s < end; ++s) {
       const Layer &first = net.layers[0];
       input.resize(size_t(first.in));
@@ -350,14 +352,16 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
         for (size_t kk = 0; kk < L; ++kk)
           if (opt.reg != Regularizer::None && opt.gamma > 0 &&
               (kk + 1 < L || opt.regularizeOutput))
-            for (int64_t i = 0; i < net.layers[kk].out; ++i)
-              st.reg +=
-                  opt.reg == Regularizer::Membrane
-                      ? aboveLevel(net.layers[kk], tr[kk], wT[kk].data(), i, T,
-                                   opt.vhat * net.layers[kk].thresholdOf(i))
-                            .integral
-                      : regularizerOf(net.layers[kk], tr[kk], i, T, opt.reg,
-                                      opt.vhat);
+            for (int64_t i = 0; i < net.layers[kk].out; ++i) {
+              if (opt.reg != Regularizer::Membrane) {
+                st.reg += regularizerOf(net.layers[kk], tr[kk], i, T, opt.reg,
+                                        opt.vhat);
+                continue;
+              }
+              aboveLevel(net.layers[kk], tr[kk], wT[kk].data(), i, T,
+                         opt.vhat * net.layers[kk].thresholdOf(i), above);
+              st.reg += above.integral;
+            }
         continue;
       }
       // Backward, last layer first.
@@ -412,8 +416,9 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
         }
         if (regHere && opt.reg == Regularizer::Membrane) {
           for (int64_t i = 0; i < l.out; ++i) {
-            AboveLevel r = aboveLevel(l, t, wT[kk].data(), i, T,
-                                      opt.vhat * l.thresholdOf(i));
+            AboveLevel &r = above;
+            aboveLevel(l, t, wT[kk].data(), i, T, opt.vhat * l.thresholdOf(i),
+                       r);
             st.reg += r.integral;
             for (int32_t k = 0; k < t.causal[size_t(i)]; ++k) {
               if (r.Q[size_t(k)] == 0.0)
