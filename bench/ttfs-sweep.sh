@@ -11,7 +11,7 @@
 # script runs again (delete that folder to start over).
 #   bench/ttfs-sweep.sh
 # Environment (defaults in brackets): EPOCHS [3], ARCHS [mlp400x3 mlp400],
-# GAMMAS_M [3e-5 1e-4 3e-4 1e-3] (M-SSR), GAMMAS_F [1e-4 3e-4 1e-3] (F-SSR),
+# GAMMAS_M [3e-5 1e-4 3e-4 5e-4 1e-3] (M-SSR), GAMMAS_F [1e-4 3e-4 1e-3] (F-SSR),
 # GAMMAS_MEM [1e-4 3e-4 1e-3] (membrane), VHATS [0.5 0.8]
 # (membrane level v̂/V_th), THREADS [2], LIMIT [0: all training images],
 # VALIDATION [5000 held-out training images], RUNS [bench/results/ttfs-runs].
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 EPOCHS=${EPOCHS:-3}
 ARCHS=${ARCHS:-mlp400x3 mlp400}
-GAMMAS_M=${GAMMAS_M:-3e-5 1e-4 3e-4 1e-3}
+GAMMAS_M=${GAMMAS_M:-3e-5 1e-4 3e-4 5e-4 1e-3}
 GAMMAS_F=${GAMMAS_F:-1e-4 3e-4 1e-3}
 GAMMAS_MEM=${GAMMAS_MEM:-1e-4 3e-4 1e-3}
 VHATS=${VHATS:-0.5 0.8}
