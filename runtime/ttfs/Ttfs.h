@@ -89,7 +89,7 @@ std::vector<float> transposedWeights(const Layer &l);
 enum class Regularizer { None, MSSR, FSSR, Membrane };
 
 struct LossOptions {
-  float sigma = 0.1f; // softmax over −t_k / σ
+  float sigma = 0.5f; // softmax over −t_k / σ
   /// Weight of max(0, V_th − ṽ_y(T)) when the target output does not fire
   /// (a non-firing neuron has no spike-time gradient).
   float fireWeight = 1.0f;

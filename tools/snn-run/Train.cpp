@@ -24,7 +24,7 @@ namespace snnrun {
 
 CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
   snnrt::ttfs::TrainOptions &t = o.train;
-  t.optimizer.learningRate = 1e-3f;
+  t.optimizer.learningRate = 1e-4f; // from converted weights (docs/ttfs.md)
   t.optimizer.weightDecay = 0.0f;
   t.schedule = snnrt::Schedule::Cosine;
   t.batch = 32;
