@@ -218,8 +218,13 @@ void layerForward(const Layer &l, const float *wT, const float *inTimes,
   }
 }
 
-double regularizerOf(const Layer &l, const LayerTrace &tr, int64_t i,
-                     float tMax, Regularizer reg, float vhat) {
+namespace {
+
+/// The regularizer of neuron i of a layer whose weights are transposed in
+/// `wT` (`scratch` serves the membrane integral).
+double regularizerValue(const Layer &l, const LayerTrace &tr, const float *wT,
+                        int64_t i, float tMax, Regularizer reg, float vhat,
+                        AboveLevel &scratch) {
   float t = tr.time[size_t(i)];
   double W = tr.wsum[size_t(i)];
   switch (reg) {
@@ -229,14 +234,20 @@ double regularizerOf(const Layer &l, const LayerTrace &tr, int64_t i,
     return t == kNoSpike ? 0.0 : W * (tMax - t) * (tMax - t) / (2.0 * l.tau);
   case Regularizer::FSSR:
     return t == kNoSpike ? 0.0 : W * (tMax - t) / l.tau;
-  case Regularizer::Membrane: {
-    std::vector<float> wT = transposedWeights(l);
-    AboveLevel r;
-    aboveLevel(l, tr, wT.data(), i, tMax, vhat * l.thresholdOf(i), r);
-    return r.integral;
-  }
+  case Regularizer::Membrane:
+    aboveLevel(l, tr, wT, i, tMax, vhat * l.thresholdOf(i), scratch);
+    return scratch.integral;
   }
   return 0.0;
+}
+
+} // namespace
+
+double regularizerOf(const Layer &l, const LayerTrace &tr, int64_t i,
+                     float tMax, Regularizer reg, float vhat) {
+  std::vector<float> wT = transposedWeights(l);
+  AboveLevel scratch;
+  return regularizerValue(l, tr, wT.data(), i, tMax, reg, vhat, scratch);
 }
 
 void Stats::add(const Stats &o) {
@@ -286,6 +297,11 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
     std::vector<float> input;
     std::vector<float> gTime, gIn, alpha, beta, gamma;
     AboveLevel above; // scratch of the membrane regularizer
+    std::vector<double> z;
+    auto regularized = [&](size_t k) {
+      return opt.reg != Regularizer::None && opt.gamma > 0 &&
+             (k + 1 < L || opt.regularizeOutput);
+    };
     for (int64_t s = begin; s < end; ++s) {
       const Layer &first = net.layers[0];
       input.resize(size_t(first.in));
@@ -321,7 +337,7 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
       // Softmax cross-entropy over −t_k/σ (a silent output counts as t_max).
       gTime.assign(size_t(last.out), 0.0f);
       double zmax = -1e300;
-      std::vector<double> z(size_t(last.out));
+      z.resize(size_t(last.out));
       for (int64_t i = 0; i < last.out; ++i) {
         float t = out.time[size_t(i)];
         z[size_t(i)] = -double(t == kNoSpike ? T : t) / opt.sigma;
@@ -347,29 +363,21 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
         }
       }
 
-      if (!g) {
-        // Loss only: the regularizer's value without its gradient.
-        for (size_t kk = 0; kk < L; ++kk)
-          if (opt.reg != Regularizer::None && opt.gamma > 0 &&
-              (kk + 1 < L || opt.regularizeOutput))
-            for (int64_t i = 0; i < net.layers[kk].out; ++i) {
-              if (opt.reg != Regularizer::Membrane) {
-                st.reg += regularizerOf(net.layers[kk], tr[kk], i, T, opt.reg,
-                                        opt.vhat);
-                continue;
-              }
-              aboveLevel(net.layers[kk], tr[kk], wT[kk].data(), i, T,
-                         opt.vhat * net.layers[kk].thresholdOf(i), above);
-              st.reg += above.integral;
-            }
+      // The regularizer's value; with gradients, the backward pass adds the
+      // membrane integral itself (it needs the same intervals).
+      bool membraneInBackward = g && opt.reg == Regularizer::Membrane;
+      for (size_t kk = 0; kk < L; ++kk)
+        if (regularized(kk) && !membraneInBackward)
+          for (int64_t i = 0; i < net.layers[kk].out; ++i)
+            st.reg += regularizerValue(net.layers[kk], tr[kk], wT[kk].data(), i,
+                                       T, opt.reg, opt.vhat, above);
+      if (!g)
         continue;
-      }
       // Backward, last layer first.
       for (size_t kk = L; kk-- > 0;) {
         const Layer &l = net.layers[kk];
         const LayerTrace &t = tr[kk];
-        bool regHere = opt.reg != Regularizer::None && opt.gamma > 0 &&
-                       (kk + 1 < L || opt.regularizeOutput);
+        bool regHere = regularized(kk);
         alpha.assign(size_t(l.out), 0.0f);
         beta.assign(size_t(l.out), 0.0f);
         gamma.assign(size_t(l.out), 0.0f);
@@ -380,11 +388,9 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
             continue;
           double gt = gTime[size_t(i)], direct = 0.0;
           if (regHere && opt.reg == Regularizer::MSSR) {
-            st.reg += W * (T - ti) * (T - ti) / (2.0 * l.tau);
             gt += -opt.gamma * W * (T - ti) / l.tau;
             direct = opt.gamma * (T - ti) * (T - ti) / (2.0 * l.tau);
           } else if (regHere && opt.reg == Regularizer::FSSR) {
-            st.reg += W * (T - ti) / l.tau;
             gt += -opt.gamma * W / l.tau;
             direct = opt.gamma * (T - ti) / l.tau;
           }
