@@ -322,13 +322,11 @@ static void conv2dWinograd(const Tensor &x, const Tensor &w, const Tensor *bias,
       }
       // out tile = Aᵀ m A (+ bias): all tiles of a channel at once, then
       // interleaved into the output rows.
-      const float *tl = tiles.data(), *tr = tl + T, *bl = tr + T, *br = bl + T;
+      float *tl = tiles.data(), *tr = tl + T, *bl = tr + T, *br = bl + T;
       int64_t full = OW / 2;
       for (int64_t m = 0; m < M; ++m) {
         winogradOutputTiles(Mx.data() + m * T, M * T, T,
-                            bias ? bias->data[m] : 0.0f, tiles.data(),
-                            tiles.data() + T, tiles.data() + 2 * T,
-                            tiles.data() + 3 * T);
+                            bias ? bias->data[m] : 0.0f, tl, tr, bl, br);
         for (int64_t ii = 0; ii < nb; ++ii) {
           float *o = out.ptr() + ((i0 + ii) * M + m) * OH * OW;
           for (int64_t oy = 0; oy < OH; ++oy) {

@@ -137,11 +137,17 @@ mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
 
 LogicalResult mlir::snnmlir::updateTtfsNetwork(const snnrt::ttfs::Network &net,
                                                const TtfsConstants &constants) {
+  // `constants` must come from buildTtfsNetwork of this network.
+  if (constants.weights.size() != net.layers.size() ||
+      constants.biases.size() != net.layers.size())
+    return failure();
   for (size_t k = 0; k < net.layers.size(); ++k) {
     const snnrt::ttfs::Layer &l = net.layers[k];
     auto w = dyn_cast_or_null<nn::ConstantOp>(constants.weights[k]);
-    if (!w || !snnmlir::bridge::setConstantData(w, l.weight, "ttfs"))
+    if (!w)
       return failure();
+    if (!snnmlir::bridge::setConstantData(w, l.weight, "ttfs"))
+      return w.emitError() << "the trained weight does not match the module";
     if (auto b = dyn_cast_or_null<nn::ConstantOp>(constants.biases[k]))
       if (!snnmlir::bridge::setConstantData(b, l.bias, "ttfs"))
         return b.emitError() << "the trained bias does not match the module";

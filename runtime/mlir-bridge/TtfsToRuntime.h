@@ -31,7 +31,9 @@ FailureOr<snnrt::ttfs::Network>
 buildTtfsNetwork(ModuleOp module, StringRef funcName = "main",
                  TtfsConstants *constants = nullptr);
 
-/// Writes trained weights and biases back into the constants.
+/// Writes trained weights and biases back into the constants that
+/// buildTtfsNetwork reported for this network (fails, without a message,
+/// when `constants` comes from another network).
 LogicalResult updateTtfsNetwork(const snnrt::ttfs::Network &net,
                                 const TtfsConstants &constants);
 

@@ -118,7 +118,7 @@ void forEachNeuronBlock(
     int64_t grain,
     const std::function<void(int64_t, int64_t, const float *)> &body) {
   parallelFor(count, grain, [&](int64_t s, int64_t e) {
-    constexpr int64_t kBlock = 8192;
+    constexpr int64_t kBlock = 512;
     float th[kBlock];
     for (int64_t b = s; b < e; b += kBlock) {
       int64_t n = std::min(kBlock, e - b);

@@ -37,22 +37,22 @@ std::string checkInputShapes(const std::vector<Shape> &declared,
 /// Row-major strides of `shape`.
 std::vector<int64_t> stridesOf(const Shape &shape);
 
+/// madvise(MADV_HUGEPAGE) where the system offers it; a hint, errors ignored.
+void adviseHugePages(void *p, std::size_t bytes);
+
 /// Allocates on 64-byte boundaries. Eigen's vectorised reductions take a
 /// different summation order depending on where an array starts; with every
 /// tensor aligned alike, results depend only on shapes and thread counts,
 /// never on where malloc put the data (training is bit-reproducible).
-/// madvise(MADV_HUGEPAGE) where the system offers it; a hint, errors ignored.
-void adviseHugePages(void *p, std::size_t bytes);
-
 template <typename T> struct AlignedAllocator {
   using value_type = T;
   static constexpr std::size_t kAlignment = 64;
   AlignedAllocator() = default;
   template <typename U> AlignedAllocator(const AlignedAllocator<U> &) {}
-  /// Buffers from this size on are aligned to and rounded up to 2 MiB
-  /// pages and offered to the kernel as transparent huge pages: activation
-  /// tensors of tens of MiB then cost one page fault per 2 MiB, not per
-  /// 4 KiB, the first time they are touched.
+  /// Buffers of four huge pages (8 MiB) or more are aligned to and rounded
+  /// up to 2 MiB pages and offered to the kernel as transparent huge pages:
+  /// activation tensors of tens of MiB then cost one page fault per 2 MiB,
+  /// not per 4 KiB, the first time they are touched.
   static constexpr std::size_t kHugePage = std::size_t(2) << 20;
   T *allocate(std::size_t n) {
     std::size_t bytes = n * sizeof(T);

@@ -1,5 +1,4 @@
-//===- Vec16.h - sixteen-float vectors for register-blocked kernels -*- C++
-//-*-===//
+//===- Vec16.h - sixteen-float vectors for blocked kernels -----*- C++ -*-===//
 //
 // One AVX-512 register (two AVX ones, or four SSE ones, elsewhere) as a GCC
 // vector type: the register-blocked event kernels of 3×3 convolutions keep

@@ -20,8 +20,8 @@ namespace {
 
 /// Event-driven ∂L/∂w of one input plane of a 3×3, stride-1, undilated
 /// convolution for a block of 16·NB output channels:
-///   acc[ky][kx][m] += Σ_{x[y][xx] ≠ 0} x[y][xx] · gy[y + pT − ky][xx + pL −
-///   kx][m]
+///   acc[ky][kx][m] += Σ_{x[y][xx] ≠ 0} x[y][xx] ·
+///                     gy[y + pT − ky][xx + pL − kx][m]
 /// with gy channel-last and zero-bordered (`padded`: row y + 2 − ky, column
 /// xx + 2 − kx, `rowStride` floats per position). The 9·NB accumulators stay
 /// in registers for the whole plane.

@@ -14,6 +14,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -120,8 +121,7 @@ bool loadImages(const std::string &data, const std::string &split,
 bool writeModuleAtomically(mlir::ModuleOp module, const std::string &path);
 
 /// The reports as a JSON array (for --json).
-std::string epochsJson(const std::vector<snnrt::EpochReport> &reports,
-                       int indent);
+nlohmann::json epochsJson(const std::vector<snnrt::EpochReport> &reports);
 
 struct FinetuneOptions : TrainCliOptions {
   FinetuneOptions() { method = "stdb"; }

@@ -166,8 +166,7 @@ bool writeModuleAtomically(mlir::ModuleOp module, const std::string &path) {
   return true;
 }
 
-std::string epochsJson(const std::vector<snnrt::EpochReport> &reports,
-                       int indent) {
+nlohmann::json epochsJson(const std::vector<snnrt::EpochReport> &reports) {
   nlohmann::json epochs = nlohmann::json::array();
   for (const auto &r : reports) {
     nlohmann::json e = {{"epoch", r.epoch},
@@ -181,7 +180,7 @@ std::string epochsJson(const std::vector<snnrt::EpochReport> &reports,
       e["activation_mib"] = r.peakActivationMiB;
     epochs.push_back(e);
   }
-  return epochs.dump(indent);
+  return epochs;
 }
 
 CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
@@ -268,12 +267,11 @@ int runFinetune(const FinetuneOptions &opt) {
     }
   }
   if (opt.json) {
-    nlohmann::json j = {
-        {"model", opt.model},
-        {"output", opt.output},
-        {"method", opt.method},
-        {"threads", snnrt::numThreads()},
-        {"epochs", nlohmann::json::parse(epochsJson(reports, -1))}};
+    nlohmann::json j = {{"model", opt.model},
+                        {"output", opt.output},
+                        {"method", opt.method},
+                        {"threads", snnrt::numThreads()},
+                        {"epochs", epochsJson(reports)}};
     if (opt.test)
       j["test"] = {
           {"images", testImages}, {"timesteps", T}, {"accuracy", testAccuracy}};

@@ -178,13 +178,10 @@ int runTrain(const TrainOptions &opt) {
   }
   if (opt.json) {
     nlohmann::json j = {
-        {"model", opt.model},
-        {"output", opt.output},
-        {"method", opt.method},
-        {"regularizer", opt.reg},
-        {"gamma", t.loss.gamma},
-        {"threads", snnrt::numThreads()},
-        {"epochs", nlohmann::json::parse(epochsJson(reports, -1))}};
+        {"model", opt.model},           {"output", opt.output},
+        {"method", opt.method},         {"regularizer", opt.reg},
+        {"gamma", t.loss.gamma},        {"threads", snnrt::numThreads()},
+        {"epochs", epochsJson(reports)}};
     if (opt.test)
       j["test"] = test;
     llvm::outs() << j.dump(2) << "\n";
