@@ -66,7 +66,19 @@ echo "   exact-gradient training with M-SSR (sparse-firing regularization)"
   --data fashion-mnist --no-progress -o "$BUILD_DIR/demo.ttfs.trained.mlir"
 
 echo
-echo "== Not there yet (see the issues): code generation (8), event data and"
-echo "   BPSTA (9). The larger CNNs convert and fine-tune the same way, e.g."
-echo "   tests/models/vgg_avgpool.onnx (docs/results.md, docs/training.md); the"
+echo "== 8. Code generation: the SNN of step 3 as an object file and a C header"
+echo "   (snn-translate --snn-to-object / --snn-to-c-header), linked into"
+echo "   examples/classify.c by the C compiler; then the same code through the JIT"
+"$bin/snn-translate" --snn-to-object "$BUILD_DIR/demo.snn.mlir" -o "$BUILD_DIR/snn_model.o"
+"$bin/snn-translate" --snn-to-c-header "$BUILD_DIR/demo.snn.mlir" -o "$BUILD_DIR/snn_model.h"
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$BUILD_DIR" examples/classify.c \
+  "$BUILD_DIR/snn_model.o" -lz -lpthread -o "$BUILD_DIR/classify"
+echo "   $BUILD_DIR/classify (no MLIR, LLVM or snn-mlir library at run time), T = 32:"
+"$BUILD_DIR/classify" --steps 32 --threads 2
+"$bin/snn-run" eval "$BUILD_DIR/demo.snn.mlir" --engine jit --timesteps 32 --no-progress
+
+echo
+echo "== Not there yet (see the issues): event data and BPSTA (9), GPU and"
+echo "   neuromorphic backends. The larger CNNs convert and fine-tune the same way,"
+echo "   e.g. tests/models/vgg_avgpool.onnx (docs/results.md, docs/training.md); the"
 echo "   TTFS study is bench/ttfs-sweep.sh (docs/ttfs.md)."

@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain and build
   cmake ninja-build ccache g++ pkg-config
+  # a C compiler for examples/classify.c and generated objects
+  gcc
   # LLVM / MLIR 22 (bookworm-security); lld makes links much faster
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools lld-22
   # frontend

@@ -29,7 +29,10 @@ def SNN_EncodePoissonOp : SNN_EncoderOp<"encode_poisson", SNN_SpikesType> {
     `min(1, |scale · x|)`:
     `s[t] = sign(x) · 1[r(seed, t, i) < |scale · x|]`, with `r` uniform in
     `[0, 1)` from a counter-based generator keyed by `seed`, the step and the
-    element index `i`, so spikes do not depend on batching or threading.
+    element's row-major index `i` within its sample, so spikes do not depend
+    on batching or threading:
+    `r = (h >> 40) · 2^−24`, `h = mix(seed ^ mix(t ^ mix(i)))` with `mix` the
+    SplitMix64 finaliser (the CPU backend generates the same arithmetic).
     Requires the discrete time model.
   }];
   let arguments = (ins SNN_Tensor:$input, I64Attr:$seed,

@@ -592,6 +592,95 @@ std::string denseEvents(const Tensor &x, const Tensor &wT, const Tensor *bias,
   return "";
 }
 
+bool runtimeUsesFma() {
+#ifdef __FMA__
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::string denseReference(const Tensor &x, const Tensor &w, const Tensor *bias,
+                           Tensor &out) {
+  if (x.rank() != 2 || w.rank() != 2 || x.dim(1) != w.dim(1))
+    return "input does not match the weight";
+  int64_t N = x.dim(0), K = w.dim(1), M = w.dim(0);
+  if (std::string e = allocate(out, {N, M}); !e.empty())
+    return e;
+  Tensor wT;
+  if (std::string e = transpose({1, 0}, w, wT); !e.empty())
+    return e;
+  parallelFor(N, 1, [&](int64_t s, int64_t e) {
+    for (int64_t i = s; i < e; ++i) {
+      float *o = out.ptr() + i * M;
+      for (int64_t m = 0; m < M; ++m)
+        o[m] = bias ? bias->data[m] : 0.0f;
+      for (int64_t k = 0; k < K; ++k) {
+        float v = x.data[i * K + k];
+        if (v == 0.0f)
+          continue;
+        const float *wk = wT.ptr() + k * M;
+        for (int64_t m = 0; m < M; ++m)
+          o[m] = multiplyAdd(v, wk[m], o[m]);
+      }
+    }
+  });
+  return "";
+}
+
+std::string conv2dReference(const Tensor &x, const Tensor &w,
+                            const Tensor *bias, const Node &n, Tensor &out) {
+  if (x.rank() != 4 || w.rank() != 4)
+    return "expects a 4-D input and weight";
+  int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  int64_t M = w.dim(0), Cg = w.dim(1), kH = w.dim(2), kW = w.dim(3);
+  int64_t G = n.group, Mg = M / G;
+  if (Cg * G != C)
+    return "input channels do not match the weight";
+  int64_t sH = n.strides[0], sW = n.strides[1], dH = n.dilations[0],
+          dW = n.dilations[1], pT = n.pads[0], pL = n.pads[1];
+  int64_t OH = windowSize(H, kH, sH, pT, n.pads[2], dH, false);
+  int64_t OW = windowSize(W, kW, sW, pL, n.pads[3], dW, false);
+  if (OH < 1 || OW < 1)
+    return "the kernel does not fit the input";
+  if (std::string e = allocate(out, {N, M, OH, OW}, false); !e.empty())
+    return e;
+  int64_t P = OH * OW;
+  parallelFor(N, 1, [&](int64_t s, int64_t e) {
+    for (int64_t img = s; img < e; ++img) {
+      float *o = out.ptr() + img * M * P;
+      for (int64_t m = 0; m < M; ++m)
+        std::fill(o + m * P, o + (m + 1) * P, bias ? bias->data[m] : 0.0f);
+      for (int64_t c = 0; c < C; ++c) {
+        int64_t g = c / Cg, cl = c % Cg;
+        const float *plane = x.ptr() + (img * C + c) * H * W;
+        for (int64_t iy = 0; iy < H; ++iy)
+          for (int64_t ix = 0; ix < W; ++ix) {
+            float v = plane[iy * W + ix];
+            if (v == 0.0f)
+              continue;
+            for (int64_t ky = 0; ky < kH; ++ky) {
+              int64_t ty = iy + pT - ky * dH;
+              if (ty < 0 || ty % sH != 0 || ty / sH >= OH)
+                continue;
+              for (int64_t kx = 0; kx < kW; ++kx) {
+                int64_t tx = ix + pL - kx * dW;
+                if (tx < 0 || tx % sW != 0 || tx / sW >= OW)
+                  continue;
+                int64_t p = (ty / sH) * OW + tx / sW;
+                for (int64_t m = g * Mg; m < (g + 1) * Mg; ++m)
+                  o[m * P + p] = multiplyAdd(
+                      v, w.data[((m * Cg + cl) * kH + ky) * kW + kx],
+                      o[m * P + p]);
+              }
+            }
+          }
+      }
+    }
+  });
+  return "";
+}
+
 //===----------------------------------------------------------------------===//
 // Gemm and MatMul
 //===----------------------------------------------------------------------===//

@@ -96,6 +96,32 @@ Tensor transposeConvWeight(const Tensor &w, int64_t group);
 std::string denseEvents(const Tensor &x, const Tensor &wT, const Tensor *bias,
                         Tensor &out);
 
+/// a·b + c with one rounding where the runtime is built for FMA hardware
+/// (SNN_NATIVE, the default, on such a CPU), else two: the multiply-add of
+/// the neuron update and the reference kernels below, which the CPU backend's
+/// generated code matches with `fma=true`. Inline for the runtime's vector
+/// loops, so it takes the flags of the file that includes it: outside the
+/// runtime, ask runtimeUsesFma() instead.
+inline float multiplyAdd(float a, float b, float c) {
+#ifdef __FMA__
+  return __builtin_fmaf(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
+/// Whether the runtime's multiplyAdd rounds once (it was built with FMA).
+bool runtimeUsesFma();
+
+/// Reference synapses with one documented order of operations, which the CPU
+/// backend's generated code follows too, so that both give bit-identical
+/// currents: every output starts at its bias (or 0) and each nonzero input
+/// adds `multiplyAdd(x, w, out)` in ascending row-major input order (dense:
+/// k; conv: channel, row, column). Event-driven, single-threaded per sample.
+std::string denseReference(const Tensor &x, const Tensor &w, const Tensor *bias,
+                           Tensor &out);
+std::string conv2dReference(const Tensor &x, const Tensor &w,
+                            const Tensor *bias, const Node &n, Tensor &out);
+
 std::string gemm(const Tensor &a, const Tensor &b, const Tensor *c,
                  const Node &n, Tensor &out);
 std::string matmul(const Tensor &a, const Tensor &b, Tensor &out);

@@ -99,7 +99,7 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
         continue;
       }
       float th = l.thresholdAt(i, inner, channels);
-      float v = l.leak * u[i] + in.data[i];
+      float v = multiplyAdd(l.leak, u[i], in.data[i]);
       if (v >= th) {
         out.data[i] = 1.0f;
         v = l.reset == Reset::Subtract ? v - th : 0.0f;
@@ -142,7 +142,7 @@ void neuronStepLoop(int64_t n, float leak, int32_t t,
                     int32_t *__restrict last, float *__restrict out,
                     uint8_t *__restrict fired, float *__restrict potential) {
   for (int64_t j = 0; j < n; ++j) {
-    float v = leak * u[j] + cur[j];
+    float v = multiplyAdd(leak, u[j], cur[j]);
     bool spike = v >= th[j];
     if constexpr (Fired)
       fired[j] = spike;
@@ -338,10 +338,14 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
       case LayerKind::EncodePoisson:
         out.shape = in.shape;
         out.data.assign(in.size(), 0.0f);
+        // The element counter restarts with every sample: spikes do not
+        // depend on the batch an image comes in.
         parallelFor(in.size(), 1 << 14, [&](int64_t s, int64_t e) {
+          int64_t perSample = in.size() / std::max<int64_t>(in.dim(0), 1);
           for (int64_t i = s; i < e; ++i) {
             float x = l.scale * in.data[i];
-            if (counterUniform(l.seed, uint64_t(t), uint64_t(i)) < std::fabs(x))
+            if (counterUniform(l.seed, uint64_t(t), uint64_t(i % perSample)) <
+                std::fabs(x))
               out.data[i] = x > 0.0f ? 1.0f : -1.0f;
           }
         });
@@ -353,6 +357,14 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
       case LayerKind::Conv2D:
       case LayerKind::Dense:
         nonZero = countNonZero(in);
+        if (options.referenceOrder) {
+          const Tensor *bias =
+              l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr;
+          err = l.kind == LayerKind::Conv2D
+                    ? conv2dReference(in, slot(l.inputs[1]), bias, l.op, out)
+                    : denseReference(in, slot(l.inputs[1]), bias, out);
+          break;
+        }
         err = stepSynapse(l, in, nonZero, slot(l.inputs[1]),
                           l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr,
                           options.eventDriven, state[k], out);

@@ -470,12 +470,12 @@ std::string StdbTrainer::Impl::forward(int64_t t0, int64_t t1, bool store) {
       out = Tensor(withBatch(in.shape, N * S));
       outConst = 0;
       uint64_t seed = noiseSeed ? splitmix64(l.seed ^ noiseSeed) : l.seed;
-      int64_t n = in.size();
+      int64_t n = in.size(), perSample = n / std::max<int64_t>(N, 1);
       parallelFor(S * n, 1 << 14, [&](int64_t b, int64_t e) {
         for (int64_t at = b; at < e; ++at) {
           int64_t s = at / n, i = at % n;
           float v = l.scale * in.data[i];
-          if (counterUniform(seed, uint64_t(t0 + s), uint64_t(i)) <
+          if (counterUniform(seed, uint64_t(t0 + s), uint64_t(i % perSample)) <
               std::fabs(v))
             out.data[at] = v > 0.0f ? 1.0f : -1.0f;
         }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -339,4 +340,75 @@ TEST(RuntimeKernels, Conv3x3MatchesDirectLoops) {
                   1e-4 * (1 + std::fabs(want.data[i])))
           << "C=" << k.C << " H=" << k.H << " W=" << k.W << " at " << i;
   }
+}
+
+// The reference synapses (the order generated code follows) agree with the
+// dense kernels, and bit for bit with the documented order written as a
+// gather: each output starts at its bias and takes its nonzero inputs in
+// ascending (channel, row, column) order, one multiplyAdd each.
+TEST(RuntimeKernels, ReferenceSynapsesFollowTheDocumentedOrder) {
+  // This file is not built with the runtime's -march flags: round as the
+  // runtime does.
+  auto multiplyAdd = [](float a, float b, float c) {
+    return runtimeUsesFma() ? std::fma(a, b, c) : a * b + c;
+  };
+  std::mt19937 rng(21);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  Tensor x({2, 4, 9, 8});
+  for (float &v : x.data)
+    v = u(rng) < 0.3f ? u(rng) * 2.0f - 0.5f : 0.0f;
+  Tensor w = randomTensor({6, 2, 3, 2}, 22), b = randomTensor({6}, 23);
+  Node n;
+  n.kind = OpKind::Conv2D;
+  n.strides = {2, 1};
+  n.pads = {1, 0, 2, 1};
+  n.dilations = {1, 2};
+  n.group = 2;
+  Tensor ref;
+  ASSERT_EQ(conv2dReference(x, w, &b, n, ref), "");
+  Tensor want = naiveConv(x, w, b, n);
+  ASSERT_EQ(ref.shape, want.shape);
+  int64_t C = 4, H = 9, W = 8, Cg = 2, Mg = 3, OH = ref.dim(2), OW = ref.dim(3);
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t m = 0; m < 6; ++m)
+      for (int64_t oy = 0; oy < OH; ++oy)
+        for (int64_t ox = 0; ox < OW; ++ox) {
+          float acc = b.data[m];
+          for (int64_t cl = 0; cl < Cg; ++cl)
+            for (int64_t iy = 0; iy < H; ++iy)
+              for (int64_t ix = 0; ix < W; ++ix) {
+                int64_t p = iy + n.pads[0] - oy * n.strides[0],
+                        q = ix + n.pads[1] - ox * n.strides[1];
+                if (p < 0 || q < 0 || p % n.dilations[0] || q % n.dilations[1])
+                  continue;
+                p /= n.dilations[0], q /= n.dilations[1];
+                float v =
+                    x.data[((i * C + m / Mg * Cg + cl) * H + iy) * W + ix];
+                if (p >= 3 || q >= 2 || v == 0.0f)
+                  continue;
+                acc = multiplyAdd(v, w.data[((m * Cg + cl) * 3 + p) * 2 + q],
+                                  acc);
+              }
+          int64_t o = ((i * 6 + m) * OH + oy) * OW + ox;
+          EXPECT_EQ(ref.data[o], acc) << o;
+          EXPECT_NEAR(ref.data[o], want.data[o], 1e-4) << o;
+        }
+
+  Tensor in = randomTensor({3, 7}, 24), wd = randomTensor({5, 7}, 25),
+         bd = randomTensor({5}, 26), dense, denseRef;
+  in.data[3] = in.data[10] = 0.0f;
+  Node g;
+  g.kind = OpKind::Gemm;
+  g.transB = true;
+  ASSERT_EQ(gemm(in, wd, &bd, g, dense), "");
+  ASSERT_EQ(denseReference(in, wd, &bd, denseRef), "");
+  for (int64_t r = 0; r < 3; ++r)
+    for (int64_t m = 0; m < 5; ++m) {
+      float acc = bd.data[m];
+      for (int64_t k = 0; k < 7; ++k)
+        if (in.data[r * 7 + k] != 0.0f)
+          acc = multiplyAdd(in.data[r * 7 + k], wd.data[m * 7 + k], acc);
+      EXPECT_EQ(denseRef.data[r * 5 + m], acc);
+      EXPECT_NEAR(denseRef.data[r * 5 + m], dense.data[r * 5 + m], 1e-5);
+    }
 }

@@ -387,7 +387,7 @@ struct ReferenceBPTT {
       for (int64_t t = 0; t < T; ++t) {
         for (int i = 0; i < I; ++i) {
           float v = x.data[n * I + i];
-          if (counterUniform(seed, uint64_t(t), uint64_t(n * I + i)) <
+          if (counterUniform(seed, uint64_t(t), uint64_t(i)) <
               std::fabs(v))
             in[t][i] = v > 0 ? 1.0f : -1.0f;
         }

@@ -4,6 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "backends/cpu/CodeGen.h"
+#include "backends/cpu/Passes.h"
 #include "dialect/Dialects.h"
 #include "passes/Passes.h"
 
@@ -32,6 +34,8 @@ int main(int argc, char **argv) {
 
   mlir::snnmlir::registerSNNPasses();
   mlir::snnmlir::registerSNNPipelines();
+  mlir::snnmlir::registerSNNCPUPasses();
+  mlir::snnmlir::cpu::registerCPUPipelines();
   mlir::registerTransformsPasses(); // canonicalize, cse, inline, ...
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(

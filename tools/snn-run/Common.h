@@ -3,7 +3,9 @@
 #ifndef SNN_MLIR_TOOLS_SNN_RUN_COMMON_H
 #define SNN_MLIR_TOOLS_SNN_RUN_COMMON_H
 
+#include "runtime/data/IDX.h"
 #include "runtime/mlir-bridge/NNToRuntime.h"
+#include "runtime/sim/Simulator.h"
 #include "runtime/tensor/Parallel.h"
 #include "runtime/train/FineTune.h"
 #include "runtime/ttfs/TtfsTrain.h"
@@ -122,6 +124,17 @@ bool writeModuleAtomically(mlir::ModuleOp module, const std::string &path);
 
 /// The reports as a JSON array (for --json).
 nlohmann::json epochsJson(const std::vector<snnrt::EpochReport> &reports);
+
+/// `snn-run eval --engine jit`: runs the first `total` images of `data`
+/// through the CPU backend's generated code (JIT-compiled), one state per
+/// thread; `correct[k]` gets the right answers after steps[k] steps (steps
+/// ascending), `stats` the spikes of each spiking layer and
+/// `compileSeconds` the time the JIT took. False after printing why not.
+bool evalWithJit(mlir::ModuleOp module, const std::string &model,
+                 const snnrt::ImageDataset &data, int64_t total,
+                 const std::vector<int64_t> &steps, bool progress,
+                 std::vector<int64_t> &correct,
+                 std::vector<snnrt::LayerStats> &stats, double &compileSeconds);
 
 struct FinetuneOptions : TrainCliOptions {
   FinetuneOptions() { method = "stdb"; }

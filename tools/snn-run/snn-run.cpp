@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/ann/Executor.h"
+#include "runtime/ann/Kernels.h"
 #include "runtime/data/IDX.h"
 #include "runtime/mlir-bridge/NNToRuntime.h"
 #include "runtime/mlir-bridge/SNNToRuntime.h"
@@ -56,6 +57,8 @@ struct EvalOptions {
   bool profile = false;
   std::vector<int64_t> timesteps;
   bool events = true;
+  std::string engine = "sim";
+  bool referenceOrder = false;
 };
 
 int runEval(const EvalOptions &opt) {
@@ -124,7 +127,21 @@ int runEval(const EvalOptions &opt) {
   int64_t done = 0;
   std::vector<double> opSeconds;
   std::vector<snnrt::LayerStats> stats;
-  ProgressBar bar(total, opt.progress && !opt.json);
+  bool jit = opt.engine == "jit";
+  if (jit && !spiking) {
+    llvm::errs() << "snn-run: --engine jit runs spiking networks; " << opt.model
+                 << " is an ANN\n";
+    return 2;
+  }
+  double compileSeconds = 0;
+  if (jit) {
+    if (!snnrun::evalWithJit(*module, opt.model, data, total, steps,
+                             opt.progress && !opt.json, correct, stats,
+                             compileSeconds))
+      return 1;
+    done = total;
+  }
+  ProgressBar bar(jit ? 0 : total, opt.progress && !opt.json && !jit);
   while (done < total) {
     int64_t n = std::min(batchSize, total - done);
     if (!want.empty() && want[0] >= 0 && n != want[0])
@@ -142,6 +159,7 @@ int runEval(const EvalOptions &opt) {
       so.timesteps = steps.back();
       so.checkpoints = steps;
       so.eventDriven = opt.events;
+      so.referenceOrder = opt.referenceOrder;
       snnrt::SimResult r;
       err = snnrt::simulate(*net, {batch}, so, r);
       for (auto &outs : r.outputs)
@@ -178,9 +196,11 @@ int runEval(const EvalOptions &opt) {
                    std::to_string(100.0 * correct.back() / done).substr(0, 5) +
                    " %");
   }
+  // Throughput without the JIT's compile time (reported on its own).
   double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+          .count() -
+      compileSeconds;
   auto accuracyAt = [&](size_t k) {
     return done ? 100.0 * correct[k] / done : 0.0;
   };
@@ -197,6 +217,12 @@ int runEval(const EvalOptions &opt) {
                         {"threads", snnrt::numThreads()},
                         {"images_per_second", secs > 0 ? done / secs : 0.0},
                         {"spiking", spiking}};
+    if (spiking)
+      j["engine"] = jit ? "jit" : opt.referenceOrder ? "sim-reference" : "sim";
+    if (jit)
+      j["compile_seconds"] = compileSeconds;
+    if (spiking) // what generated code needs to match: --snn-fma
+      j["runtime_fma"] = snnrt::runtimeUsesFma();
     if (spiking) {
       nlohmann::json perT = nlohmann::json::array(),
                      layers = nlohmann::json::array();
@@ -205,18 +231,20 @@ int runEval(const EvalOptions &opt) {
       double events = 0;
       for (const auto &l : stats) {
         nlohmann::json e = {{"layer", l.name}};
-        if (l.neuronsPerSample > 0)
+        if (l.neuronsPerSample > 0) {
+          e["spikes"] = int64_t(l.spikes);
           e["spikes_per_neuron_per_step"] =
               l.spikes / double(done * l.neuronsPerSample * maxT);
-        else
+        } else
           e["synaptic_events_per_image"] = l.synapticEvents / double(done);
         events += l.synapticEvents;
         layers.push_back(e);
       }
       j["by_timesteps"] = perT;
       j["layers"] = layers;
-      j["synaptic_events_per_image"] =
-          events / double(std::max<int64_t>(done, 1));
+      if (!jit) // generated code does not count synaptic events
+        j["synaptic_events_per_image"] =
+            events / double(std::max<int64_t>(done, 1));
     }
     llvm::outs() << j.dump(2) << "\n";
   } else if (spiking) {
@@ -241,8 +269,12 @@ int runEval(const EvalOptions &opt) {
                                      l.name.c_str(),
                                      l.synapticEvents / double(done));
     }
-    llvm::outs() << llvm::format("synaptic events per image: %.0f\n",
-                                 events / double(std::max<int64_t>(done, 1)));
+    if (jit)
+      llvm::outs() << llvm::format("generated code (JIT, compiled in %.2f s)\n",
+                                   compileSeconds);
+    else
+      llvm::outs() << llvm::format("synaptic events per image: %.0f\n",
+                                   events / double(std::max<int64_t>(done, 1)));
   } else {
     llvm::outs() << llvm::format(
         "ANN accuracy: %.2f %% (%lld/%lld) in %.2f s, "
@@ -449,6 +481,16 @@ int main(int argc, char **argv) {
   evalCmd->add_flag("!--no-events", eval.events,
                     "Spiking networks: always use dense synapse kernels, "
                     "never the event-driven ones");
+  evalCmd
+      ->add_option("--engine", eval.engine,
+                   "Spiking networks: 'sim' (the runtime simulator, batched "
+                   "and multithreaded) or 'jit' (the CPU backend's generated "
+                   "code, compiled in-process; one state per thread)")
+      ->check(CLI::IsMember({"sim", "jit"}))
+      ->capture_default_str();
+  evalCmd->add_flag("--reference-order", eval.referenceOrder,
+                    "Simulator: compute synapses in the reference order that "
+                    "generated code follows (bit-identical spikes, slower)");
   evalCmd->add_flag("--profile", eval.profile,
                     "Print the time spent in each op (to stderr)");
   evalCmd->add_option("--min-accuracy", eval.minAccuracy,

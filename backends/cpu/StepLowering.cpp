@@ -1,0 +1,807 @@
+//===- StepLowering.cpp - snn network -> step functions on a state blob ---===//
+//
+// `snn-lower-to-step` replaces the network function with the C API of the
+// generated model, written in upstream dialects (func, scf, memref, arith,
+// math) on one state buffer per sample:
+//
+//   PREFIX_reset(state)             clear potentials, counters, readouts
+//   PREFIX_set_input(state, x)      x: one sample, NCHW floats
+//   PREFIX_step(state)              one time step of every layer
+//   PREFIX_run(state, steps)        `steps` time steps
+//   PREFIX_read_output(state, out)  the readout (sum, or spike rate)
+//   PREFIX_layer_spikes(state, n)   spikes per spiking layer since reset
+//
+// Synapses run event-driven: each nonzero input adds its weights to the
+// outputs it reaches, in the order documented by the runtime's reference
+// kernels (runtime/ann/Kernels.h, denseReference / conv2dReference), with
+// one fused multiply-add per synapse, so that currents and therefore spikes
+// are bit-identical to `snn-run eval --reference-order`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/NetworkPlan.h"
+#include "backends/cpu/Passes.h"
+
+#include "dialect/NN/NNOps.h"
+#include "dialect/SNN/SNNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <functional>
+
+namespace mlir::snnmlir {
+#define GEN_PASS_DEF_SNNLOWERTOSTEP
+#include "backends/cpu/Passes.h.inc"
+} // namespace mlir::snnmlir
+
+using namespace mlir;
+using namespace mlir::snnmlir::cpu;
+
+namespace {
+
+/// Builds the body of one generated function: typed views of the state,
+/// constants and loops.
+struct Emitter {
+  OpBuilder &b;
+  Location loc;
+  Value state;
+  const NetworkPlan &plan;
+  bool fma;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value f32(float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value i64(int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  }
+  /// `n` elements of `type` at byte `offset` of the state.
+  Value view(int64_t offset, int64_t n, Type type) {
+    auto memTy = MemRefType::get({n}, type);
+    return memref::ViewOp::create(b, loc, memTy, state, idx(offset),
+                                  ValueRange{});
+  }
+  Value floats(int64_t offset, int64_t n) {
+    return view(offset, n, b.getF32Type());
+  }
+  Value buffer(Value v) {
+    const BufferInfo &info = plan.buffers.lookup(v);
+    return floats(info.offset, info.size);
+  }
+  Value load(Value mem, Value i) {
+    return memref::LoadOp::create(b, loc, mem, i);
+  }
+  void store(Value x, Value mem, Value i) {
+    memref::StoreOp::create(b, loc, x, mem, i);
+  }
+  Value add(Value x, Value y) {
+    return isa<FloatType>(x.getType())
+               ? Value(arith::AddFOp::create(b, loc, x, y))
+               : Value(arith::AddIOp::create(b, loc, x, y));
+  }
+  Value mul(Value x, Value y) {
+    return isa<FloatType>(x.getType())
+               ? Value(arith::MulFOp::create(b, loc, x, y))
+               : Value(arith::MulIOp::create(b, loc, x, y));
+  }
+  /// a·b + c, fused when the backend is asked to (the runtime's
+  /// multiplyAdd on FMA hardware).
+  Value multiplyAdd(Value a, Value x, Value c) {
+    if (fma)
+      return math::FmaOp::create(b, loc, a, x, c);
+    return add(mul(a, x), c);
+  }
+  Value cmpf(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+
+  /// for (i = 0; i < n; ++i) body(i)
+  void loop(int64_t n, const std::function<void(Value)> &body) {
+    auto f = scf::ForOp::create(b, loc, idx(0), idx(n), idx(1));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(f.getBody());
+    body(f.getInductionVar());
+  }
+  /// A loop with loop-carried values: body(i, carried) returns the next.
+  SmallVector<Value>
+  loop(int64_t n, ValueRange init,
+       const std::function<SmallVector<Value>(Value, ValueRange)> &body) {
+    auto f = scf::ForOp::create(b, loc, idx(0), idx(n), idx(1), init);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(f.getBody());
+    SmallVector<Value> next = body(f.getInductionVar(), f.getRegionIterArgs());
+    scf::YieldOp::create(b, loc, next);
+    return SmallVector<Value>(f.getResults());
+  }
+  void ifThen(Value cond, const std::function<void()> &body) {
+    auto i = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&i.getThenRegion().front());
+    body();
+  }
+  Value ifThenElse(Value cond, Type type, const std::function<Value()> &then,
+                   const std::function<Value()> &otherwise) {
+    auto i = scf::IfOp::create(b, loc, TypeRange{type}, cond, true);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&i.getThenRegion().front());
+    scf::YieldOp::create(b, loc, then());
+    b.setInsertionPointToStart(&i.getElseRegion().front());
+    scf::YieldOp::create(b, loc, otherwise());
+    return i.getResult(0);
+  }
+  /// Index arithmetic on `index` values.
+  Value muli(Value x, int64_t k) {
+    return arith::MulIOp::create(b, loc, x, idx(k));
+  }
+  Value addi(Value x, int64_t k) {
+    return arith::AddIOp::create(b, loc, x, idx(k));
+  }
+  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value subi(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+
+  /// The SplitMix64 finaliser and the runtime's counterUniform(seed, t, i).
+  Value mix(Value x) {
+    auto c = [&](uint64_t v) { return i64(int64_t(v)); };
+    auto xorShift = [&](Value v, int64_t s) {
+      return arith::XOrIOp::create(b, loc, v,
+                                   arith::ShRUIOp::create(b, loc, v, i64(s)));
+    };
+    x = arith::AddIOp::create(b, loc, x, c(0x9E3779B97F4A7C15ull));
+    x = arith::MulIOp::create(b, loc, xorShift(x, 30),
+                              c(0xBF58476D1CE4E5B9ull));
+    x = arith::MulIOp::create(b, loc, xorShift(x, 27),
+                              c(0x94D049BB133111EBull));
+    return xorShift(x, 31);
+  }
+  Value counterUniform(uint64_t seed, Value step, Value element) {
+    auto xori = [&](Value x, Value y) {
+      return arith::XOrIOp::create(b, loc, x, y);
+    };
+    Value h = mix(xori(i64(int64_t(seed)), mix(xori(step, mix(element)))));
+    Value top = arith::ShRUIOp::create(b, loc, h, i64(40));
+    Value f = arith::UIToFPOp::create(b, loc, b.getF32Type(), top);
+    return mul(f, f32(1.0f / float(1 << 24)));
+  }
+  Value toI64(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  }
+};
+
+/// A module-level constant array for a weight, threshold or bias.
+struct Globals {
+  ModuleOp module;
+  std::string prefix;
+  int counter = 0;
+  Operation *last = nullptr;
+  Value get(Emitter &e, ArrayRef<float> data) {
+    auto type = MemRefType::get({int64_t(data.size())}, e.b.getF32Type());
+    std::string name = prefix + "_const" + std::to_string(counter++);
+    {
+      // At the top of the module, in creation order.
+      OpBuilder::InsertionGuard g(e.b);
+      if (last)
+        e.b.setInsertionPointAfter(last);
+      else
+        e.b.setInsertionPointToStart(module.getBody());
+      auto tensorType =
+          RankedTensorType::get({int64_t(data.size())}, e.b.getF32Type());
+      last = memref::GlobalOp::create(e.b, e.loc, name,
+                                      e.b.getStringAttr("private"), type,
+                                      DenseElementsAttr::get(tensorType, data),
+                                      /*constant=*/true,
+                                      /*alignment=*/e.b.getI64IntegerAttr(64));
+    }
+    return memref::GetGlobalOp::create(e.b, e.loc, type, name);
+  }
+};
+
+SmallVector<float> floatsOf(Value v) {
+  auto c = v.getDefiningOp<nn::ConstantOp>();
+  auto data = nn::getConstantFloats(c);
+  return SmallVector<float>(data->begin(), data->end());
+}
+
+int64_t dimOf(Type t, unsigned i) {
+  if (auto s = dyn_cast<snn::SpikesType>(t))
+    return s.getShape()[i];
+  if (auto c = dyn_cast<snn::CurrentType>(t))
+    return c.getShape()[i];
+  return cast<RankedTensorType>(t).getShape()[i];
+}
+
+/// Emits one time step of every op of the plan.
+class StepWriter {
+public:
+  StepWriter(Emitter &e, Globals &g) : e(e), globals(g), plan(e.plan) {}
+
+  void write() {
+    Value stepsMem = e.view(plan.stepsOffset, 1, e.b.getI64Type());
+    t = e.load(stepsMem, e.idx(0));
+    for (Operation *op : plan.ops) {
+      if (auto p = dyn_cast<snn::EncodePoissonOp>(op))
+        poisson(p);
+      else if (auto d = dyn_cast<snn::DenseOp>(op))
+        dense(d);
+      else if (auto c = dyn_cast<snn::Conv2DOp>(op))
+        conv(c);
+      else if (auto a = dyn_cast<snn::AvgPoolOp>(op))
+        avgPool(a);
+      else if (auto m = dyn_cast<snn::MaxPoolOp>(op))
+        maxPool(m);
+      else if (auto a = dyn_cast<snn::AddOp>(op))
+        addOp(a);
+      else if (auto n = dyn_cast<snn::IFOp>(op))
+        neuron(op, n.getThreshold(), 1.0f, false,
+               n.getReset() == snn::ResetMode::Subtract, n.getRefractory());
+      else if (auto n = dyn_cast<snn::LIFOp>(op))
+        neuron(op, n.getThreshold(), n.getLeak().convertToFloat(), true,
+               n.getReset() == snn::ResetMode::Subtract, n.getRefractory());
+      else if (isa<snn::AccumulateOp, snn::SpikeRateOp>(op))
+        readout(op);
+      // encode_direct and flatten alias their input: nothing to do.
+    }
+    e.store(e.add(t, e.i64(1)), stepsMem, e.idx(0));
+  }
+
+private:
+  Emitter &e;
+  Globals &globals;
+  const NetworkPlan &plan;
+  Value t;
+
+  const BufferInfo &info(Value v) { return plan.buffers.find(v)->second; }
+
+  void addToCounter(Operation *op, Value count) {
+    int64_t k = plan.spikingIndex.lookup(op);
+    Value mem = e.view(plan.countsOffset, int64_t(plan.spiking.size()),
+                       e.b.getI64Type());
+    e.store(e.add(e.load(mem, e.idx(k)), count), mem, e.idx(k));
+  }
+
+  /// Calls body(storage index, row-major per-sample NCHW index) over a
+  /// value's elements in storage order.
+  void forEachElement(const BufferInfo &buf,
+                      const std::function<void(Value, Value)> &body) {
+    if (!buf.channelLast()) {
+      e.loop(buf.size, [&](Value j) { body(j, j); });
+      return;
+    }
+    int64_t C = buf.chw[0], HW = buf.chw[1] * buf.chw[2];
+    e.loop(HW, [&](Value p) {
+      e.loop(C, [&](Value c) {
+        body(e.addi(e.muli(p, C), c), e.addi(e.muli(c, HW), p));
+      });
+    });
+  }
+
+  void poisson(snn::EncodePoissonOp op) {
+    const BufferInfo &out = info(op.getResult());
+    Value x = e.buffer(op.getInput()), s = e.buffer(op.getResult());
+    float scale = op.getScale().convertToFloat();
+    uint64_t seed = uint64_t(op.getSeed());
+    Value zero = e.i64(0);
+    Value total = zero;
+    // Storage order outside, the RNG keyed by the NCHW index inside.
+    auto emitOne = [&](Value j, Value i, Value count) -> Value {
+      Value v = e.mul(e.f32(scale), e.load(x, j));
+      Value r = e.counterUniform(seed, t, e.toI64(i));
+      Value spike = e.cmpf(arith::CmpFPredicate::OLT, r,
+                           math::AbsFOp::create(e.b, e.loc, v));
+      Value sign = e.select(e.cmpf(arith::CmpFPredicate::OGT, v, e.f32(0)),
+                            e.f32(1), e.f32(-1));
+      e.store(e.select(spike, sign, e.f32(0)), s, j);
+      return e.add(count,
+                   arith::ExtUIOp::create(e.b, e.loc, e.b.getI64Type(), spike));
+    };
+    if (!out.channelLast()) {
+      total = e.loop(out.size, {zero}, [&](Value j, ValueRange c) {
+        return SmallVector<Value>{emitOne(j, j, c[0])};
+      })[0];
+    } else {
+      int64_t C = out.chw[0], HW = out.chw[1] * out.chw[2];
+      total = e.loop(HW, {zero}, [&](Value p, ValueRange c0) {
+        return e.loop(C, {c0[0]}, [&](Value c, ValueRange c1) {
+          Value j = e.addi(e.muli(p, C), c), i = e.addi(e.muli(c, HW), p);
+          return SmallVector<Value>{emitOne(j, i, c1[0])};
+        });
+      })[0];
+    }
+    addToCounter(op, total);
+  }
+
+  /// out[0..n) = bias (or 0), channel-last blocks of n.
+  void initWithBias(Value out, int64_t positions, int64_t n,
+                    std::optional<Value> bias) {
+    Value biasMem;
+    if (bias)
+      biasMem = globals.get(e, floatsOf(*bias));
+    e.loop(positions, [&](Value p) {
+      e.loop(n, [&](Value m) {
+        Value v = bias ? e.load(biasMem, m) : e.f32(0);
+        e.store(v, out, e.addi(e.muli(p, n), m));
+      });
+    });
+  }
+
+  void dense(snn::DenseOp op) {
+    const BufferInfo &in = info(op.getInput());
+    SmallVector<float> w = floatsOf(op.getWeight());
+    int64_t M = dimOf(op.getWeight().getType(), 0),
+            K = dimOf(op.getWeight().getType(), 1);
+    SmallVector<float> wT(static_cast<size_t>(M * K));
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t k = 0; k < K; ++k)
+        wT[k * M + m] = w[m * K + k];
+    Value wMem = globals.get(e, wT);
+    Value x = e.buffer(op.getInput()), out = e.buffer(op.getResult());
+    initWithBias(out, 1, M,
+                 op.getBias() ? std::optional<Value>(op.getBias())
+                              : std::nullopt);
+    // Inputs in ascending k (NCHW order even when stored channel-last).
+    auto addInput = [&](Value j, Value k) {
+      Value v = e.load(x, j);
+      e.ifThen(e.cmpf(arith::CmpFPredicate::ONE, v, e.f32(0)), [&] {
+        Value row = e.muli(k, M);
+        e.loop(M, [&](Value m) {
+          Value o = e.load(out, m);
+          e.store(e.multiplyAdd(v, e.load(wMem, e.addi(row, m)), o), out, m);
+        });
+      });
+    };
+    if (!in.channelLast()) {
+      e.loop(K, [&](Value k) { addInput(k, k); });
+      return;
+    }
+    int64_t C = in.chw[0], HW = in.chw[1] * in.chw[2];
+    e.loop(C, [&](Value c) {
+      e.loop(HW, [&](Value p) {
+        addInput(e.addi(e.muli(p, C), c), e.addi(e.muli(c, HW), p));
+      });
+    });
+  }
+
+  void conv(snn::Conv2DOp op) {
+    const BufferInfo &in = info(op.getInput()), &outInfo = info(op.getResult());
+    Type wt = op.getWeight().getType();
+    int64_t M = dimOf(wt, 0), Cg = dimOf(wt, 1), kH = dimOf(wt, 2),
+            kW = dimOf(wt, 3);
+    int64_t G = op.getGroup(), Mg = M / G;
+    int64_t C = in.chw[0], H = in.chw[1], W = in.chw[2];
+    int64_t OH = outInfo.chw[1], OW = outInfo.chw[2];
+    ArrayRef<int64_t> st = op.getStrides(), pads = op.getPads(),
+                      dil = op.getDilations();
+    // [C][kH][kW][Mg]: for input channel c (group c / Cg) the weights of the
+    // group's outputs, contiguous.
+    SmallVector<float> w = floatsOf(op.getWeight());
+    SmallVector<float> wT(static_cast<size_t>(C * kH * kW * Mg));
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t ky = 0; ky < kH; ++ky)
+        for (int64_t kx = 0; kx < kW; ++kx)
+          for (int64_t ml = 0; ml < Mg; ++ml) {
+            int64_t m = (c / Cg) * Mg + ml, cl = c % Cg;
+            wT[((c * kH + ky) * kW + kx) * Mg + ml] =
+                w[((m * Cg + cl) * kH + ky) * kW + kx];
+          }
+    Value wMem = globals.get(e, wT);
+    Value x = e.buffer(op.getInput()), out = e.buffer(op.getResult());
+    initWithBias(out, OH * OW, M,
+                 op.getBias() ? std::optional<Value>(op.getBias())
+                              : std::nullopt);
+    auto inRange = [&](Value v, int64_t stride, int64_t limit) {
+      Value ok = e.cmpi(arith::CmpIPredicate::sge, v, e.idx(0));
+      if (stride != 1)
+        ok = e.andi(ok,
+                    e.cmpi(arith::CmpIPredicate::eq,
+                           arith::RemSIOp::create(e.b, e.loc, v, e.idx(stride)),
+                           e.idx(0)));
+      Value q =
+          stride == 1
+              ? v
+              : Value(arith::DivSIOp::create(e.b, e.loc, v, e.idx(stride)));
+      return std::make_pair(
+          e.andi(ok, e.cmpi(arith::CmpIPredicate::slt, q, e.idx(limit))), q);
+    };
+    e.loop(C, [&](Value c) {
+      Value groupBase =
+          e.muli(arith::DivSIOp::create(e.b, e.loc, c, e.idx(Cg)), Mg);
+      e.loop(H, [&](Value iy) {
+        e.loop(W, [&](Value ix) {
+          Value v = e.load(x, e.addi(e.muli(e.addi(e.muli(iy, W), ix), C), c));
+          e.ifThen(e.cmpf(arith::CmpFPredicate::ONE, v, e.f32(0)), [&] {
+            e.loop(kH, [&](Value ky) {
+              Value ty = e.subi(e.addi(iy, pads[0]), e.muli(ky, dil[0]));
+              auto [okY, oy] = inRange(ty, st[0], OH);
+              e.ifThen(okY, [&, oy = oy] {
+                e.loop(kW, [&](Value kx) {
+                  Value tx = e.subi(e.addi(ix, pads[1]), e.muli(kx, dil[1]));
+                  auto [okX, ox] = inRange(tx, st[1], OW);
+                  e.ifThen(okX, [&, ox = ox] {
+                    Value o = e.addi(e.muli(e.addi(e.muli(oy, OW), ox), M),
+                                     groupBase);
+                    Value wRow = e.muli(
+                        e.addi(e.muli(e.addi(e.muli(c, kH), ky), kW), kx), Mg);
+                    e.loop(Mg, [&](Value m) {
+                      Value at = e.addi(o, m);
+                      e.store(e.multiplyAdd(v, e.load(wMem, e.addi(wRow, m)),
+                                            e.load(out, at)),
+                              out, at);
+                    });
+                  });
+                });
+              });
+            });
+          });
+        });
+      });
+    });
+  }
+
+  /// The geometry of a pooling window (channel-last input and output).
+  template <typename PoolOp> struct Window {
+    int64_t C, H, W, OH, OW, kH, kW, sH, sW, pT, pL, pB, pR;
+    Window(PoolOp op, const BufferInfo &in, const BufferInfo &out) {
+      C = in.chw[0], H = in.chw[1], W = in.chw[2];
+      OH = out.chw[1], OW = out.chw[2];
+      kH = op.getKernelShape()[0], kW = op.getKernelShape()[1];
+      sH = op.getStrides()[0], sW = op.getStrides()[1];
+      pT = op.getPads()[0], pL = op.getPads()[1], pB = op.getPads()[2],
+      pR = op.getPads()[3];
+    }
+  };
+
+  void avgPool(snn::AvgPoolOp op) {
+    const BufferInfo &in = info(op.getInput()), &outInfo = info(op.getResult());
+    Window<snn::AvgPoolOp> w(op, in, outInfo);
+    Value x = e.buffer(op.getInput()), out = e.buffer(op.getResult());
+    // As the runtime's pool2d: a fixed reciprocal when every window lies
+    // inside the input, else a divide by the window's count.
+    bool inside = w.pT == 0 && w.pL == 0 &&
+                  (w.OH - 1) * w.sH + w.kH - 1 < w.H &&
+                  (w.OW - 1) * w.sW + w.kW - 1 < w.W;
+    bool includePad = op.getCountIncludePad();
+    e.loop(w.OH, [&](Value oy) {
+      e.loop(w.OW, [&](Value ox) {
+        e.loop(w.C, [&](Value c) {
+          Value zeroI = e.idx(0);
+          SmallVector<Value> acc = e.loop(
+              w.kH, {e.f32(0), zeroI, zeroI}, [&](Value ky, ValueRange a) {
+                return e.loop(w.kW, a, [&](Value kx, ValueRange a2) {
+                  Value iy = e.subi(e.addi(e.muli(oy, w.sH), ky), e.idx(w.pT));
+                  Value ix = e.subi(e.addi(e.muli(ox, w.sW), kx), e.idx(w.pL));
+                  auto within = [&](Value v, int64_t lo, int64_t hi) {
+                    return e.andi(
+                        e.cmpi(arith::CmpIPredicate::sge, v, e.idx(lo)),
+                        e.cmpi(arith::CmpIPredicate::slt, v, e.idx(hi)));
+                  };
+                  Value ok = e.andi(within(iy, 0, w.H), within(ix, 0, w.W));
+                  Value padded = e.andi(within(iy, -w.pT, w.H + w.pB),
+                                        within(ix, -w.pL, w.W + w.pR));
+                  Value sum = e.ifThenElse(
+                      ok, e.b.getF32Type(),
+                      [&] {
+                        Value at =
+                            e.addi(e.muli(e.addi(e.muli(iy, w.W), ix), w.C), c);
+                        return e.add(a2[0], e.load(x, at));
+                      },
+                      [&] { return a2[0]; });
+                  Value one = e.idx(1);
+                  Value inside1 = e.addi(a2[1], e.select(ok, one, zeroI));
+                  Value pad1 = e.addi(
+                      a2[2],
+                      e.select(e.andi(padded, arith::XOrIOp::create(
+                                                  e.b, e.loc, ok,
+                                                  arith::ConstantOp::create(
+                                                      e.b, e.loc,
+                                                      e.b.getBoolAttr(true)))),
+                               one, zeroI));
+                  return SmallVector<Value>{sum, inside1, pad1};
+                });
+              });
+          Value value;
+          if (inside) {
+            value = e.mul(acc[0], e.f32(1.0f / float(w.kH * w.kW)));
+          } else {
+            Value div = includePad ? e.addi(acc[1], acc[2]) : acc[1];
+            Value divF = arith::SIToFPOp::create(e.b, e.loc, e.b.getF32Type(),
+                                                 e.toI64(div));
+            value = e.select(e.cmpi(arith::CmpIPredicate::sgt, div, e.idx(0)),
+                             arith::DivFOp::create(e.b, e.loc, acc[0], divF),
+                             e.f32(0));
+          }
+          Value at = e.addi(e.muli(e.addi(e.muli(oy, w.OW), ox), w.C), c);
+          e.store(value, out, at);
+        });
+      });
+    });
+  }
+
+  void maxPool(snn::MaxPoolOp op) {
+    const BufferInfo &in = info(op.getInput()), &outInfo = info(op.getResult());
+    Window<snn::MaxPoolOp> w(op, in, outInfo);
+    Value x = e.buffer(op.getInput()), out = e.buffer(op.getResult());
+    Value counts = e.floats(plan.stateOffset.lookup(op), in.size);
+    e.loop(w.OH, [&](Value oy) {
+      e.loop(w.OW, [&](Value ox) {
+        e.loop(w.C, [&](Value c) {
+          SmallVector<Value> best = e.loop(
+              w.kH, {e.f32(-1), e.f32(-1), e.f32(0)},
+              [&](Value ky, ValueRange a) {
+                return e.loop(w.kW, a, [&](Value kx, ValueRange a2) {
+                  Value iy = e.subi(e.addi(e.muli(oy, w.sH), ky), e.idx(w.pT));
+                  Value ix = e.subi(e.addi(e.muli(ox, w.sW), kx), e.idx(w.pL));
+                  Value ok = e.andi(
+                      e.andi(e.cmpi(arith::CmpIPredicate::sge, iy, e.idx(0)),
+                             e.cmpi(arith::CmpIPredicate::slt, iy, e.idx(w.H))),
+                      e.andi(
+                          e.cmpi(arith::CmpIPredicate::sge, ix, e.idx(0)),
+                          e.cmpi(arith::CmpIPredicate::slt, ix, e.idx(w.W))));
+                  auto r = scf::IfOp::create(e.b, e.loc,
+                                             TypeRange{e.b.getF32Type(),
+                                                       e.b.getF32Type(),
+                                                       e.b.getF32Type()},
+                                             ok, true);
+                  {
+                    OpBuilder::InsertionGuard g(e.b);
+                    e.b.setInsertionPointToStart(&r.getThenRegion().front());
+                    Value at =
+                        e.addi(e.muli(e.addi(e.muli(iy, w.W), ix), w.C), c);
+                    Value v = e.load(x, at), cnt = e.load(counts, at);
+                    Value now =
+                        e.select(e.cmpf(arith::CmpFPredicate::ONE, v, e.f32(0)),
+                                 e.f32(1), e.f32(0));
+                    Value take = arith::OrIOp::create(
+                        e.b, e.loc,
+                        e.cmpf(arith::CmpFPredicate::OGT, cnt, a2[0]),
+                        e.andi(e.cmpf(arith::CmpFPredicate::OEQ, cnt, a2[0]),
+                               e.cmpf(arith::CmpFPredicate::OGT, now, a2[1])));
+                    scf::YieldOp::create(e.b, e.loc,
+                                         ValueRange{e.select(take, cnt, a2[0]),
+                                                    e.select(take, now, a2[1]),
+                                                    e.select(take, v, a2[2])});
+                    e.b.setInsertionPointToStart(&r.getElseRegion().front());
+                    scf::YieldOp::create(e.b, e.loc, a2);
+                  }
+                  return SmallVector<Value>(r.getResults());
+                });
+              });
+          Value at = e.addi(e.muli(e.addi(e.muli(oy, w.OW), ox), w.C), c);
+          e.store(best[2], out, at);
+        });
+      });
+    });
+    e.loop(in.size, [&](Value j) {
+      Value v = e.load(x, j);
+      Value inc = e.select(e.cmpf(arith::CmpFPredicate::ONE, v, e.f32(0)),
+                           e.f32(1), e.f32(0));
+      e.store(e.add(e.load(counts, j), inc), counts, j);
+    });
+  }
+
+  void addOp(snn::AddOp op) {
+    const BufferInfo &outInfo = info(op.getResult());
+    Value a = e.buffer(op.getLhs()), b = e.buffer(op.getRhs()),
+          out = e.buffer(op.getResult());
+    e.loop(outInfo.size, [&](Value j) {
+      e.store(e.add(e.load(a, j), e.load(b, j)), out, j);
+    });
+  }
+
+  void neuron(Operation *op, ArrayRef<float> thresholds, float leak, bool leaky,
+              bool subtract, int64_t refractory) {
+    Value inV = op->getOperand(0), outV = op->getResult(0);
+    const BufferInfo &outInfo = info(outV);
+    Value cur = e.buffer(inV), out = e.buffer(outV);
+    Value u = e.floats(plan.stateOffset.lookup(op), outInfo.size);
+    Value thMem;
+    if (thresholds.size() > 1)
+      thMem = globals.get(e, thresholds);
+    Value refr;
+    if (refractory > 0)
+      refr = e.view(plan.refractoryOffset.lookup(op), outInfo.size,
+                    e.b.getI32Type());
+    int64_t channels = thresholds.size();
+    // The channel (dimension 1) of storage element j.
+    auto thresholdAt = [&](Value j) -> Value {
+      if (channels == 1)
+        return e.f32(thresholds[0]);
+      Value ch;
+      if (!outInfo.channelLast()) {
+        ch = j; // N×K: one threshold per k
+      } else if (isa<snn::SpikesType>(outV.getType()) &&
+                 cast<snn::SpikesType>(outV.getType()).getRank() == 4) {
+        ch = arith::RemSIOp::create(e.b, e.loc, j, e.idx(channels));
+      } else { // N×K flattened from C×H×W: k = c·HW + position
+        int64_t C = outInfo.chw[0], HW = outInfo.chw[1] * outInfo.chw[2];
+        ch = e.addi(e.muli(arith::RemSIOp::create(e.b, e.loc, j, e.idx(C)), HW),
+                    arith::DivSIOp::create(e.b, e.loc, j, e.idx(C)));
+      }
+      return e.load(thMem, ch);
+    };
+    Value zero64 = e.i64(0);
+    SmallVector<Value> total =
+        e.loop(outInfo.size, {zero64}, [&](Value j, ValueRange count) {
+          Value th = thresholdAt(j);
+          auto update = [&]() -> Value {
+            Value uj = e.load(u, j), ij = e.load(cur, j);
+            Value v =
+                leaky ? e.multiplyAdd(e.f32(leak), uj, ij) : e.add(uj, ij);
+            Value spike = e.cmpf(arith::CmpFPredicate::OGE, v, th);
+            e.store(e.select(spike, e.f32(1), e.f32(0)), out, j);
+            Value after = subtract
+                              ? Value(arith::SubFOp::create(e.b, e.loc, v, th))
+                              : e.f32(0);
+            e.store(e.select(spike, after, v), u, j);
+            return spike;
+          };
+          Value spike;
+          if (refractory == 0) {
+            spike = update();
+          } else {
+            Value left = e.load(refr, j);
+            Value resting = e.cmpi(arith::CmpIPredicate::sgt, left,
+                                   arith::ConstantOp::create(
+                                       e.b, e.loc, e.b.getI32IntegerAttr(0)));
+            spike = e.ifThenElse(
+                resting, e.b.getI1Type(),
+                [&] {
+                  e.store(arith::SubIOp::create(
+                              e.b, e.loc, left,
+                              arith::ConstantOp::create(
+                                  e.b, e.loc, e.b.getI32IntegerAttr(1))),
+                          refr, j);
+                  e.store(e.f32(0), out, j);
+                  return Value(arith::ConstantOp::create(
+                      e.b, e.loc, e.b.getBoolAttr(false)));
+                },
+                [&] {
+                  Value s = update();
+                  e.ifThen(s, [&] {
+                    e.store(arith::ConstantOp::create(
+                                e.b, e.loc,
+                                e.b.getI32IntegerAttr(int32_t(refractory))),
+                            refr, j);
+                  });
+                  return s;
+                });
+          }
+          return SmallVector<Value>{
+              e.add(count[0], arith::ExtUIOp::create(e.b, e.loc,
+                                                     e.b.getI64Type(), spike))};
+        });
+    addToCounter(op, total[0]);
+  }
+
+  void readout(Operation *op) {
+    const BufferInfo &outInfo = info(op->getResult(0));
+    Value in = e.buffer(op->getOperand(0));
+    Value acc = e.floats(plan.stateOffset.lookup(op), outInfo.size);
+    e.loop(outInfo.size, [&](Value j) {
+      e.store(e.add(e.load(acc, j), e.load(in, j)), acc, j);
+    });
+  }
+};
+
+struct SNNLowerToStep
+    : public snnmlir::impl::SNNLowerToStepBase<SNNLowerToStep> {
+  using SNNLowerToStepBase::SNNLowerToStepBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<NetworkPlan> planned = planNetwork(module, functionName);
+    if (failed(planned))
+      return signalPassFailure();
+    NetworkPlan &plan = *planned;
+    func::FuncOp network = plan.function;
+    MLIRContext *ctx = &getContext();
+    OpBuilder b(ctx);
+    Location loc = network.getLoc();
+    b.setInsertionPointToEnd(module.getBody());
+    auto stateTy = MemRefType::get({plan.stateBytes}, b.getI8Type());
+    auto f32s = [&](int64_t n) { return MemRefType::get({n}, b.getF32Type()); };
+    Globals globals{module, prefix};
+
+    auto define = [&](StringRef suffix, TypeRange args,
+                      const std::function<void(Emitter &, ValueRange)> &body) {
+      auto fn = func::FuncOp::create(b, loc, prefix + "_" + suffix.str(),
+                                     b.getFunctionType(args, {}));
+      Block *entry = fn.addEntryBlock();
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(entry);
+      Emitter e{b, loc, entry->getArgument(0), plan, fma};
+      body(e, entry->getArguments());
+      func::ReturnOp::create(b, loc);
+      return fn;
+    };
+
+    define("reset", {stateTy}, [&](Emitter &e, ValueRange) {
+      Value words = e.view(0, plan.resetBytes / 4, b.getI32Type());
+      Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+      e.loop(plan.resetBytes / 4, [&](Value i) { e.store(zero, words, i); });
+    });
+    define("set_input", {stateTy, f32s(plan.inputSize)},
+           [&](Emitter &e, ValueRange args) {
+             Value dst = e.floats(plan.inputOffset, plan.inputSize);
+             const BufferInfo &in =
+                 plan.buffers.find(network.getArgument(0))->second;
+             if (!in.channelLast()) {
+               e.loop(plan.inputSize,
+                      [&](Value i) { e.store(e.load(args[1], i), dst, i); });
+               return;
+             }
+             int64_t C = in.chw[0], HW = in.chw[1] * in.chw[2];
+             e.loop(C, [&](Value c) {
+               e.loop(HW, [&](Value p) {
+                 e.store(e.load(args[1], e.addi(e.muli(c, HW), p)), dst,
+                         e.addi(e.muli(p, C), c));
+               });
+             });
+           });
+    func::FuncOp step = define("step", {stateTy}, [&](Emitter &e, ValueRange) {
+      StepWriter w(e, globals);
+      w.write();
+    });
+    define("run", {stateTy, b.getI64Type()}, [&](Emitter &e, ValueRange args) {
+      Value n = arith::IndexCastOp::create(b, loc, b.getIndexType(), args[1]);
+      auto f = scf::ForOp::create(b, loc, e.idx(0), n, e.idx(1));
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(f.getBody());
+      func::CallOp::create(b, loc, step, ValueRange{args[0]});
+    });
+    define("read_output", {stateTy, f32s(plan.outputSize)},
+           [&](Emitter &e, ValueRange args) {
+             Operation *readout = nullptr;
+             for (Operation *op : plan.ops)
+               if (isa<snn::AccumulateOp, snn::SpikeRateOp>(op))
+                 readout = op;
+             Value acc =
+                 e.floats(plan.stateOffset.lookup(readout), plan.outputSize);
+             Value steps =
+                 e.load(e.view(plan.stepsOffset, 1, b.getI64Type()), e.idx(0));
+             Value stepsF =
+                 arith::SIToFPOp::create(b, loc, b.getF32Type(), steps);
+             // Storage element j is output i (NCHW order when the readout
+             // takes a flattened channel-last value).
+             const BufferInfo &out =
+                 plan.buffers.find(readout->getResult(0))->second;
+             auto emitOne = [&](Value j, Value i) {
+               Value v = e.load(acc, j);
+               if (plan.spikeRateReadout)
+                 v = arith::DivFOp::create(b, loc, v, stepsF);
+               e.store(v, args[1], i);
+             };
+             if (!out.channelLast()) {
+               e.loop(plan.outputSize, [&](Value i) { emitOne(i, i); });
+               return;
+             }
+             int64_t C = out.chw[0], HW = out.chw[1] * out.chw[2];
+             e.loop(C, [&](Value c) {
+               e.loop(HW, [&](Value p) {
+                 emitOne(e.addi(e.muli(p, C), c), e.addi(e.muli(c, HW), p));
+               });
+             });
+           });
+    int64_t layers = std::max<int64_t>(1, int64_t(plan.spiking.size()));
+    define("layer_spikes", {stateTy, MemRefType::get({layers}, b.getI64Type())},
+           [&](Emitter &e, ValueRange args) {
+             Value counts = e.view(plan.countsOffset, layers, b.getI64Type());
+             e.loop(int64_t(plan.spiking.size()),
+                    [&](Value i) { e.store(e.load(counts, i), args[1], i); });
+           });
+    network.erase();
+  }
+};
+
+} // namespace

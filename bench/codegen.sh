@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The CPU backend's generated code against the runtime simulator and an eager
+# PyTorch simulation of the same network: the VGG-like test model as a
+# rate-coded IF network (direct input, T = 32), 2 threads each, all measured
+# in this one run. Generated code runs one network state per thread
+# (examples/classify.c linked to the object file, and the JIT in snn-run);
+# the simulator and PyTorch run batches of 64.
+# Writes bench/results/codegen.json.
+#   bench/codegen.sh [IMAGES]   (default 640)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+images=${1:-640}
+threads=2
+BUILD_DIR=${BUILD_DIR:-build}
+bin=$BUILD_DIR/bin
+SNN_DEPS_EXTRA="python3-torch python3-onnx libopenblas0-pthread" bash scripts/deps.sh >/dev/null
+cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$bin/snn-translate" --import-onnx tests/models/vgg_avgpool.onnx |
+  "$bin/snn-opt" --snn-rate-pipeline="timesteps=32 encoding=direct samples=256 scale=0.7" \
+    -o "$tmp/vgg.snn.mlir"
+ths=$(grep -o 'threshold = array<f32: [0-9.e+-]*>' "$tmp/vgg.snn.mlir" |
+  sed 's/.*: \([0-9.e+-]*\)>/\1/' | paste -sd,)
+"$bin/snn-translate" --snn-to-object "$tmp/vgg.snn.mlir" -o "$tmp/snn_model.o"
+"$bin/snn-translate" --snn-to-c-header "$tmp/vgg.snn.mlir" -o "$tmp/snn_model.h"
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$tmp" examples/classify.c \
+  "$tmp/snn_model.o" -lz -lpthread -o "$tmp/classify"
+
+field() { sed -n "s/^  \"$1\": *\([0-9.e+-]*\).*/\1/p"; }
+sim=$("$bin/snn-run" eval "$tmp/vgg.snn.mlir" --limit "$images" --batch 64 \
+  --threads "$threads" --json --no-progress)
+aot=$("$tmp/classify" --limit "$images" --threads "$threads" --json)
+jit=$("$bin/snn-run" eval "$tmp/vgg.snn.mlir" --limit "$images" --engine jit \
+  --threads "$threads" --json --no-progress)
+torch=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/torch_sim.py \
+  tests/models/vgg_avgpool.onnx "$threads" 64 32 "$images" "$ths")
+sim_ips=$(field images_per_second <<<"$sim")
+aot_ips=$(field images_per_second <<<"$aot")
+jit_ips=$(field images_per_second <<<"$jit")
+torch_ips=$(sed 's/.*"images_per_second": \([0-9.e+-]*\).*/\1/' <<<"$torch")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a/b}'; }
+
+mkdir -p bench/results
+cat >bench/results/codegen.json <<JSON
+{
+  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "model": "vgg_avgpool, T=32, direct input, IF neurons, $threads threads",
+  "images": $images,
+  "generated_object_images_per_second": $aot_ips,
+  "generated_jit_images_per_second": $jit_ips,
+  "simulator_images_per_second": $sim_ips,
+  "pytorch_images_per_second": $torch_ips,
+  "accuracy_generated": $(field accuracy <<<"$aot"),
+  "accuracy_simulator": $(field accuracy <<<"$sim"),
+  "ratio_object_over_simulator": $(ratio "$aot_ips" "$sim_ips"),
+  "ratio_jit_over_simulator": $(ratio "$jit_ips" "$sim_ips"),
+  "ratio_object_over_pytorch": $(ratio "$aot_ips" "$torch_ips")
+}
+JSON
+cat bench/results/codegen.json

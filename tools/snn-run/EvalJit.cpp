@@ -1,0 +1,104 @@
+//===- EvalJit.cpp - snn-run eval --engine jit
+//-----------------------------===//
+//
+// Evaluates a discrete-time network with the CPU backend's generated code,
+// compiled in-process by the JIT: one network state per thread, images
+// shared out, the readout read at every requested step count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/Jit.h"
+#include "runtime/ann/Kernels.h"
+#include "tools/snn-run/Common.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+bool snnrun::evalWithJit(mlir::ModuleOp module, const std::string &model,
+                         const snnrt::ImageDataset &data, int64_t total,
+                         const std::vector<int64_t> &steps, bool progress,
+                         std::vector<int64_t> &correct,
+                         std::vector<snnrt::LayerStats> &stats,
+                         double &compileSeconds) {
+  auto start = std::chrono::steady_clock::now();
+  // Round multiply-adds as the simulator does, so that spikes match it.
+  mlir::snnmlir::cpu::CodegenOptions options;
+  options.fma = snnrt::runtimeUsesFma();
+  auto compiled = mlir::snnmlir::cpu::JitNetwork::compile(module, options);
+  if (mlir::failed(compiled))
+    return false;
+  compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  const mlir::snnmlir::cpu::JitNetwork &net = **compiled;
+  int64_t pixels =
+      data.images.size() / std::max<int64_t>(data.images.dim(0), 1);
+  if (net.inputSize() != pixels) {
+    llvm::errs() << "snn-run: " << model << ": the network takes "
+                 << net.inputSize() << " inputs per sample, the images have "
+                 << pixels << "\n";
+    return false;
+  }
+  size_t layers = net.layerNames().size();
+  stats.assign(layers, snnrt::LayerStats());
+  for (size_t l = 0; l < layers; ++l) {
+    stats[l].name = net.layerNames()[l];
+    stats[l].neuronsPerSample = net.layerNeurons()[l];
+  }
+  correct.assign(steps.size(), 0);
+  int threads = std::max(1, snnrt::numThreads());
+  std::atomic<int64_t> next{0}, done{0};
+  std::mutex merge;
+  bool failed = false;
+  ProgressBar bar(total, progress);
+  auto work = [&](int worker) {
+    void *state = net.createState();
+    if (!state) {
+      std::lock_guard<std::mutex> lock(merge);
+      failed = true;
+      return;
+    }
+    std::vector<float> out(size_t(net.outputSize()));
+    std::vector<int64_t> counts(std::max<size_t>(layers, 1)), mine(layers, 0),
+        right(steps.size(), 0);
+    for (int64_t n; (n = next.fetch_add(1)) < total;) {
+      net.reset(state);
+      net.setInput(state, data.images.ptr() + n * pixels);
+      int64_t ran = 0;
+      for (size_t k = 0; k < steps.size(); ++k) {
+        net.run(state, steps[k] - ran);
+        ran = steps[k];
+        net.readOutput(state, out.data());
+        int64_t best = std::max_element(out.begin(), out.end()) - out.begin();
+        right[k] += best == data.labels[n];
+      }
+      net.layerSpikes(state, counts.data());
+      for (size_t l = 0; l < layers; ++l)
+        mine[l] += counts[l];
+      int64_t d = done.fetch_add(1) + 1;
+      if (worker == 0)
+        bar.update(d, "");
+    }
+    std::free(state);
+    std::lock_guard<std::mutex> lock(merge);
+    for (size_t k = 0; k < steps.size(); ++k)
+      correct[k] += right[k];
+    for (size_t l = 0; l < layers; ++l)
+      stats[l].spikes += double(mine[l]);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t)
+    pool.emplace_back(work, t);
+  work(0);
+  for (std::thread &t : pool)
+    t.join();
+  if (failed) {
+    llvm::errs() << "snn-run: out of memory for the network states\n";
+    return false;
+  }
+  return true;
+}
