@@ -228,19 +228,32 @@ LogicalResult mlir::snnmlir::cpu::emitHeader(ModuleOp module,
      << " * Input: one sample of shape " << shapeText(plan.inputShape)
      << " (NCHW, the network's input without the batch).\n"
      << " * Output: " << shapeText(plan.outputShape) << " floats, "
-     << (plan.spikeRateReadout
-             ? "the output spike rates over the steps done"
-             : "the accumulated output potentials (membrane readout)")
-     << "; the class is the argmax.\n"
-     << " * Time: " << plan.timesteps
-     << " steps as converted (any number may be run).\n"
-     << " */\n"
+     << (plan.ttfs ? "the output spike times (+inf: no spike); the class is "
+                     "the argmin"
+         : plan.spikeRateReadout
+             ? "the output spike rates over the steps done; the class is "
+               "the argmax"
+             : "the accumulated output potentials (membrane readout); the "
+               "class is the argmax")
+     << ".\n";
+  if (plan.ttfs)
+    os << " * Time: continuous (TTFS, t_max = " << plan.ttfs->tMax
+       << "): one step simulates the whole\n"
+       << " * window exactly; every neuron fires at most once.\n";
+  else
+    os << " * Time: " << plan.timesteps
+       << " steps as converted (any number may be run).\n";
+  os << " */\n"
      << "#ifndef " << P << "_H\n#define " << P << "_H\n\n"
-     << "#include <stdint.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
+     << "#include <math.h>\n#include <stdint.h>\n#include <stdlib.h>\n#include "
+        "<string.h>\n\n"
      << "#define " << P << "_TIMESTEPS " << plan.timesteps << "\n"
      << "#define " << P << "_INPUT_SIZE " << plan.inputSize << "\n"
      << "#define " << P << "_OUTPUT_SIZE " << plan.outputSize << "\n"
      << "#define " << P << "_NUM_SPIKING_LAYERS " << plan.spiking.size() << "\n"
+     << "/* 1: the output is first-spike times (class = argmin), 0: a readout "
+        "(argmax). */\n"
+     << "#define " << P << "_FIRST_SPIKE_OUTPUT " << (plan.ttfs ? 1 : 0) << "\n"
      << "/* Bytes of one state; it must be 64-byte aligned. */\n"
      << "#define " << P << "_STATE_BYTES " << plan.stateBytes << "\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
@@ -284,7 +297,8 @@ LogicalResult mlir::snnmlir::cpu::emitHeader(ModuleOp module,
      << "_reset(s);\n  }\n  return s;\n}\n\n"
      << "static inline void " << p << "_free(void *state) { free(state); }\n\n"
      << "/* Resets, sets the input, runs `steps` steps and returns the "
-        "class (the\n   argmax of the readout); `output` may be NULL. */\n"
+        "class (the\n   argmax of the readout, or the earliest output spike: "
+        "-1 when no output\n   neuron fires); `output` may be NULL. */\n"
      << "static inline int " << p
      << "_classify(void *state, const float "
         "*input,\n"
@@ -296,8 +310,15 @@ LogicalResult mlir::snnmlir::cpu::emitHeader(ModuleOp module,
      << "  " << p << "_set_input(state, input);\n"
      << "  " << p << "_run(state, steps);\n"
      << "  " << p << "_read_output(state, o);\n"
+     << "#if " << P << "_FIRST_SPIKE_OUTPUT\n"
+     << "  best = -1;\n"
+     << "  for (int i = 0; i < " << P << "_OUTPUT_SIZE; ++i)\n"
+     << "    if (o[i] < (best < 0 ? INFINITY : o[best]))\n"
+     << "      best = i;\n"
+     << "#else\n"
      << "  for (int i = 1; i < " << P << "_OUTPUT_SIZE; ++i)\n"
      << "    if (o[i] > o[best])\n      best = i;\n"
+     << "#endif\n"
      << "  return best;\n}\n\n"
      << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* " << P
      << "_H */\n";

@@ -24,6 +24,7 @@ JitNetwork::compile(ModuleOp module, const CodegenOptions &options) {
   net->inputSize_ = plan->inputSize;
   net->outputSize_ = plan->outputSize;
   net->timesteps_ = plan->timesteps;
+  net->firstSpike_ = plan->ttfs != nullptr;
   for (const SpikingLayer &l : plan->spiking) {
     net->layerNames_.push_back(l.name);
     net->layerNeurons_.push_back(l.neurons);

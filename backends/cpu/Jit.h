@@ -36,6 +36,9 @@ public:
   int64_t inputSize() const { return inputSize_; }
   int64_t outputSize() const { return outputSize_; }
   int64_t timesteps() const { return timesteps_; }
+  /// TTFS: the output is spike times (class = argmin, none when all are
+  /// +inf); else a readout (class = argmax).
+  bool firstSpikeOutput() const { return firstSpike_; }
   const std::vector<std::string> &layerNames() const { return layerNames_; }
   const std::vector<int64_t> &layerNeurons() const { return layerNeurons_; }
 
@@ -56,6 +59,7 @@ private:
   JitNetwork() = default;
   std::unique_ptr<ExecutionEngine> engine_;
   int64_t stateBytes_ = 0, inputSize_ = 0, outputSize_ = 0, timesteps_ = 0;
+  bool firstSpike_ = false;
   std::vector<std::string> layerNames_;
   std::vector<int64_t> layerNeurons_;
   void (*reset_)(void *) = nullptr;

@@ -5,6 +5,7 @@
 #include "dialect/NN/NNOps.h"
 #include "dialect/SNN/SNNOps.h"
 #include "runtime/mlir-bridge/BridgeCommon.h"
+#include "runtime/mlir-bridge/TtfsToRuntime.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -63,6 +64,53 @@ struct Planner {
   }
 };
 
+/// A TTFS network as the runtime reads it (the same checks and errors),
+/// with the state of every layer.
+FailureOr<NetworkPlan> planTtfs(ModuleOp module, func::FuncOp fn) {
+  FailureOr<snnrt::ttfs::Network> net =
+      snnmlir::buildTtfsNetwork(module, fn.getSymName());
+  if (failed(net))
+    return failure();
+  NetworkPlan plan;
+  plan.function = fn;
+  plan.timesteps = 1;
+  auto inShape = sampleShape(fn, fn.getArgument(0).getType());
+  if (failed(inShape))
+    return failure();
+  plan.inputShape = *inShape;
+  plan.inputSize = product(*inShape);
+  if (plan.inputSize != net->layers.front().in)
+    return fn.emitError() << "the input has " << plan.inputSize
+                          << " values per sample, the first layer takes "
+                          << net->layers.front().in;
+  plan.outputSize = net->layers.back().out;
+  plan.outputShape = {plan.outputSize};
+  Planner p{plan};
+  plan.stepsOffset = p.allocate(8);
+  plan.countsOffset = p.allocate(8 * int64_t(net->layers.size()));
+  plan.resetBytes = p.next;
+  for (const snnrt::ttfs::Layer &l : net->layers) {
+    plan.spiking.push_back({l.name, l.out});
+    TtfsLayerState s;
+    s.times = p.allocate(4 * (l.in + 1));
+    s.order = p.allocate(4 * (l.in + 1));
+    s.scratch = p.allocate(4 * (l.in + 1));
+    s.sorted = p.allocate(4 * (l.in + 1));
+    s.W = p.allocate(4 * l.out);
+    s.WT = p.allocate(4 * l.out);
+    s.Wf = p.allocate(4 * l.out);
+    s.WTf = p.allocate(4 * l.out);
+    s.done = p.allocate(4 * l.out);
+    s.causal = p.allocate(4 * l.out);
+    s.out = p.allocate(4 * l.out);
+    plan.ttfsLayers.push_back(s);
+  }
+  plan.inputOffset = p.allocate(4 * plan.inputSize);
+  plan.stateBytes = p.next;
+  plan.ttfs = std::make_shared<snnrt::ttfs::Network>(std::move(*net));
+  return plan;
+}
+
 } // namespace
 
 FailureOr<NetworkPlan> mlir::snnmlir::cpu::planNetwork(ModuleOp module,
@@ -72,9 +120,7 @@ FailureOr<NetworkPlan> mlir::snnmlir::cpu::planNetwork(ModuleOp module,
     return module.emitError() << "no function @" << funcName << " to compile";
   Attribute timeModel = snn::getTimeModel(fn);
   if (isa_and_nonnull<snn::ContinuousTimeAttr>(timeModel))
-    return fn.emitError()
-           << "the CPU backend compiles discrete-time networks; TTFS "
-              "(continuous-time) networks are simulated by snn-run";
+    return planTtfs(module, fn);
   auto time = dyn_cast_or_null<snn::DiscreteTimeAttr>(timeModel);
   if (!time)
     return fn.emitError() << "the CPU backend needs the discrete time model "

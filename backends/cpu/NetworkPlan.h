@@ -19,10 +19,13 @@
 #ifndef SNN_MLIR_BACKENDS_CPU_NETWORKPLAN_H
 #define SNN_MLIR_BACKENDS_CPU_NETWORKPLAN_H
 
+#include "runtime/ttfs/Ttfs.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,9 +48,23 @@ struct SpikingLayer {
   int64_t neurons = 0;
 };
 
+/// State of one layer of a TTFS network (byte offsets): its input times
+/// plus the bias spike at t = 0 (in + 1 floats), the firing inputs in time
+/// order and a scratch copy for the merge sort (in + 1 ints each), their
+/// sorted times, per neuron the causal sums W and Σ w·t (running and frozen
+/// at the spike), fired flags, causal input counts, and the spike times.
+struct TtfsLayerState {
+  int64_t times, order, scratch, sorted, W, WT, Wf, WTf, done, causal, out;
+};
+
 struct NetworkPlan {
   func::FuncOp function;
   int64_t timesteps = 0;
+  /// A TTFS network (continuous time): `ttfs` holds it as the runtime's
+  /// exact simulator reads it, one step simulates the whole window, and the
+  /// readout is the output spike times (+inf: no spike; class = argmin).
+  std::shared_ptr<const snnrt::ttfs::Network> ttfs;
+  std::vector<TtfsLayerState> ttfsLayers;
   SmallVector<int64_t> inputShape;  // one sample, NCHW without the batch
   SmallVector<int64_t> outputShape; // one sample
   int64_t inputSize = 0, outputSize = 0;

@@ -36,8 +36,14 @@ def SNNLowerToStep : Pass<"snn-lower-to-step", "ModuleOp"> {
     pads, dilations, groups), `avg_pool`, `max_pool` (spike-gated), `add`,
     `flatten`, `if`, `lif` (both resets, refractory periods, per-channel
     thresholds), `accumulate` and `spike_rate` as the function's result.
-    Continuous-time (TTFS) networks and other ops are refused with an error
-    at the op.
+
+    TTFS networks (continuous time: `encode_ttfs`, optional `flatten`,
+    `dense` + `ttfs_neuron` pairs, `first_spike`) get an exact event loop
+    instead of a discrete approximation: one step simulates the whole window
+    as the runtime's TTFS simulator does (inputs before `t_max` and the bias
+    spike merge-sorted stably by time, added in order until every neuron has
+    fired, spike times from the closed form), and the output is the spike
+    times (`+inf`: none). Other ops are refused with an error at the op.
   }];
   let options = [
     Option<"prefix", "prefix", "std::string", "\"snn_model\"",

@@ -15,7 +15,8 @@
 // outputs it reaches, in the order documented by the runtime's reference
 // kernels (runtime/ann/Kernels.h, denseReference / conv2dReference), with
 // one fused multiply-add per synapse, so that currents and therefore spikes
-// are bit-identical to `snn-run eval --reference-order`.
+// are bit-identical to `snn-run eval --reference-order`. TTFS networks get
+// the exact event loop of the runtime's TTFS simulator (TtfsWriter).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +33,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+
+#include <limits>
 
 #include <functional>
 
@@ -694,6 +697,240 @@ private:
   }
 };
 
+/// One step of a TTFS network: the exact event-driven simulation of the
+/// whole window, in the arithmetic of the runtime's layerForward
+/// (runtime/ttfs/Ttfs.cpp): inputs before t_max and the bias spike sorted
+/// stably by time, added one by one to every neuron, a neuron fires at the
+/// first input after which its potential reaches V_th before the next one,
+/// t = (τ·V_th + Σ w·t) / Σ w, clamped into that interval.
+class TtfsWriter {
+public:
+  TtfsWriter(Emitter &e, Globals &g) : e(e), globals(g), plan(e.plan) {}
+
+  void write() {
+    const snnrt::ttfs::Network &net = *plan.ttfs;
+    float tMax = net.tMax;
+    Value stepsMem = e.view(plan.stepsOffset, 1, e.b.getI64Type());
+    // Encode the input into the first layer's times.
+    const snnrt::ttfs::Layer &first = net.layers.front();
+    Value x = e.floats(plan.inputOffset, plan.inputSize);
+    Value times0 = e.floats(plan.ttfsLayers[0].times, first.in + 1);
+    float inf = std::numeric_limits<float>::infinity();
+    e.loop(first.in, [&](Value j) {
+      Value v = e.load(x, j);
+      Value scaled = e.mul(e.f32(net.inputTau),
+                           arith::SubFOp::create(e.b, e.loc, e.f32(1), v));
+      Value never = e.cmpf(arith::CmpFPredicate::OLE, v, e.f32(0));
+      Value atZero = e.cmpf(arith::CmpFPredicate::OGE, v, e.f32(1));
+      Value t = e.select(never, e.f32(inf), e.select(atZero, e.f32(0), scaled));
+      e.store(t, times0, j);
+    });
+    for (size_t k = 0; k < net.layers.size(); ++k) {
+      if (k > 0) { // the previous layer's spike times are this one's input
+        const snnrt::ttfs::Layer &l = net.layers[k];
+        Value prev = e.floats(plan.ttfsLayers[k - 1].out, l.in);
+        Value times = e.floats(plan.ttfsLayers[k].times, l.in + 1);
+        e.loop(l.in, [&](Value j) { e.store(e.load(prev, j), times, j); });
+      }
+      layer(int64_t(k), tMax);
+    }
+    e.store(e.add(e.load(stepsMem, e.idx(0)), e.i64(1)), stepsMem, e.idx(0));
+  }
+
+private:
+  Emitter &e;
+  Globals &globals;
+  const NetworkPlan &plan;
+
+  Value ints(int64_t offset, int64_t n) {
+    return e.view(offset, n, e.b.getI32Type());
+  }
+  Value i32(int64_t v) {
+    return arith::ConstantOp::create(e.b, e.loc, e.b.getI32IntegerAttr(v));
+  }
+  Value minIndex(Value a, Value b) {
+    return e.select(e.cmpi(arith::CmpIPredicate::slt, a, b), a, b);
+  }
+
+  /// Stable bottom-up merge sort of order[0, K) by times[order[·]]; passes
+  /// are unrolled for the largest K. Returns the buffer holding the result.
+  Value sort(Value order, Value scratch, Value times, Value K, int64_t maxK) {
+    Value src = order, dst = scratch;
+    for (int64_t width = 1; width < maxK; width *= 2) {
+      auto outer =
+          scf::ForOp::create(e.b, e.loc, e.idx(0), K, e.idx(2 * width));
+      {
+        OpBuilder::InsertionGuard g(e.b);
+        e.b.setInsertionPointToStart(outer.getBody());
+        Value start = outer.getInductionVar();
+        Value mid = minIndex(e.addi(start, width), K);
+        Value end = minIndex(e.addi(start, 2 * width), K);
+        auto merge = scf::ForOp::create(e.b, e.loc, start, end, e.idx(1),
+                                        ValueRange{start, mid});
+        OpBuilder::InsertionGuard g2(e.b);
+        e.b.setInsertionPointToStart(merge.getBody());
+        Value i = merge.getRegionIterArgs()[0],
+              j = merge.getRegionIterArgs()[1];
+        Value one = e.idx(1);
+        Value leftLeft = e.cmpi(arith::CmpIPredicate::slt, i, mid);
+        Value rightLeft = e.cmpi(arith::CmpIPredicate::slt, j, end);
+        // Loads clamped into the buffer; only taken when in range.
+        Value last = arith::SubIOp::create(e.b, e.loc, end, one);
+        Value a = e.load(src, minIndex(i, last)),
+              b = e.load(src, minIndex(j, last));
+        auto key = [&](Value idx) {
+          return e.load(times, arith::IndexCastOp::create(
+                                   e.b, e.loc, e.b.getIndexType(), idx));
+        };
+        Value notRight = arith::XOrIOp::create(
+            e.b, e.loc, rightLeft,
+            arith::ConstantOp::create(e.b, e.loc, e.b.getBoolAttr(true)));
+        Value takeLeft = e.andi(
+            leftLeft, arith::OrIOp::create(
+                          e.b, e.loc, notRight,
+                          e.cmpf(arith::CmpFPredicate::OLE, key(a), key(b))));
+        e.store(e.select(takeLeft, a, b), dst, merge.getInductionVar());
+        Value zero = e.idx(0);
+        scf::YieldOp::create(
+            e.b, e.loc,
+            ValueRange{e.addi(i, e.select(takeLeft, one, zero)),
+                       e.addi(j, e.select(takeLeft, zero, one))});
+      }
+      std::swap(src, dst);
+    }
+    return src;
+  }
+
+  void layer(int64_t k, float tMax) {
+    const snnrt::ttfs::Layer &l = plan.ttfs->layers[size_t(k)];
+    const TtfsLayerState &st = plan.ttfsLayers[size_t(k)];
+    int64_t n = l.out, in = l.in;
+    Value times = e.floats(st.times, in + 1);
+    e.store(e.f32(0), times, e.idx(in)); // the bias spike
+    Value order = ints(st.order, in + 1), scratch = ints(st.scratch, in + 1);
+    // The inputs that fire before t_max, then the bias.
+    Value K = e.loop(in, {e.idx(0)}, [&](Value j, ValueRange c) {
+      Value fires =
+          e.cmpf(arith::CmpFPredicate::OLT, e.load(times, j), e.f32(tMax));
+      e.ifThen(fires, [&] {
+        e.store(arith::IndexCastOp::create(e.b, e.loc, e.b.getI32Type(), j),
+                order, c[0]);
+      });
+      return SmallVector<Value>{
+          e.addi(c[0], e.select(fires, e.idx(1), e.idx(0)))};
+    })[0];
+    if (!l.bias.empty()) {
+      e.store(i32(in), order, K);
+      K = e.addi(K, 1);
+    }
+    Value sorted = sort(order, scratch, times, K, in + 1);
+    Value st_ = e.floats(st.sorted, in + 1);
+    e.loop(in + 1, [&](Value q) {
+      e.ifThen(e.cmpi(arith::CmpIPredicate::slt, q, K), [&] {
+        Value idx = arith::IndexCastOp::create(e.b, e.loc, e.b.getIndexType(),
+                                               e.load(sorted, q));
+        e.store(e.load(times, idx), st_, q);
+      });
+    });
+    // Weights transposed to (in + 1) × out, the bias (or zeros) last.
+    std::vector<float> wT = snnrt::ttfs::transposedWeights(l);
+    Value wMem = globals.get(e, wT);
+    std::vector<float> tauTh(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+      tauTh[size_t(i)] = l.tau * l.thresholdOf(i);
+    Value tauThMem = globals.get(e, tauTh);
+    Value W = e.floats(st.W, n), WT = e.floats(st.WT, n),
+          Wf = e.floats(st.Wf, n), WTf = e.floats(st.WTf, n);
+    Value done = ints(st.done, n), causal = ints(st.causal, n);
+    e.loop(n, [&](Value i) {
+      for (Value m : {W, WT, Wf, WTf})
+        e.store(e.f32(0), m, i);
+      e.store(i32(0), done, i);
+      e.store(i32(0), causal, i);
+    });
+    // Inputs in time order until all neurons fired.
+    auto loop = scf::WhileOp::create(
+        e.b, e.loc, TypeRange{e.b.getIndexType(), e.b.getIndexType()},
+        ValueRange{e.idx(0), e.idx(0)});
+    {
+      OpBuilder::InsertionGuard g(e.b);
+      Block *before = e.b.createBlock(&loop.getBefore(), {},
+                                      {e.b.getIndexType(), e.b.getIndexType()},
+                                      {e.loc, e.loc});
+      Value q = before->getArgument(0), fired = before->getArgument(1);
+      Value more = e.andi(e.cmpi(arith::CmpIPredicate::slt, q, K),
+                          e.cmpi(arith::CmpIPredicate::slt, fired, e.idx(n)));
+      scf::ConditionOp::create(e.b, e.loc, more, before->getArguments());
+      Block *after = e.b.createBlock(&loop.getAfter(), {},
+                                     {e.b.getIndexType(), e.b.getIndexType()},
+                                     {e.loc, e.loc});
+      q = after->getArgument(0);
+      fired = after->getArgument(1);
+      Value t = e.load(st_, q);
+      Value q1 = e.addi(q, 1);
+      Value next = e.ifThenElse(
+          e.cmpi(arith::CmpIPredicate::slt, q1, K), e.b.getF32Type(),
+          [&] { return e.load(st_, q1); }, [&] { return e.f32(tMax); });
+      Value row = e.muli(arith::IndexCastOp::create(
+                             e.b, e.loc, e.b.getIndexType(), e.load(sorted, q)),
+                         n);
+      Value q1i = arith::IndexCastOp::create(e.b, e.loc, e.b.getI32Type(), q1);
+      Value newlyFired = e.loop(n, {e.idx(0)}, [&](Value i, ValueRange c) {
+        Value w = e.load(wMem, e.addi(row, i));
+        Value a = e.add(e.load(W, i), w);
+        Value b = e.multiplyAdd(w, t, e.load(WT, i));
+        e.store(a, W, i);
+        e.store(b, WT, i);
+        Value d = e.load(done, i);
+        Value reach =
+            e.multiplyAdd(a, next, arith::NegFOp::create(e.b, e.loc, b));
+        Value fire = e.andi(
+            e.cmpi(arith::CmpIPredicate::eq, d, i32(0)),
+            e.cmpf(arith::CmpFPredicate::OGE, reach, e.load(tauThMem, i)));
+        e.store(e.select(fire, a, e.load(Wf, i)), Wf, i);
+        e.store(e.select(fire, b, e.load(WTf, i)), WTf, i);
+        e.store(e.select(fire, q1i, e.load(causal, i)), causal, i);
+        e.store(e.select(fire, i32(1), d), done, i);
+        return SmallVector<Value>{
+            e.addi(c[0], e.select(fire, e.idx(1), e.idx(0)))};
+      })[0];
+      scf::YieldOp::create(e.b, e.loc,
+                           ValueRange{q1, e.addi(fired, newlyFired)});
+    }
+    // Spike times (+inf: none), clamped into the interval of the crossing.
+    Value out = e.floats(st.out, n);
+    float inf = std::numeric_limits<float>::infinity();
+    Value count = e.loop(n, {e.i64(0)}, [&](Value i, ValueRange c) {
+      Value fired = e.cmpi(arith::CmpIPredicate::ne, e.load(done, i), i32(0));
+      Value t = e.ifThenElse(
+          fired, e.b.getF32Type(),
+          [&] {
+            Value ci = arith::IndexCastOp::create(
+                e.b, e.loc, e.b.getIndexType(), e.load(causal, i));
+            Value lo =
+                e.load(st_, arith::SubIOp::create(e.b, e.loc, ci, e.idx(1)));
+            Value hi = e.ifThenElse(
+                e.cmpi(arith::CmpIPredicate::slt, ci, K), e.b.getF32Type(),
+                [&] { return e.load(st_, ci); }, [&] { return e.f32(tMax); });
+            Value raw = arith::DivFOp::create(
+                e.b, e.loc, e.add(e.load(tauThMem, i), e.load(WTf, i)),
+                e.load(Wf, i));
+            // std::min(std::max(raw, lo), hi)
+            Value up =
+                e.select(e.cmpf(arith::CmpFPredicate::OLT, raw, lo), lo, raw);
+            return e.select(e.cmpf(arith::CmpFPredicate::OLT, hi, up), hi, up);
+          },
+          [&] { return e.f32(inf); });
+      e.store(t, out, i);
+      return SmallVector<Value>{e.add(
+          c[0], arith::ExtUIOp::create(e.b, e.loc, e.b.getI64Type(), fired))};
+    })[0];
+    Value counts = e.view(plan.countsOffset, int64_t(plan.ttfs->layers.size()),
+                          e.b.getI64Type());
+    e.store(e.add(e.load(counts, e.idx(k)), count), counts, e.idx(k));
+  }
+};
+
 struct SNNLowerToStep
     : public snnmlir::impl::SNNLowerToStepBase<SNNLowerToStep> {
   using SNNLowerToStepBase::SNNLowerToStepBase;
@@ -734,9 +971,8 @@ struct SNNLowerToStep
     define("set_input", {stateTy, f32s(plan.inputSize)},
            [&](Emitter &e, ValueRange args) {
              Value dst = e.floats(plan.inputOffset, plan.inputSize);
-             const BufferInfo &in =
-                 plan.buffers.find(network.getArgument(0))->second;
-             if (!in.channelLast()) {
+             auto in = plan.buffers.lookup(network.getArgument(0));
+             if (!in.channelLast()) { // (TTFS inputs are never channel-last)
                e.loop(plan.inputSize,
                       [&](Value i) { e.store(e.load(args[1], i), dst, i); });
                return;
@@ -750,11 +986,17 @@ struct SNNLowerToStep
              });
            });
     func::FuncOp step = define("step", {stateTy}, [&](Emitter &e, ValueRange) {
+      if (plan.ttfs) {
+        TtfsWriter(e, globals).write();
+        return;
+      }
       StepWriter w(e, globals);
       w.write();
     });
     define("run", {stateTy, b.getI64Type()}, [&](Emitter &e, ValueRange args) {
       Value n = arith::IndexCastOp::create(b, loc, b.getIndexType(), args[1]);
+      if (plan.ttfs) // one step simulates the whole window
+        n = arith::MinSIOp::create(b, loc, n, e.idx(1));
       auto f = scf::ForOp::create(b, loc, e.idx(0), n, e.idx(1));
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(f.getBody());
@@ -762,6 +1004,13 @@ struct SNNLowerToStep
     });
     define("read_output", {stateTy, f32s(plan.outputSize)},
            [&](Emitter &e, ValueRange args) {
+             if (plan.ttfs) { // the output spike times
+               Value times =
+                   e.floats(plan.ttfsLayers.back().out, plan.outputSize);
+               e.loop(plan.outputSize,
+                      [&](Value i) { e.store(e.load(times, i), args[1], i); });
+               return;
+             }
              Operation *readout = nullptr;
              for (Operation *op : plan.ops)
                if (isa<snn::AccumulateOp, snn::SpikeRateOp>(op))

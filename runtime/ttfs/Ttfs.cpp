@@ -1,6 +1,7 @@
 //===- Ttfs.cpp - time-to-first-spike networks: exact times and gradients -===//
 
 #include "runtime/ttfs/Ttfs.h"
+#include "runtime/ann/Kernels.h"
 #include "runtime/tensor/Parallel.h"
 
 #include <algorithm>
@@ -69,11 +70,13 @@ void addInput(int64_t n, const float *__restrict w, float t, float next,
               float *__restrict Wf, float *__restrict WTf,
               int32_t *__restrict count) {
   for (int64_t i = 0; i < n; ++i) {
-    float a = W[i] + w[i], b = WT[i] + w[i] * t;
+    // Fused multiply-adds written out (not left to the compiler), so that
+    // the CPU backend's generated code can round the same way.
+    float a = W[i] + w[i], b = multiplyAdd(w[i], t, WT[i]);
     W[i] = a;
     WT[i] = b;
     // v(next) = (W·next − Σ w t)/τ ≥ V_th, and not fired before.
-    bool fire = !done[i] && a * next - b >= tauTh[i];
+    bool fire = !done[i] && multiplyAdd(a, next, -b) >= tauTh[i];
     Wf[i] = fire ? a : Wf[i];
     WTf[i] = fire ? b : WTf[i];
     count[i] = fire ? k + 1 : count[i];

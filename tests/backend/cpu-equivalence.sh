@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The CPU backend against the runtime simulator: for each test model and
+# The CPU backend against the runtime simulators: for each test model and
 # input encoding, the generated object file (linked into examples/classify.c
 # by the system C compiler), the JIT (snn-run eval --engine jit) and the
 # simulator in reference order (snn-run eval --reference-order) must report
@@ -8,7 +8,8 @@
 # usage: cpu-equivalence.sh BIN_DIR MODELS_DIR EXAMPLES_DIR MODEL...
 # where MODEL is NAME:ENCODING[:NEURON-OPTIONS] for MODELS_DIR/NAME.onnx,
 # converted with those options (e.g. mlp:poisson, mlp:direct:neuron=lif,
-# reset=zero), or the path of an snn .mlir file used as it is.
+# reset=zero; mlp400:ttfs for a time-to-first-spike network, compared with
+# the exact TTFS simulator), or the path of an snn .mlir file used as it is.
 set -euo pipefail
 bin=$1 models=$2 examples=$3
 shift 3
@@ -33,11 +34,17 @@ for spec in "$@"; do
   else
     IFS=: read -r name encoding extra <<<"$spec"
     label="$name ($encoding${extra:+, $extra})"
-    convert="encoding=$encoding timesteps=16${extra:+ ${extra//,/ }}"
-    "$bin/snn-translate" --import-onnx "$models/$name.onnx" |
-      "$bin/snn-opt" --nn-fold-batchnorm --canonicalize \
-        --convert-nn-to-snn="$convert" \
-        --snn-threshold-balance="samples=64" -o "$dir/model.mlir"
+    if [[ $encoding == ttfs ]]; then # continuous time: no balancing
+      "$bin/snn-translate" --import-onnx "$models/$name.onnx" |
+        "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=4" \
+          -o "$dir/model.mlir"
+    else
+      convert="encoding=$encoding timesteps=16${extra:+ ${extra//,/ }}"
+      "$bin/snn-translate" --import-onnx "$models/$name.onnx" |
+        "$bin/snn-opt" --nn-fold-batchnorm --canonicalize \
+          --convert-nn-to-snn="$convert" \
+          --snn-threshold-balance="samples=64" -o "$dir/model.mlir"
+    fi
   fi
   "$bin/snn-run" eval "$dir/model.mlir" --limit $limit --reference-order \
     --json >"$dir/sim.json"

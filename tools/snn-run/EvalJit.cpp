@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -73,7 +74,14 @@ bool snnrun::evalWithJit(mlir::ModuleOp module, const std::string &model,
         net.run(state, steps[k] - ran);
         ran = steps[k];
         net.readOutput(state, out.data());
-        int64_t best = std::max_element(out.begin(), out.end()) - out.begin();
+        int64_t best;
+        if (net.firstSpikeOutput()) { // earliest spike; none: no class
+          best = std::min_element(out.begin(), out.end()) - out.begin();
+          if (!(out[size_t(best)] < std::numeric_limits<float>::infinity()))
+            best = -1;
+        } else {
+          best = std::max_element(out.begin(), out.end()) - out.begin();
+        }
         right[k] += best == data.labels[n];
       }
       net.layerSpikes(state, counts.data());

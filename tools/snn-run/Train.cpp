@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/ann/Kernels.h"
 #include "runtime/mlir-bridge/TtfsToRuntime.h"
 #include "tools/snn-run/Common.h"
 
@@ -19,6 +20,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <nlohmann/json.hpp>
+
+#include <cmath>
 
 namespace snnrun {
 
@@ -87,13 +90,23 @@ snnrt::ttfs::Regularizer regularizerOf(const std::string &s) {
 }
 
 /// The evaluation as text lines or a JSON object.
-nlohmann::json evaluationJson(const snnrt::ttfs::Evaluation &ev) {
+nlohmann::json evaluationJson(const snnrt::ttfs::Network &net,
+                              const snnrt::ttfs::Evaluation &ev) {
+  // Spikes of each layer over all images, as the CPU backend counts them.
+  nlohmann::json layers = nlohmann::json::array();
+  for (size_t k = 0; k < ev.spikesPerNeuron.size() && k < net.layers.size();
+       ++k)
+    layers.push_back(
+        {{"layer", net.layers[k].name},
+         {"spikes", std::llround(ev.spikesPerNeuron[k] * double(ev.count) *
+                                 double(net.layers[k].out))}});
   return {{"images", ev.count},
           {"accuracy", ev.accuracy},
           {"spikes_per_neuron", ev.spikesPerNeuron},
           {"hidden_spikes_per_neuron", ev.hiddenSpikesPerNeuron},
           {"mean_output_time", ev.meanOutputTime},
-          {"silent_output_share", ev.silentOutputShare}};
+          {"silent_output_share", ev.silentOutputShare},
+          {"layers", layers}};
 }
 
 void printEvaluation(const snnrt::ttfs::Network &net,
@@ -174,7 +187,7 @@ int runTrain(const TrainOptions &opt) {
       llvm::outs() << "test set: ";
       printEvaluation(*net, ev);
     }
-    test = evaluationJson(ev);
+    test = evaluationJson(*net, ev);
   }
   if (opt.json) {
     nlohmann::json j = {
@@ -211,10 +224,11 @@ int evalTtfs(mlir::ModuleOp module, const std::string &model,
     return 1;
   }
   if (json) {
-    nlohmann::json j = evaluationJson(ev);
+    nlohmann::json j = evaluationJson(*net, ev);
     j["model"] = model;
     j["kind"] = "ttfs";
     j["t_max"] = net->tMax;
+    j["runtime_fma"] = snnrt::runtimeUsesFma(); // for --snn-fma
     llvm::outs() << j.dump(2) << "\n";
   } else {
     llvm::outs() << model << " (TTFS, continuous time, t_max " << net->tMax

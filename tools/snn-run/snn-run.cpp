@@ -23,6 +23,7 @@
 #include "runtime/tensor/Parallel.h"
 #include "tools/snn-run/Common.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/Format.h"
@@ -66,7 +67,8 @@ int runEval(const EvalOptions &opt) {
   auto &module = loaded.module;
   if (!module)
     return 1;
-  if (mlir::snnmlir::isTtfsNetwork(*module)) {
+  bool ttfs = mlir::snnmlir::isTtfsNetwork(*module);
+  if (ttfs && opt.engine != "jit") {
     if (!opt.timesteps.empty()) {
       llvm::errs() << "snn-run: --timesteps applies to discrete-time "
                       "networks; "
@@ -82,7 +84,23 @@ int runEval(const EvalOptions &opt) {
   std::optional<snnrt::Network> net;
   snnrt::Shape want;
   size_t numOutputs;
-  if (spiking) {
+  if (ttfs) {
+    // --engine jit: generated code simulates the window in one step.
+    if (!opt.timesteps.empty()) {
+      llvm::errs() << "snn-run: --timesteps applies to discrete-time "
+                      "networks; "
+                   << opt.model << " is a TTFS network (continuous time)\n";
+      return 2;
+    }
+    auto fn = module->lookupSymbol<mlir::func::FuncOp>("main");
+    auto type =
+        fn ? mlir::dyn_cast<mlir::RankedTensorType>(fn.getArgument(0).getType())
+           : nullptr;
+    if (type)
+      for (int64_t d : type.getShape())
+        want.push_back(mlir::ShapedType::isDynamic(d) ? -1 : d);
+    numOutputs = 1;
+  } else if (spiking) {
     auto n = mlir::snnmlir::buildSpikingNetwork(*module);
     if (mlir::failed(n))
       return 1;
@@ -97,15 +115,15 @@ int runEval(const EvalOptions &opt) {
     want = graph->inputShapes.empty() ? snnrt::Shape() : graph->inputShapes[0];
     numOutputs = graph->outputs.size();
   }
-  if ((spiking ? net->inputs.size() : graph->inputs.size()) != 1 ||
-      numOutputs != 1) {
+  if (!ttfs && ((spiking ? net->inputs.size() : graph->inputs.size()) != 1 ||
+                numOutputs != 1)) {
     llvm::errs() << "snn-run: " << opt.model
                  << ": eval needs a network with one input and one output\n";
     return 1;
   }
   std::vector<int64_t> steps = opt.timesteps;
   if (spiking && steps.empty())
-    steps = {net->timesteps};
+    steps = {ttfs ? 1 : net->timesteps};
   std::sort(steps.begin(), steps.end());
   if (!spiking && !steps.empty()) {
     llvm::errs() << "snn-run: --timesteps applies to spiking networks; "

@@ -1,9 +1,10 @@
 // RUN: snn-opt %s --snn-lower-to-step -split-input-file -verify-diagnostics
 
-// expected-error @below {{the CPU backend compiles discrete-time networks; TTFS (continuous-time) networks are simulated by snn-run}}
+// TTFS networks take the form the exact simulator reads, with its errors.
 func.func @main(%x: tensor<?x4xf32>) -> tensor<?x4xf32>
     attributes {snn.time = #snn.continuous<t_max = 4.0>} {
   %s = snn.encode_ttfs %x : tensor<?x4xf32> -> !snn.spikes<?x4>
+  // expected-error @below {{the TTFS runtime expects the first-spike readout of the last neurons here}}
   %o = snn.first_spike %s : !snn.spikes<?x4> -> tensor<?x4xf32>
   return %o : tensor<?x4xf32>
 }
