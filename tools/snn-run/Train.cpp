@@ -217,18 +217,25 @@ int evalTtfs(mlir::ModuleOp module, const std::string &model,
   if (limit > 0)
     n = std::min(n, limit);
   snnrt::ttfs::Evaluation ev;
+  auto start = std::chrono::steady_clock::now();
   if (std::string e = snnrt::ttfs::evaluate(*net, images, 0, n, batch,
                                             snnrt::ttfs::LossOptions(), ev);
       !e.empty()) {
     llvm::errs() << "snn-run: " << model << ": " << e << "\n";
     return 1;
   }
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   if (json) {
     nlohmann::json j = evaluationJson(*net, ev);
     j["model"] = model;
     j["kind"] = "ttfs";
     j["t_max"] = net->tMax;
     j["runtime_fma"] = snnrt::runtimeUsesFma(); // for --snn-fma
+    j["seconds"] = secs;
+    j["threads"] = snnrt::numThreads();
+    j["images_per_second"] = secs > 0 ? double(ev.count) / secs : 0.0;
     llvm::outs() << j.dump(2) << "\n";
   } else {
     llvm::outs() << model << " (TTFS, continuous time, t_max " << net->tMax
