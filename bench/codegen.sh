@@ -12,27 +12,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 images=${1:-640}
-threads=2
-BUILD_DIR=${BUILD_DIR:-build}
-bin=$BUILD_DIR/bin
-SNN_DEPS_EXTRA="python3-torch python3-onnx libopenblas0-pthread" bash scripts/deps.sh >/dev/null
-cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-"$bin/snn-translate" --import-onnx tests/models/vgg_avgpool.onnx |
-  "$bin/snn-opt" --snn-rate-pipeline="timesteps=32 encoding=direct samples=256 scale=0.7" \
-    -o "$tmp/vgg.snn.mlir"
-ths=$(grep -o 'threshold = array<f32: [0-9.e+-]*>' "$tmp/vgg.snn.mlir" |
-  sed 's/.*: \([0-9.e+-]*\)>/\1/' | paste -sd,)
-"$bin/snn-translate" --snn-to-object "$tmp/vgg.snn.mlir" -o "$tmp/snn_model.o"
-"$bin/snn-translate" --snn-to-c-header "$tmp/vgg.snn.mlir" -o "$tmp/snn_model.h"
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$tmp" examples/classify.c \
-  "$tmp/snn_model.o" -lz -lpthread -o "$tmp/classify"
+source bench/common.sh
+convert_vgg "$tmp/vgg.snn.mlir" "timesteps=32 encoding=direct samples=256 scale=0.7"
+ths=$(thresholds "$tmp/vgg.snn.mlir")
+compile_model "$tmp/vgg.snn.mlir" "$tmp/vgg"
 
 field() { sed -n "s/^  \"$1\": *\([0-9.e+-]*\).*/\1/p"; }
 sim=$("$bin/snn-run" eval "$tmp/vgg.snn.mlir" --limit "$images" --batch 64 \
   --threads "$threads" --json --no-progress)
-aot=$("$tmp/classify" --limit "$images" --threads "$threads" --json)
+aot=$("$tmp/vgg/classify" --limit "$images" --threads "$threads" --json)
 jit=$("$bin/snn-run" eval "$tmp/vgg.snn.mlir" --limit "$images" --engine jit \
   --threads "$threads" --json --no-progress)
 torch=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/torch_sim.py \
@@ -40,11 +28,7 @@ torch=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/torc
 # TTFS: the deep MLP, exact event-driven simulation of the whole window.
 "$bin/snn-translate" --import-onnx tests/models/mlp400x3.onnx |
   "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=4" -o "$tmp/ttfs.mlir"
-mkdir -p "$tmp/ttfs"
-"$bin/snn-translate" --snn-to-object "$tmp/ttfs.mlir" -o "$tmp/ttfs/snn_model.o"
-"$bin/snn-translate" --snn-to-c-header "$tmp/ttfs.mlir" -o "$tmp/ttfs/snn_model.h"
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$tmp/ttfs" examples/classify.c \
-  "$tmp/ttfs/snn_model.o" -lz -lpthread -o "$tmp/ttfs/classify"
+compile_model "$tmp/ttfs.mlir" "$tmp/ttfs"
 ttfs_sim=$("$bin/snn-run" eval "$tmp/ttfs.mlir" --threads "$threads" --json)
 ttfs_aot=$("$tmp/ttfs/classify" --threads "$threads" --json)
 ttfs_jit=$("$bin/snn-run" eval "$tmp/ttfs.mlir" --engine jit --threads "$threads" \

@@ -7,18 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 images=${1:-640}
-threads=2
-BUILD_DIR=${BUILD_DIR:-build}
-bin=$BUILD_DIR/bin
-SNN_DEPS_EXTRA="python3-torch python3-onnx libopenblas0-pthread" bash scripts/deps.sh >/dev/null
-cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run gemm-peak >/dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-"$bin/snn-translate" --import-onnx tests/models/vgg_avgpool.onnx |
-  "$bin/snn-opt" --snn-rate-pipeline="timesteps=32 encoding=direct samples=256 scale=0.7" \
-    -o "$tmp/vgg.snn.mlir"
-ths=$(grep -o 'threshold = array<f32: [0-9.e+-]*>' "$tmp/vgg.snn.mlir" |
-  sed 's/.*: \([0-9.e+-]*\)>/\1/' | paste -sd,)
+BENCH_TARGETS=gemm-peak source bench/common.sh
+convert_vgg "$tmp/vgg.snn.mlir" "timesteps=32 encoding=direct samples=256 scale=0.7"
+ths=$(thresholds "$tmp/vgg.snn.mlir")
 
 ours=$("$bin/snn-run" eval "$tmp/vgg.snn.mlir" --limit "$images" --batch 64 \
   --timesteps 32 --threads "$threads" --json --no-progress)

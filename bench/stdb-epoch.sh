@@ -11,18 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 images=${1:-1280}
 reps=${2:-3}
-threads=2
-BUILD_DIR=${BUILD_DIR:-build}
-bin=$BUILD_DIR/bin
-SNN_DEPS_EXTRA="python3-torch python3-onnx libopenblas0-pthread" bash scripts/deps.sh >/dev/null
-cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-"$bin/snn-translate" --import-onnx tests/models/vgg_avgpool.onnx |
-  "$bin/snn-opt" --snn-rate-pipeline="timesteps=16 encoding=direct samples=256 method=spike percentile=99.9 scale=0.7" \
-    -o "$tmp/vgg.snn.mlir"
-ths=$(grep -o 'threshold = array<f32: [0-9.e+-]*>' "$tmp/vgg.snn.mlir" |
-  sed 's/.*: \([0-9.e+-]*\)>/\1/' | paste -sd,)
+source bench/common.sh
+convert_vgg "$tmp/vgg.snn.mlir" \
+  "timesteps=16 encoding=direct samples=256 method=spike percentile=99.9 scale=0.7"
+ths=$(thresholds "$tmp/vgg.snn.mlir")
 
 ours_all=() torch_all=()
 for _ in $(seq 1 "$reps"); do

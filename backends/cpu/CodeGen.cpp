@@ -366,24 +366,24 @@ void mlir::snnmlir::cpu::registerCPUTranslations() {
       op->emitError() << "--snn-prefix '" << p << "' is not a C identifier";
     return ok;
   };
-  TranslateFromMLIRRegistration object(
-      "snn-to-object",
-      "Compile a discrete-time snn network to an object file (CPU backend)",
-      [=](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
-        CodegenOptions o = options();
-        if (!validPrefix(op, o.prefix))
-          return failure();
-        return emitObject(cast<ModuleOp>(op), o, os);
-      },
-      dialects);
-  TranslateFromMLIRRegistration header(
-      "snn-to-c-header",
+  using Emit =
+      LogicalResult (*)(ModuleOp, const CodegenOptions &, llvm::raw_ostream &);
+  auto add = [&](StringRef name, StringRef description, Emit emit) {
+    TranslateFromMLIRRegistration(
+        name, description,
+        [=](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
+          CodegenOptions o = options();
+          if (!validPrefix(op, o.prefix))
+            return failure();
+          return emit(cast<ModuleOp>(op), o, os);
+        },
+        dialects);
+  };
+  add("snn-to-object",
+      "Compile an snn network (discrete time or TTFS) to an object file "
+      "(CPU backend)",
+      emitObject);
+  add("snn-to-c-header",
       "Write the C header of the object that --snn-to-object generates",
-      [=](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
-        CodegenOptions o = options();
-        if (!validPrefix(op, o.prefix))
-          return failure();
-        return emitHeader(cast<ModuleOp>(op), o, os);
-      },
-      dialects);
+      emitHeader);
 }

@@ -126,6 +126,8 @@ struct Emitter {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(f.getBody());
     SmallVector<Value> next = body(f.getInductionVar(), f.getRegionIterArgs());
+    if (init.empty()) // the builder added the empty yield already
+      return {};
     scf::YieldOp::create(b, loc, next);
     return SmallVector<Value>(f.getResults());
   }
@@ -177,6 +179,32 @@ struct Emitter {
     Value top = arith::ShRUIOp::create(b, loc, h, i64(40));
     Value f = arith::UIToFPOp::create(b, loc, b.getF32Type(), top);
     return mul(f, f32(1.0f / float(1 << 24)));
+  }
+  /// Visits the elements of a value: body(j, i, carried) with j its index in
+  /// storage and i its row-major NCHW index within the sample, returning the
+  /// next carried values. Channel-last values are walked in storage order
+  /// (positions outside), or in NCHW order (channels outside) when asked.
+  SmallVector<Value> forEachElement(
+      const BufferInfo &buf, bool nchwOrder, ValueRange init,
+      const std::function<SmallVector<Value>(Value, Value, ValueRange)> &body) {
+    if (!buf.channelLast())
+      return loop(buf.size, init,
+                  [&](Value j, ValueRange c) { return body(j, j, c); });
+    int64_t C = buf.chw[0], HW = buf.chw[1] * buf.chw[2];
+    int64_t outer = nchwOrder ? C : HW, inner = nchwOrder ? HW : C;
+    return loop(outer, init, [&](Value a, ValueRange c0) {
+      return loop(inner, c0, [&](Value b, ValueRange c1) {
+        Value p = nchwOrder ? b : a, c = nchwOrder ? a : b;
+        return body(addi(muli(p, C), c), addi(muli(c, HW), p), c1);
+      });
+    });
+  }
+  void forEachElement(const BufferInfo &buf, bool nchwOrder,
+                      const std::function<void(Value, Value)> &body) {
+    forEachElement(buf, nchwOrder, {}, [&](Value j, Value i, ValueRange) {
+      body(j, i);
+      return SmallVector<Value>{};
+    });
   }
   Value toI64(Value index) {
     return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
@@ -274,30 +302,13 @@ private:
     e.store(e.add(e.load(mem, e.idx(k)), count), mem, e.idx(k));
   }
 
-  /// Calls body(storage index, row-major per-sample NCHW index) over a
-  /// value's elements in storage order.
-  void forEachElement(const BufferInfo &buf,
-                      const std::function<void(Value, Value)> &body) {
-    if (!buf.channelLast()) {
-      e.loop(buf.size, [&](Value j) { body(j, j); });
-      return;
-    }
-    int64_t C = buf.chw[0], HW = buf.chw[1] * buf.chw[2];
-    e.loop(HW, [&](Value p) {
-      e.loop(C, [&](Value c) {
-        body(e.addi(e.muli(p, C), c), e.addi(e.muli(c, HW), p));
-      });
-    });
-  }
-
   void poisson(snn::EncodePoissonOp op) {
     const BufferInfo &out = info(op.getResult());
     Value x = e.buffer(op.getInput()), s = e.buffer(op.getResult());
     float scale = op.getScale().convertToFloat();
     uint64_t seed = uint64_t(op.getSeed());
-    Value zero = e.i64(0);
-    Value total = zero;
-    // Storage order outside, the RNG keyed by the NCHW index inside.
+    Value zero = e.i64(0), total;
+    // Storage order, the RNG keyed by the NCHW index.
     auto emitOne = [&](Value j, Value i, Value count) -> Value {
       Value v = e.mul(e.f32(scale), e.load(x, j));
       Value r = e.counterUniform(seed, t, e.toI64(i));
@@ -309,19 +320,10 @@ private:
       return e.add(count,
                    arith::ExtUIOp::create(e.b, e.loc, e.b.getI64Type(), spike));
     };
-    if (!out.channelLast()) {
-      total = e.loop(out.size, {zero}, [&](Value j, ValueRange c) {
-        return SmallVector<Value>{emitOne(j, j, c[0])};
-      })[0];
-    } else {
-      int64_t C = out.chw[0], HW = out.chw[1] * out.chw[2];
-      total = e.loop(HW, {zero}, [&](Value p, ValueRange c0) {
-        return e.loop(C, {c0[0]}, [&](Value c, ValueRange c1) {
-          Value j = e.addi(e.muli(p, C), c), i = e.addi(e.muli(c, HW), p);
-          return SmallVector<Value>{emitOne(j, i, c1[0])};
-        });
-      })[0];
-    }
+    total = e.forEachElement(out, false, {zero},
+                             [&](Value j, Value i, ValueRange c) {
+                               return SmallVector<Value>{emitOne(j, i, c[0])};
+                             })[0];
     addToCounter(op, total);
   }
 
@@ -364,16 +366,7 @@ private:
         });
       });
     };
-    if (!in.channelLast()) {
-      e.loop(K, [&](Value k) { addInput(k, k); });
-      return;
-    }
-    int64_t C = in.chw[0], HW = in.chw[1] * in.chw[2];
-    e.loop(C, [&](Value c) {
-      e.loop(HW, [&](Value p) {
-        addInput(e.addi(e.muli(p, C), c), e.addi(e.muli(c, HW), p));
-      });
-    });
+    e.forEachElement(in, /*nchwOrder=*/true, addInput);
   }
 
   void conv(snn::Conv2DOp op) {
@@ -971,18 +964,10 @@ struct SNNLowerToStep
     define("set_input", {stateTy, f32s(plan.inputSize)},
            [&](Emitter &e, ValueRange args) {
              Value dst = e.floats(plan.inputOffset, plan.inputSize);
-             auto in = plan.buffers.lookup(network.getArgument(0));
-             if (!in.channelLast()) { // (TTFS inputs are never channel-last)
-               e.loop(plan.inputSize,
-                      [&](Value i) { e.store(e.load(args[1], i), dst, i); });
-               return;
-             }
-             int64_t C = in.chw[0], HW = in.chw[1] * in.chw[2];
-             e.loop(C, [&](Value c) {
-               e.loop(HW, [&](Value p) {
-                 e.store(e.load(args[1], e.addi(e.muli(c, HW), p)), dst,
-                         e.addi(e.muli(p, C), c));
-               });
+             BufferInfo in = plan.buffers.lookup(network.getArgument(0));
+             in.size = plan.inputSize; // (TTFS plans have no buffers)
+             e.forEachElement(in, false, [&](Value j, Value i) {
+               e.store(e.load(args[1], i), dst, j);
              });
            });
     func::FuncOp step = define("step", {stateTy}, [&](Emitter &e, ValueRange) {
@@ -1025,21 +1010,11 @@ struct SNNLowerToStep
              // takes a flattened channel-last value).
              const BufferInfo &out =
                  plan.buffers.find(readout->getResult(0))->second;
-             auto emitOne = [&](Value j, Value i) {
+             e.forEachElement(out, false, [&](Value j, Value i) {
                Value v = e.load(acc, j);
                if (plan.spikeRateReadout)
                  v = arith::DivFOp::create(b, loc, v, stepsF);
                e.store(v, args[1], i);
-             };
-             if (!out.channelLast()) {
-               e.loop(plan.outputSize, [&](Value i) { emitOne(i, i); });
-               return;
-             }
-             int64_t C = out.chw[0], HW = out.chw[1] * out.chw[2];
-             e.loop(C, [&](Value c) {
-               e.loop(HW, [&](Value p) {
-                 emitOne(e.addi(e.muli(p, C), c), e.addi(e.muli(c, HW), p));
-               });
              });
            });
     int64_t layers = std::max<int64_t>(1, int64_t(plan.spiking.size()));

@@ -630,22 +630,15 @@ std::string denseReference(const Tensor &x, const Tensor &w, const Tensor *bias,
 
 std::string conv2dReference(const Tensor &x, const Tensor &w,
                             const Tensor *bias, const Node &n, Tensor &out) {
-  if (x.rank() != 4 || w.rank() != 4)
-    return "expects a 4-D input and weight";
-  int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
-  int64_t M = w.dim(0), Cg = w.dim(1), kH = w.dim(2), kW = w.dim(3);
-  int64_t G = n.group, Mg = M / G;
-  if (Cg * G != C)
-    return "input channels do not match the weight";
-  int64_t sH = n.strides[0], sW = n.strides[1], dH = n.dilations[0],
-          dW = n.dilations[1], pT = n.pads[0], pL = n.pads[1];
-  int64_t OH = windowSize(H, kH, sH, pT, n.pads[2], dH, false);
-  int64_t OW = windowSize(W, kW, sW, pL, n.pads[3], dW, false);
-  if (OH < 1 || OW < 1)
-    return "the kernel does not fit the input";
+  ConvGeometry g;
+  if (std::string e = convGeometry(x.shape, w.shape, n, g); !e.empty())
+    return e;
+  int64_t N = x.dim(0), C = x.dim(1), H = g.H, W = g.W, M = w.dim(0);
+  int64_t Cg = g.C, kH = g.kH, kW = g.kW, Mg = M / n.group;
+  int64_t sH = g.sH, sW = g.sW, dH = g.dH, dW = g.dW, pT = g.pT, pL = g.pL;
+  int64_t OH = g.OH, OW = g.OW, P = OH * OW;
   if (std::string e = allocate(out, {N, M, OH, OW}, false); !e.empty())
     return e;
-  int64_t P = OH * OW;
   parallelFor(N, 1, [&](int64_t s, int64_t e) {
     for (int64_t img = s; img < e; ++img) {
       float *o = out.ptr() + img * M * P;

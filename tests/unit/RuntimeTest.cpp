@@ -57,13 +57,20 @@ Tensor naiveConv(const Tensor &x, const Tensor &w, const Tensor &b,
   return out;
 }
 
-TEST(RuntimeKernels, ConvMatchesDirectLoopsWithGroupsStridesDilation) {
+/// A convolution with everything that breaks naive indexing: unequal
+/// strides, asymmetric pads, dilation and two groups (weights 6×2×kH×kW).
+Node awkwardConv() {
   Node n;
   n.kind = OpKind::Conv2D;
   n.strides = {2, 1};
   n.pads = {1, 0, 2, 1};
   n.dilations = {1, 2};
   n.group = 2;
+  return n;
+}
+
+TEST(RuntimeKernels, ConvMatchesDirectLoopsWithGroupsStridesDilation) {
+  Node n = awkwardConv();
   Tensor x = randomTensor({3, 4, 9, 8}, 1), w = randomTensor({6, 2, 3, 2}, 2);
   Tensor b = randomTensor({6}, 3), out;
   ASSERT_EQ(conv2d(x, w, &b, n, out), "");
@@ -81,12 +88,7 @@ TEST(RuntimeKernels, EventDrivenSynapsesMatchDenseKernels) {
   for (float &v : x.data)
     v = u(rng) < 0.1f ? (u(rng) < 0.5f ? 1.0f : -1.0f) : 0.0f;
   Tensor w = randomTensor({6, 2, 3, 2}, 12), b = randomTensor({6}, 13);
-  Node n;
-  n.kind = OpKind::Conv2D;
-  n.strides = {2, 1};
-  n.pads = {1, 0, 2, 1};
-  n.dilations = {1, 2};
-  n.group = 2;
+  Node n = awkwardConv();
   Tensor dense, events;
   ASSERT_EQ(conv2d(x, w, &b, n, dense), "");
   ASSERT_EQ(conv2dEvents(x, transposeConvWeight(w, 2), w.shape, &b, n, events),
@@ -358,12 +360,7 @@ TEST(RuntimeKernels, ReferenceSynapsesFollowTheDocumentedOrder) {
   for (float &v : x.data)
     v = u(rng) < 0.3f ? u(rng) * 2.0f - 0.5f : 0.0f;
   Tensor w = randomTensor({6, 2, 3, 2}, 22), b = randomTensor({6}, 23);
-  Node n;
-  n.kind = OpKind::Conv2D;
-  n.strides = {2, 1};
-  n.pads = {1, 0, 2, 1};
-  n.dilations = {1, 2};
-  n.group = 2;
+  Node n = awkwardConv();
   Tensor ref;
   ASSERT_EQ(conv2dReference(x, w, &b, n, ref), "");
   Tensor want = naiveConv(x, w, b, n);
