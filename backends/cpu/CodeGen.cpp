@@ -22,6 +22,7 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
@@ -104,6 +105,15 @@ mlir::snnmlir::cpu::createTargetMachine(llvm::StringRef cpu,
   if (!target)
     return nullptr;
   std::string cpuName = cpu.str(), features;
+  if (cpu != "host") {
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, cpuName, ""));
+    if (!info || !info->isCPUStringValid(cpuName)) {
+      error = "unknown CPU '" + cpuName + "' for " + triple.str() +
+              " (llc-22 -mcpu=help lists the names; 'host' is this machine)";
+      return nullptr;
+    }
+  }
   if (cpu == "host") {
     cpuName = llvm::sys::getHostCPUName().str();
     llvm::SubtargetFeatures f;
@@ -372,6 +382,8 @@ void mlir::snnmlir::cpu::registerCPUTranslations() {
     TranslateFromMLIRRegistration(
         name, description,
         [=](Operation *op, llvm::raw_ostream &os) -> LogicalResult {
+          // Errors point at the op; the whole module would drown them.
+          op->getContext()->printOpOnDiagnostic(false);
           CodegenOptions o = options();
           if (!validPrefix(op, o.prefix))
             return failure();

@@ -1,6 +1,7 @@
 // RUN: snn-opt %s --convert-snn-to-llvm="prefix=m" | FileCheck %s
 // RUN: snn-translate --snn-to-c-header --snn-prefix=m %s | FileCheck %s --check-prefix=HEADER
 // RUN: not snn-translate --snn-to-object --snn-prefix=1x %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=PREFIX
+// RUN: not snn-translate --snn-to-object --snn-cpu=bogus %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=CPU
 
 // The whole pipeline down to the LLVM dialect: every memref argument is a
 // bare pointer (the C API of the header), weights are LLVM globals.
@@ -26,6 +27,7 @@
 // HEADER: static inline int m_classify(
 
 // PREFIX: --snn-prefix '1x' is not a C identifier
+// CPU: error: CPU backend: unknown CPU 'bogus'
 func.func @main(%x: tensor<?x4xf32>) -> tensor<?x3xf32>
     attributes {snn.time = #snn.discrete<timesteps = 8>} {
   %w = nn.constant dense<0.5> : tensor<3x4xf32>
