@@ -2,10 +2,14 @@
 
 #include "runtime/data/Events.h"
 #include "runtime/io/AtomicFile.h"
+#include "runtime/tensor/Parallel.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 
 namespace snnrt {
 
@@ -407,6 +411,86 @@ std::string binEvents(const std::vector<Event> &events, const BinOptions &o,
                        e.x / o.downsample)] += 1.0f;
   }
   return "";
+}
+
+std::string listEventDataset(const std::string &dir, const std::string &split,
+                             EventDataset &out) {
+  namespace fs = std::filesystem;
+  out = EventDataset();
+  std::error_code ec;
+  fs::path root;
+  for (const auto &entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    if (entry.is_directory() && name == split)
+      root = entry.path();
+  }
+  if (ec)
+    return dir + ": cannot list the folder (" + ec.message() + ")";
+  if (root.empty())
+    return dir + ": no '" + split +
+           "' folder (expected N-MNIST's layout: Train/ and Test/ with one "
+           "folder per class)";
+  std::vector<std::pair<int, std::string>> samples;
+  for (const auto &cls : fs::directory_iterator(root, ec)) {
+    std::string label = cls.path().filename().string();
+    if (!cls.is_directory() || label.empty() ||
+        !std::all_of(label.begin(), label.end(),
+                     [](unsigned char c) { return std::isdigit(c); }))
+      continue;
+    for (const auto &f : fs::directory_iterator(cls.path(), ec)) {
+      std::string ext = f.path().extension().string();
+      if (f.is_regular_file() && (ext == ".bin" || ext == ".aedat"))
+        samples.push_back({std::stoi(label), f.path().string()});
+    }
+  }
+  if (ec)
+    return root.string() + ": cannot list the folder (" + ec.message() + ")";
+  if (samples.empty())
+    return root.string() + ": no .bin or .aedat samples in class folders";
+  std::sort(samples.begin(), samples.end());
+  for (auto &[label, file] : samples) {
+    out.labels.push_back(label);
+    out.files.push_back(std::move(file));
+  }
+  return "";
+}
+
+std::string loadEventFrames(const EventDataset &data, int64_t first,
+                            int64_t count, const BinOptions &o,
+                            Tensor &frames) {
+  if (first < 0 || count < 0 || first + count > int64_t(data.files.size()))
+    return "samples [" + std::to_string(first) + ", " +
+           std::to_string(first + count) + ") are outside the data set of " +
+           std::to_string(data.files.size());
+  Tensor one;
+  if (std::string e = binEvents({}, o, one); !e.empty())
+    return e;
+  int64_t per = one.size();
+  Shape shape = {count};
+  shape.insert(shape.end(), one.shape.begin(), one.shape.end());
+  frames = Tensor(shape);
+  std::mutex failed;
+  std::string error;
+  parallelFor(count, 1, [&](int64_t s, int64_t e) {
+    std::vector<Event> events;
+    Tensor f;
+    for (int64_t i = s; i < e; ++i) {
+      const std::string &path = data.files[size_t(first + i)];
+      std::string err = readEvents(path, events);
+      if (err.empty())
+        err = binEvents(events, o, f);
+      if (!err.empty()) {
+        std::lock_guard<std::mutex> lock(failed);
+        if (error.empty())
+          error = err.rfind(path, 0) == 0 ? err : path + ": " + err;
+        return;
+      }
+      std::copy(f.data.begin(), f.data.end(), frames.data.begin() + i * per);
+    }
+  });
+  return error;
 }
 
 } // namespace snnrt

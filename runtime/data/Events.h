@@ -80,6 +80,21 @@ struct BinOptions {
 std::string binEvents(const std::vector<Event> &events, const BinOptions &o,
                       Tensor &frames);
 
+/// The samples of an event data set in N-MNIST's layout,
+/// DIR/SPLIT/LABEL/NAME.{bin,aedat} with SPLIT "Train" or "Test" (any case)
+/// and LABEL a class number; sorted by label, then by name.
+struct EventDataset {
+  std::vector<std::string> files;
+  std::vector<int> labels;
+};
+std::string listEventDataset(const std::string &dir, const std::string &split,
+                             EventDataset &out);
+
+/// Frames of samples [first, first + count) of `data`, N×T×2×H'×W' (see
+/// binEvents), read in parallel.
+std::string loadEventFrames(const EventDataset &data, int64_t first,
+                            int64_t count, const BinOptions &o, Tensor &frames);
+
 } // namespace snnrt
 
 #endif // SNN_MLIR_RUNTIME_DATA_EVENTS_H

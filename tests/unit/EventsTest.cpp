@@ -1,10 +1,12 @@
 //===- EventsTest.cpp - event-camera readers, writers and binning ---------===//
 
 #include "runtime/data/Events.h"
+#include "runtime/data/SaccadeEmulator.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <unistd.h>
@@ -192,4 +194,73 @@ TEST(Events, BinningByTimeAndByCount) {
   EXPECT_EQ(f.data[0] + f.data[3], 4.0f); // bin 0, column 0, ON + OFF
   events.push_back({1000, 10, 0, true});
   EXPECT_NE(binEvents(events, o, f).find("outside"), std::string::npos);
+}
+
+TEST(Events, SaccadeEmulatorRecordsEdgesNotUniformAreas) {
+  // A bright square on black: events come from its edges as the sensor
+  // moves, inside the canvas, sorted, the same for the same seed and index.
+  std::vector<float> image(28 * 28, 0.0f);
+  for (int y = 8; y < 20; ++y)
+    for (int x = 8; x < 20; ++x)
+      image[size_t(y * 28 + x)] = 1.0f;
+  SaccadeOptions o;
+  o.noiseHz = 0.0f;
+  std::vector<Event> a = emulateSaccades(image.data(), 28, 28, o, 7);
+  std::vector<Event> b = emulateSaccades(image.data(), 28, 28, o, 7);
+  EXPECT_EQ(a, b);
+  ASSERT_GT(a.size(), 500u);
+  int64_t on = 0, centre = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_TRUE(a[i].x >= 0 && a[i].x < 34 && a[i].y >= 0 && a[i].y < 34);
+    if (i > 0)
+      EXPECT_LE(a[i - 1].t, a[i].t);
+    EXPECT_LE(a[i].t, 3 * o.saccadeUs);
+    on += a[i].on;
+    // The square's middle stays bright under every shift (≤ 6 px): silent.
+    centre += a[i].x >= 15 && a[i].x <= 17 && a[i].y >= 15 && a[i].y <= 17;
+  }
+  EXPECT_EQ(centre, 0);
+  // Back where it started: about as many ON as OFF events.
+  EXPECT_NEAR(double(on) / double(a.size()), 0.5, 0.1);
+  // A blank image gives nothing but noise; noise differs between indices.
+  std::vector<float> blank(28 * 28, 0.0f);
+  EXPECT_TRUE(emulateSaccades(blank.data(), 28, 28, o, 1).empty());
+  o.noiseHz = 5.0f;
+  std::vector<Event> n1 = emulateSaccades(blank.data(), 28, 28, o, 1),
+                     n2 = emulateSaccades(blank.data(), 28, 28, o, 2);
+  EXPECT_NEAR(double(n1.size()), 34 * 34 * 5 * 0.3, 60.0);
+  EXPECT_NE(n1, n2);
+  // Images larger than the canvas are refused (empty stream).
+  std::vector<float> big(40 * 40, 1.0f);
+  EXPECT_TRUE(emulateSaccades(big.data(), 40, 40, o, 1).empty());
+}
+
+TEST(Events, DataSetLayoutListsAndLoadsFrames) {
+  std::string root =
+      ::testing::TempDir() + "/events-set-" + std::to_string(::getpid());
+  std::vector<Event> events = randomEvents(50, 34, 34, 100, 9);
+  for (int label : {3, 1})
+    for (int k = 0; k < 2; ++k) {
+      std::string dir = root + "/Test/" + std::to_string(label);
+      ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+      ASSERT_EQ(writeNMNIST(dir + "/0000" + std::to_string(k) + ".bin", events),
+                "");
+    }
+  EventDataset data;
+  ASSERT_EQ(listEventDataset(root, "test", data), "");
+  EXPECT_EQ(data.labels, (std::vector<int>{1, 1, 3, 3}));
+  BinOptions o;
+  o.bins = 4;
+  Tensor frames;
+  ASSERT_EQ(loadEventFrames(data, 1, 3, o, frames), "");
+  ASSERT_EQ(frames.shape, (Shape{3, 4, 2, 34, 34}));
+  double sum = 0;
+  for (float v : frames.data)
+    sum += v;
+  EXPECT_EQ(sum, 150.0);
+  EXPECT_NE(loadEventFrames(data, 2, 3, o, frames).find("outside"),
+            std::string::npos);
+  EXPECT_NE(listEventDataset(root, "train", data).find("no 'train' folder"),
+            std::string::npos);
+  ASSERT_EQ(std::system(("rm -rf " + root).c_str()), 0);
 }

@@ -4,6 +4,7 @@
 #define SNN_MLIR_TOOLS_SNN_RUN_COMMON_H
 
 #include "runtime/data/IDX.h"
+#include "runtime/data/SaccadeEmulator.h"
 #include "runtime/mlir-bridge/NNToRuntime.h"
 #include "runtime/sim/Simulator.h"
 #include "runtime/tensor/Parallel.h"
@@ -135,6 +136,23 @@ bool evalWithJit(mlir::ModuleOp module, const std::string &model,
                  const std::vector<int64_t> &steps, bool progress,
                  std::vector<int64_t> &correct,
                  std::vector<snnrt::LayerStats> &stats, double &compileSeconds);
+
+/// `snn-run events emulate|info` (tools/snn-run/Events.cpp).
+struct EventsOptions {
+  std::string action; // emulate or info
+  // emulate
+  std::string data = "fashion-mnist", split = "test", output;
+  int64_t limit = 0;
+  snnrt::SaccadeOptions saccades;
+  bool overwrite = false, json = false, progress = true;
+  int threads = 0;
+  // info
+  std::string path;
+  int64_t bins = 0;
+  bool byCount = false;
+};
+CLI::App *addEventsCommand(CLI::App &app, EventsOptions &options);
+int runEvents(const EventsOptions &options);
 
 struct FinetuneOptions : TrainCliOptions {
   FinetuneOptions() { method = "stdb"; }

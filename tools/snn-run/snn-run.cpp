@@ -518,6 +518,8 @@ int main(int argc, char **argv) {
   CLI::App *finetuneCmd = snnrun::addFinetuneCommand(app, finetune);
   snnrun::TrainOptions train;
   CLI::App *trainCmd = snnrun::addTrainCommand(app, train);
+  snnrun::EventsOptions events;
+  CLI::App *eventsCmd = snnrun::addEventsCommand(app, events);
 
   DiagnoseOptions diag;
   CLI::App *diagCmd = app.add_subcommand(
@@ -554,5 +556,7 @@ int main(int argc, char **argv) {
     return snnrun::runFinetune(finetune);
   if (trainCmd->parsed())
     return snnrun::runTrain(train);
+  if (eventsCmd->parsed())
+    return snnrun::runEvents(events);
   return 2;
 }
