@@ -212,8 +212,9 @@ TEST(Events, SaccadeEmulatorRecordsEdgesNotUniformAreas) {
   int64_t on = 0, centre = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_TRUE(a[i].x >= 0 && a[i].x < 34 && a[i].y >= 0 && a[i].y < 34);
-    if (i > 0)
+    if (i > 0) {
       EXPECT_LE(a[i - 1].t, a[i].t);
+    }
     EXPECT_LE(a[i].t, 3 * o.saccadeUs);
     on += a[i].on;
     // The square's middle stays bright under every shift (≤ 6 px): silent.

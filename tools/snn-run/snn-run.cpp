@@ -1,8 +1,10 @@
 //===- snn-run.cpp - simulate, evaluate and (later) train networks --------===//
 //
 //   snn-run eval MODEL --data fashion-mnist [--timesteps 8,16,32] [--json]
+//       [--engine sim|jit] [--reference-order]       (jit: EvalJit.cpp)
 //   snn-run finetune MODEL --method stdb ... -o OUT   (Finetune.cpp)
 //   snn-run train MODEL --method ttfs ... -o OUT      (Train.cpp)
+//   snn-run events emulate|info ...                   (Events.cpp)
 //
 // MODEL is an .mlir file (an nn-dialect ANN, run by the reference executor,
 // an snn-dialect spiking network, run by the discrete-time simulator, or a
