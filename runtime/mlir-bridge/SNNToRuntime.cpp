@@ -41,6 +41,8 @@ static bool describe(Operation *op, snnrt::Layer &l) {
       })
       .Case<snn::EncodeDirectOp>(
           [&](auto) { return l.kind = LayerKind::EncodeDirect, true; })
+      .Case<snn::EncodeEventsOp>(
+          [&](auto) { return l.kind = LayerKind::EncodeEvents, true; })
       .Case<snn::Conv2DOp>([&](auto c) {
         l.kind = LayerKind::Conv2D;
         l.op.kind = snnrt::OpKind::Conv2D;

@@ -20,6 +20,7 @@ namespace snnrt {
 enum class LayerKind {
   EncodePoisson,
   EncodeDirect,
+  EncodeEvents, // frames N×T×C×H×W: step t delivers frame t
   Conv2D,
   Dense,
   AvgPool,

@@ -293,6 +293,35 @@ std::string stepSynapse(const Layer &l, const Tensor &in, int64_t nonZero,
 
 } // namespace
 
+std::string eventFrame(const Tensor &frames, int64_t t, Tensor &out) {
+  if (frames.rank() < 3)
+    return "event input must be N×T×… frames, got " + formatShape(frames.shape);
+  int64_t N = frames.dim(0), T = frames.dim(1), per = frames.size() / (N * T);
+  Shape shape = {N};
+  shape.insert(shape.end(), frames.shape.begin() + 2, frames.shape.end());
+  out = Tensor(shape);
+  if (t >= T) // past the recording: no events
+    return "";
+  for (int64_t n = 0; n < N; ++n)
+    std::copy_n(frames.ptr() + (n * T + t) * per, per, out.ptr() + n * per);
+  return "";
+}
+
+std::string meanFrame(const Tensor &frames, Tensor &out) {
+  if (frames.rank() < 3)
+    return "event input must be N×T×… frames, got " + formatShape(frames.shape);
+  int64_t N = frames.dim(0), T = frames.dim(1), per = frames.size() / (N * T);
+  Shape shape = {N};
+  shape.insert(shape.end(), frames.shape.begin() + 2, frames.shape.end());
+  out = Tensor(shape);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t i = 0; i < per; ++i)
+        out.data[size_t(n * per + i)] +=
+            frames.data[size_t((n * T + t) * per + i)] / float(T);
+  return "";
+}
+
 std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
                      const SimOptions &options, SimResult &result) {
   int64_t T = options.timesteps > 0 ? options.timesteps : net.timesteps;
@@ -354,6 +383,9 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
         if (t == 0)
           out = in;
         break;
+      case LayerKind::EncodeEvents:
+        err = eventFrame(in, t, out);
+        break;
       case LayerKind::Conv2D:
       case LayerKind::Dense:
         nonZero = countNonZero(in);
@@ -408,7 +440,8 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
         return l.name + ": " + err;
       if (statIndex[k] >= 0) {
         LayerStats &s = result.layers[statIndex[k]];
-        if (l.kind == LayerKind::Neuron || l.kind == LayerKind::EncodePoisson) {
+        if (l.kind == LayerKind::Neuron || l.kind == LayerKind::EncodePoisson ||
+            l.kind == LayerKind::EncodeEvents) {
           s.neuronsPerSample = out.size() / std::max<int64_t>(out.dim(0), 1);
           s.spikes += double(countNonZero(out));
         } else if (l.kind != LayerKind::EncodeDirect) {
@@ -465,6 +498,9 @@ std::string annView(const Network &net, const std::vector<Tensor> &inputs,
     maxPool.kind = OpKind::MaxPool;
     maxPool.dilations = {1, 1};
     switch (l.kind) {
+    case LayerKind::EncodeEvents: // the mean frame, as a rate
+      err = meanFrame(in, out);
+      break;
     case LayerKind::EncodePoisson:
     case LayerKind::EncodeDirect:
     case LayerKind::Accumulate:

@@ -53,6 +53,11 @@ struct SimResult {
   std::vector<Tensor> counts;
 };
 
+/// Frame `t` (N×C×H×W) of event frames N×T×C×H×W (zeros past the end), and
+/// the mean frame over T (the rate an ANN view of event input sees).
+std::string eventFrame(const Tensor &frames, int64_t t, Tensor &out);
+std::string meanFrame(const Tensor &frames, Tensor &out);
+
 /// Runs `net` on `inputs` (one per network input, batch first) for the
 /// requested steps. Returns an empty string on success, else an error.
 std::string simulate(const Network &net, const std::vector<Tensor> &inputs,

@@ -156,33 +156,50 @@ void surrogateStep(int64_t n, float decay, const float *__restrict afterSpike,
 /// The dropout scale and the reset mode are template parameters: run-time
 /// tests in the loop make GCC emit masked code several times slower.
 template <bool Scale, bool ZeroReset>
-void neuronBackLoop(int64_t n, float leak, const float *__restrict gy,
-                    const float *__restrict scale, const float *__restrict sur,
+void neuronBackLoop(int64_t n, float leak, float kappa,
+                    const float *__restrict gy, const float *__restrict scale,
+                    const float *__restrict sur,
                     const uint8_t *__restrict fired, float *__restrict g,
                     float *__restrict gi) {
   for (int64_t j = 0; j < n; ++j) {
     float go = Scale ? gy[j] * scale[j] : gy[j];
-    float through = ZeroReset && fired[j] ? 0.0f : g[j];
+    // A zero reset cuts the path, except for BPTA's κ·∂o/∂u (κ = 0: none).
+    float through = ZeroReset && fired[j] ? kappa * sur[j] * g[j] : g[j];
     float gu = go * sur[j] + through;
     gi[j] = gu;
     g[j] = leak * gu;
   }
 }
 
-void neuronBackStep(int64_t n, float leak, bool zeroReset,
+void neuronBackStep(int64_t n, float leak, float kappa, bool zeroReset,
                     const float *__restrict gy, const float *__restrict scale,
                     const float *__restrict sur,
                     const uint8_t *__restrict fired, float *__restrict g,
                     float *__restrict gi) {
   if (scale)
-    return zeroReset ? neuronBackLoop<true, true>(n, leak, gy, scale, sur,
-                                                  fired, g, gi)
-                     : neuronBackLoop<true, false>(n, leak, gy, scale, sur,
-                                                   fired, g, gi);
-  return zeroReset ? neuronBackLoop<false, true>(n, leak, gy, scale, sur, fired,
-                                                 g, gi)
-                   : neuronBackLoop<false, false>(n, leak, gy, scale, sur,
-                                                  fired, g, gi);
+    return zeroReset ? neuronBackLoop<true, true>(n, leak, kappa, gy, scale,
+                                                  sur, fired, g, gi)
+                     : neuronBackLoop<true, false>(n, leak, kappa, gy, scale,
+                                                   sur, fired, g, gi);
+  return zeroReset ? neuronBackLoop<false, true>(n, leak, kappa, gy, scale, sur,
+                                                 fired, g, gi)
+                   : neuronBackLoop<false, false>(n, leak, kappa, gy, scale,
+                                                  sur, fired, g, gi);
+}
+
+/// Potential-based surrogates of one step for n neurons: rectangular
+/// (1 where |u − V_th| < width) or BPSA's spatial adjustment (1/u where the
+/// neuron fired, u ≥ V_th; else 0).
+void potentialSurrogate(int64_t n, Surrogate kind, float width,
+                        const float *__restrict th, const float *__restrict u,
+                        float *__restrict sur) {
+  if (kind == Surrogate::Rectangular) {
+    for (int64_t j = 0; j < n; ++j)
+      sur[j] = std::fabs(u[j] - th[j]) < width ? 1.0f : 0.0f;
+    return;
+  }
+  for (int64_t j = 0; j < n; ++j)
+    sur[j] = u[j] >= th[j] ? 1.0f / u[j] : 0.0f;
 }
 
 } // namespace
@@ -243,7 +260,10 @@ struct StdbTrainer::Impl {
   bool constSlot(int i) const {
     return net.constants[i].has_value() || isConst[i];
   }
-  bool storeExtras() const { return opt.trainThreshold || opt.trainLeak; }
+  bool storeExtras() const {
+    return opt.trainThreshold || opt.trainLeak ||
+           opt.surrogate != Surrogate::Stdb; // potential-based surrogates
+  }
 
   std::string prepare();
   void resetCarry();
@@ -342,6 +362,7 @@ std::string StdbTrainer::Impl::prepare() {
       break;
     case LayerKind::EncodePoisson:
     case LayerKind::EncodeDirect:
+    case LayerKind::EncodeEvents:
       if (net.constants[l.inputs[0]] || dependsOnParam[l.inputs[0]])
         return l.name + ": encoders must read the network input";
       break;
@@ -466,6 +487,20 @@ std::string StdbTrainer::Impl::forward(int64_t t0, int64_t t1, bool store) {
       out = in;
       outConst = 1;
       break;
+    case LayerKind::EncodeEvents: {
+      // Steps t0 … t1 − 1 of every sample, step-major like the other trains.
+      Tensor frame;
+      for (int64_t s = 0; s < S; ++s) {
+        if (std::string e = eventFrame(in, t0 + s, frame); !e.empty())
+          return l.name + ": " + e;
+        if (s == 0)
+          out = Tensor(withBatch(frame.shape, N * S));
+        std::copy(frame.data.begin(), frame.data.end(),
+                  out.data.begin() + s * frame.size());
+      }
+      outConst = 0;
+      break;
+    }
     case LayerKind::EncodePoisson: {
       out = Tensor(withBatch(in.shape, N * S));
       outConst = 0;
@@ -624,9 +659,15 @@ std::string StdbTrainer::Impl::neuronBackward(size_t k, int64_t t0, int64_t S,
                       invTh;
         afterSpike[j] = lut[1] * invTh;
       }
-      for (int64_t s = 0; s < S; ++s)
-        surrogateStep(n, decay, afterSpike, tp.fired.data() + s * NE + bb, e,
-                      surrogate.data() + s * kBlock);
+      for (int64_t s = 0; s < S; ++s) {
+        if (opt.surrogate == Surrogate::Stdb)
+          surrogateStep(n, decay, afterSpike, tp.fired.data() + s * NE + bb, e,
+                        surrogate.data() + s * kBlock);
+        else
+          potentialSurrogate(n, opt.surrogate, opt.width, th,
+                             tp.potential.data() + s * NE + bb,
+                             surrogate.data() + s * kBlock);
+      }
       float *g = gpost.data() + bb; // ∂L/∂u after the reset of step s
       const float *scale = m.empty() ? nullptr : m.data() + bb;
       for (int64_t s = S - 1; s >= 0; --s) {
@@ -635,7 +676,8 @@ std::string StdbTrainer::Impl::neuronBackward(size_t k, int64_t t0, int64_t S,
         const float *sur = surrogate.data() + s * kBlock;
         const uint8_t *fired = tp.fired.data() + row;
         float *gi = gIn.ptr() + row;
-        neuronBackStep(n, leak, zeroReset, gyp, scale, sur, fired, g, gi);
+        neuronBackStep(n, leak, opt.kappa, zeroReset, gyp, scale, sur, fired, g,
+                       gi);
         if (!wantTh && !wantLeak)
           continue;
         // Threshold and leak gradients (rarely trained): scalar loop.
@@ -888,13 +930,24 @@ std::string StdbTrainer::computeGradients(const Tensor &input,
       return "label " + std::to_string(labels[n]) + " is outside the " +
              std::to_string(classes) + " classes of the readout";
     const float *z = acc.ptr() + n * classes;
+    int64_t best = std::max_element(z, z + classes) - z;
+    result.correct += best == labels[n];
+    if (m.opt.loss == LossKind::RateMse) {
+      // Rates r = readout / T against the one-hot label, mean over classes.
+      double scale = 1.0 / double(T);
+      for (int64_t c = 0; c < classes; ++c) {
+        double d = double(z[c]) * scale - (c == labels[n] ? 1.0 : 0.0);
+        result.loss += d * d / double(classes);
+        gAccum.data[n * classes + c] =
+            float(2.0 * d * scale / (double(classes) * double(m.N)));
+      }
+      continue;
+    }
     float zmax = *std::max_element(z, z + classes);
     std::vector<double> e(static_cast<size_t>(classes));
     double sum = 0;
     for (int64_t c = 0; c < classes; ++c)
       sum += e[size_t(c)] = std::exp(double((z[c] - zmax) / m.temperature));
-    int64_t best = std::max_element(z, z + classes) - z;
-    result.correct += best == labels[n];
     result.loss +=
         -(double((z[labels[n]] - zmax) / m.temperature) - std::log(sum));
     for (int64_t c = 0; c < classes; ++c)

@@ -28,8 +28,29 @@
 
 namespace snnrt {
 
+/// The derivative the backward pass gives a spike, ∂o/∂u.
+enum class Surrogate {
+  Stdb,        // α/V_th·exp(−β·Δt) (seed 000)
+  Rectangular, // 1 where |u − V_th| < `width` (the usual BPTT baseline)
+  Spatial,     // 1[u ≥ V_th]/u: BPSA, the spatial adjustment of seed 001
+};
+
+/// What the loss compares.
+enum class LossKind {
+  CrossEntropy, // softmax over the accumulated readout / temperature
+  RateMse,      // mean squared error of the output rates (readout / T) to
+                // the one-hot label, as BPSTA trains (seed 001)
+};
+
 struct StdbOptions {
   int64_t timesteps = 0; // 0: the network's T
+  Surrogate surrogate = Surrogate::Stdb;
+  float width = 0.5f; // rectangular surrogate: half width around V_th
+  /// BPTA, the temporal adjustment of seed 001: a neuron that fired and was
+  /// reset to zero still passes κ·∂o/∂u of the gradient that reaches its
+  /// reset potential (a plain hard reset passes none). 0: off.
+  float kappa = 0.0f;
+  LossKind loss = LossKind::CrossEntropy;
   float alpha = 0.3f, beta = 0.01f;
   /// Δt before a neuron's first spike: as if it had last fired this many
   /// steps before the start (1000, as the authors' code: a vanishing but

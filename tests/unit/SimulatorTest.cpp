@@ -263,3 +263,30 @@ TEST(Simulator, RejectsBadCheckpoints) {
 }
 
 } // namespace
+
+TEST(Simulator, EventInputDeliversFrameTAtStepT) {
+  // Frames N×T×1 (2 samples, 3 frames) → IF (V_th 1.5) → spike counts per
+  // step: the neuron sees frame t at step t, nothing after the last frame.
+  Network net = neuronNet(1.5f, 1.0f, Reset::Subtract, 0);
+  net.layers[0].kind = LayerKind::EncodeEvents;
+  net.inputShapes = {{-1, 3, 1}};
+  SimOptions o;
+  o.checkpoints = {1, 2, 3, 4, 5, 6};
+  SimResult r;
+  Tensor frames({2, 3, 1}, std::vector<float>{2, 0, 1, 0, 1, 1});
+  ASSERT_EQ(simulate(net, {frames}, o, r), "");
+  // Sample 0: u = 2 → spike (0.5), 0.5, 1.5 → spike (0), then nothing.
+  // Sample 1: u = 0, 1, 2 → spike (0.5), then nothing.
+  std::vector<float> want0 = {1, 1, 2, 2, 2, 2}, want1 = {0, 0, 1, 1, 1, 1};
+  for (size_t k = 0; k < 6; ++k) {
+    EXPECT_EQ(r.outputs[k][0].data[0], want0[k]) << "step " << k + 1;
+    EXPECT_EQ(r.outputs[k][0].data[1], want1[k]) << "step " << k + 1;
+  }
+  // The input layer counts its nonzero event counts as spikes.
+  EXPECT_EQ(r.layers[0].spikes, 4.0);
+  // The ANN view sees the mean frame.
+  std::vector<Tensor> values;
+  ASSERT_EQ(annView(net, {frames}, values), "");
+  EXPECT_FLOAT_EQ(values[net.layers[0].output].data[0], 1.0f);
+  EXPECT_FLOAT_EQ(values[net.layers[0].output].data[1], 2.0f / 3.0f);
+}

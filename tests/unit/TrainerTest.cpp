@@ -363,7 +363,23 @@ struct ReferenceBPTT {
   int64_t T, N;
   float alpha = 0.3f, beta = 0.01f;
   int64_t firstAge = 1000;
+  Surrogate surrogate = Surrogate::Stdb;
+  float width = 0.5f, kappa = 0.0f;
+  bool mse = false;
   std::vector<float> W1, b1, W2, W3, b3;
+
+  /// ∂o/∂u of a neuron with potential u (before reset), threshold th and
+  /// `age` steps since its last spike.
+  float sur(float u, float th, int64_t age) const {
+    switch (surrogate) {
+    case Surrogate::Rectangular:
+      return std::fabs(u - th) < width ? 1.0f : 0.0f;
+    case Surrogate::Spatial:
+      return u >= th ? 1.0f / u : 0.0f;
+    default:
+      return alpha * std::exp(-beta * float(age)) / th;
+    }
+  }
   uint64_t seed;
   std::vector<double> gW1, gb1, gW2, gW3, gb3;
   double loss = 0;
@@ -387,8 +403,7 @@ struct ReferenceBPTT {
       for (int64_t t = 0; t < T; ++t) {
         for (int i = 0; i < I; ++i) {
           float v = x.data[n * I + i];
-          if (counterUniform(seed, uint64_t(t), uint64_t(i)) <
-              std::fabs(v))
+          if (counterUniform(seed, uint64_t(t), uint64_t(i)) < std::fabs(v))
             in[t][i] = v > 0 ? 1.0f : -1.0f;
         }
         for (int h = 0; h < H; ++h) {
@@ -396,7 +411,7 @@ struct ReferenceBPTT {
           for (int i = 0; i < I; ++i)
             cur += W1[h * I + i] * in[t][i];
           u1[h] = 0.9f * u1[h] + cur;
-          s1[t][h] = alpha * std::exp(-beta * float(t - last1[h])) / 0.8f;
+          s1[t][h] = sur(u1[h], 0.8f, t - last1[h]);
           if (u1[h] >= 0.8f) {
             o1[t][h] = 1;
             u1[h] = 0;
@@ -408,7 +423,7 @@ struct ReferenceBPTT {
           for (int k = 0; k < H; ++k)
             cur += W2[h * H + k] * o1[t][k];
           u2[h] = u2[h] + cur;
-          s2[t][h] = alpha * std::exp(-beta * float(t - last2[h])) / 1.0f;
+          s2[t][h] = sur(u2[h], 1.0f, t - last2[h]);
           if (u2[h] >= 1.0f) {
             o2[t][h] = 1;
             u2[h] -= 1.0f;
@@ -423,16 +438,27 @@ struct ReferenceBPTT {
           acc[c] += cur;
         }
       }
+      std::vector<double> ga(C);
+      if (mse) { // rates against the one-hot label
+        for (int c = 0; c < C; ++c) {
+          double d = acc[c] / double(T) - (c == labels[n]);
+          loss += d * d / double(C * N);
+          ga[c] = 2.0 * d / (double(T) * double(C) * double(N));
+        }
+      }
       // Loss and ∂L/∂accumulator.
       double zmax = *std::max_element(acc.begin(), acc.end()) / double(T);
       double sum = 0;
       for (int c = 0; c < C; ++c)
         sum += std::exp(acc[c] / double(T) - zmax);
-      loss += -(acc[labels[n]] / double(T) - zmax - std::log(sum)) / double(N);
-      std::vector<double> ga(C);
-      for (int c = 0; c < C; ++c)
-        ga[c] = (std::exp(acc[c] / double(T) - zmax) / sum - (c == labels[n])) /
-                (double(N) * double(T));
+      if (!mse) {
+        loss +=
+            -(acc[labels[n]] / double(T) - zmax - std::log(sum)) / double(N);
+        for (int c = 0; c < C; ++c)
+          ga[c] =
+              (std::exp(acc[c] / double(T) - zmax) / sum - (c == labels[n])) /
+              (double(N) * double(T));
+      }
       // Backward through time.
       std::vector<double> g1next(H, 0), g2next(H, 0);
       for (int64_t t = T - 1; t >= 0; --t) {
@@ -456,8 +482,10 @@ struct ReferenceBPTT {
             go1[k] += gu2[h] * W2[h * H + k];
           }
         for (int h = 0; h < H; ++h) {
-          // Zero reset: no gradient through a reset potential.
-          double gu1 = go1[h] * s1[t][h] + (o1[t][h] ? 0.0 : g1next[h]);
+          // Zero reset: no gradient through a reset potential, except
+          // BPTA's κ·∂o/∂u.
+          double gu1 = go1[h] * s1[t][h] +
+                       (o1[t][h] ? kappa * s1[t][h] * g1next[h] : g1next[h]);
           g1next[h] = 0.9 * gu1;
           gb1[h] += gu1;
           for (int i = 0; i < I; ++i)
@@ -514,6 +542,70 @@ TEST(STDB, ResidualLIFNetworkMatchesReferenceBPTT) {
     expectClose(p[2].grad, ref.gW2, "W2");
     expectClose(p[3].grad, ref.gW3, "W3");
     expectClose(p[4].grad, ref.gb3, "b3");
+  }
+}
+
+// The surrogates and loss of the BPSTA study (seed 001) against the same
+// reference: rectangular and spatial (BPSA) surrogates, the temporal
+// adjustment κ across the zero reset (BPTA), and the rate MSE loss.
+TEST(STDB, BpstaVariantsMatchReferenceBPTT) {
+  struct Case {
+    Surrogate surrogate;
+    float kappa;
+    bool mse;
+  };
+  for (Case k : {Case{Surrogate::Rectangular, 0.0f, true},
+                 Case{Surrogate::Spatial, 0.0f, true},
+                 Case{Surrogate::Spatial, 0.2f, true},
+                 Case{Surrogate::Rectangular, 0.2f, false},
+                 Case{Surrogate::Stdb, 0.2f, false}}) {
+    std::mt19937 rng(23);
+    int64_t T = 8, N = 5;
+    NetBuilder b = residualNet(rng, T);
+    Tensor x = randomTensor({N, 6}, rng, -1.0f, 1.0f);
+    std::vector<int> labels = {0, 2, 1, 2, 1};
+    StdbOptions o;
+    o.surrogate = k.surrogate;
+    o.kappa = k.kappa;
+    o.loss = k.mse ? LossKind::RateMse : LossKind::CrossEntropy;
+    std::unique_ptr<StdbTrainer> trainer;
+    Network net = b.net;
+    ASSERT_EQ(StdbTrainer::create(net, o, trainer), "");
+    BatchResult r;
+    ASSERT_EQ(trainer->computeGradients(x, labels, 7, true, r), "");
+    ReferenceBPTT ref;
+    ref.T = T;
+    ref.N = N;
+    ref.seed = splitmix64(11 ^ 7);
+    ref.surrogate = k.surrogate;
+    ref.kappa = k.kappa;
+    ref.mse = k.mse;
+    auto c = [&](int slot) {
+      const FloatBuffer &d = net.constants[slot]->data;
+      return std::vector<float>(d.begin(), d.end());
+    };
+    const auto &L = net.layers;
+    ref.W1 = c(L[1].inputs[1]);
+    ref.b1 = c(L[1].inputs[2]);
+    ref.W2 = c(L[3].inputs[1]);
+    ref.W3 = c(L[6].inputs[1]);
+    ref.b3 = c(L[6].inputs[2]);
+    ref.run(x, labels);
+    SCOPED_TRACE(::testing::Message()
+                 << "surrogate " << int(k.surrogate) << " kappa " << k.kappa
+                 << " mse " << k.mse);
+    EXPECT_NEAR(r.loss, ref.loss, 1e-5);
+    auto &p = trainer->parameters();
+    expectClose(p[0].grad, ref.gW1, "W1");
+    expectClose(p[1].grad, ref.gb1, "b1");
+    expectClose(p[2].grad, ref.gW2, "W2");
+    expectClose(p[3].grad, ref.gW3, "W3");
+    // A variant that changes nothing would not be tested: the first-layer
+    // gradient must be nonzero.
+    double norm = 0;
+    for (float g : p[0].grad)
+      norm += std::fabs(g);
+    EXPECT_GT(norm, 1e-6);
   }
 }
 
