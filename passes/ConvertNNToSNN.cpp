@@ -32,7 +32,8 @@ struct ConversionOptions {
   int64_t timesteps = 32;
   int64_t seed = 0;
   float threshold = 1.0f;
-  bool ttfs = false; // time-to-first-spike, continuous time
+  bool ttfs = false;   // time-to-first-spike, continuous time
+  bool events = false; // inputs become event frames N×T×C×H×W
   float tMax = 4.0f, tau = 1.0f;
 };
 
@@ -102,7 +103,15 @@ LogicalResult FunctionConverter::run() {
     if (!type || arg.use_empty())
       continue;
     Location loc = fn.getLoc();
-    if (options.ttfs)
+    if (options.events) { // the argument's type changes once nn ops are gone
+      if (type.getRank() != 4)
+        return fn.emitError()
+               << "encoding=events needs image inputs (N×C×H×W, e.g. C = 2 "
+                  "ON/OFF channels); argument #"
+               << arg.getArgNumber() << " is " << type;
+      trains[arg] = snn::EncodeEventsOp::create(b, loc, spikesType(arg), arg);
+    }
+    else if (options.ttfs)
       trains[arg] = snn::EncodeTTFSOp::create(b, loc, spikesType(arg), arg,
                                               b.getF32FloatAttr(options.tau));
     else if (options.poisson)
@@ -125,6 +134,18 @@ LogicalResult FunctionConverter::run() {
   for (Operation *op : llvm::reverse(original))
     if (!isa<func::ReturnOp>(op) && op->use_empty())
       op->erase();
+  if (options.events) {
+    // Event inputs are T frames per sample: N×C×H×W becomes N×T×C×H×W.
+    for (BlockArgument arg : entry.getArguments())
+      if (auto type = dyn_cast<RankedTensorType>(arg.getType());
+          type && !arg.use_empty()) {
+        SmallVector<int64_t> frames(type.getShape());
+        frames.insert(frames.begin() + 1, options.timesteps);
+        arg.setType(RankedTensorType::get(frames, type.getElementType()));
+      }
+    fn.setType(FunctionType::get(fn.getContext(), entry.getArgumentTypes(),
+                                 fn.getResultTypes()));
+  }
   if (options.ttfs)
     fn->setAttr(
         snn::SNNDialect::getTimeAttrName(),
@@ -417,8 +438,10 @@ struct ConvertNNToSNNPass
       return fail("neuron must be 'if' or 'lif', got '" + neuron + "'");
     if (reset != "subtract" && reset != "zero")
       return fail("reset must be 'subtract' or 'zero', got '" + reset + "'");
-    if (encoding != "poisson" && encoding != "direct" && encoding != "ttfs")
-      return fail("encoding must be 'poisson', 'direct' or 'ttfs', got '" +
+    if (encoding != "poisson" && encoding != "direct" && encoding != "ttfs" &&
+        encoding != "events")
+      return fail("encoding must be 'poisson', 'direct', 'events' or 'ttfs', "
+                  "got '" +
                   encoding + "'");
     if (!(tMax > 0.0f) || !(tau > 0.0f))
       return fail("t-max and tau must be positive");
@@ -433,6 +456,7 @@ struct ConvertNNToSNNPass
     o.reset = reset == "zero" ? snn::ResetMode::Zero : snn::ResetMode::Subtract;
     o.poisson = encoding == "poisson";
     o.ttfs = encoding == "ttfs";
+    o.events = encoding == "events";
     o.tMax = tMax;
     o.tau = tau;
     o.timesteps = timesteps;

@@ -47,7 +47,11 @@ def ConvertNNToSNN : Pass<"convert-nn-to-snn", "::mlir::ModuleOp"> {
   let description = [{
     Rewrites every function of `nn` ops into the `snn` dialect, layer by
     layer:
-    * each tensor argument is encoded (`encoding=poisson|direct`);
+    * each tensor argument is encoded (`encoding=poisson|direct`); with
+      `encoding=events` it becomes event frames `N×T×C×H×W` (T =
+      `timesteps`, e.g. C = 2 ON/OFF count channels) read by
+      `snn.encode_events`, so that a network built for one `C×H×W` frame
+      runs on event-camera data;
     * `nn.conv2d` → `snn.conv2d`, `nn.gemm`/`nn.matmul` with constant
       weights → `snn.dense` (alpha, beta and transposes folded into the
       weights; a following `nn.add` of a constant vector becomes its bias);
@@ -82,7 +86,8 @@ def ConvertNNToSNN : Pass<"convert-nn-to-snn", "::mlir::ModuleOp"> {
     Option<"reset", "reset", "std::string", /*default=*/"\"subtract\"",
            "Reset after a spike: subtract or zero">,
     Option<"encoding", "encoding", "std::string", /*default=*/"\"poisson\"",
-           "Input encoding: poisson, direct, or ttfs (time-to-first-spike "
+           "Input encoding: poisson, direct, events (event frames "
+           "N×T×C×H×W), or ttfs (time-to-first-spike "
            "network in continuous time)">,
     Option<"timesteps", "timesteps", "int64_t", /*default=*/"32",
            "Number of simulation steps T">,

@@ -26,6 +26,13 @@ LogicalResult fineTuneModule(ModuleOp module, const std::string &data,
                              std::vector<snnrt::EpochReport> &reports,
                              StringRef funcName = "main");
 
+/// The same on any training samples (images or event recordings).
+LogicalResult fineTuneModule(ModuleOp module, const snnrt::SampleSource &train,
+                             const snnrt::FineTuneOptions &options,
+                             const snnrt::FineTuneCallbacks &callbacks,
+                             std::vector<snnrt::EpochReport> &reports,
+                             StringRef funcName = "main");
+
 } // namespace mlir::snnmlir
 
 #endif // SNN_MLIR_RUNTIME_MLIR_BRIDGE_FINETUNEMODULE_H

@@ -1,4 +1,4 @@
-//===- FineTune.cpp - epochs of STDB training on an image set -------------===//
+//===- FineTune.cpp - epochs of BPTT training on images or events ---------===//
 
 #include "runtime/train/FineTune.h"
 #include "runtime/sim/Simulator.h"
@@ -8,17 +8,57 @@
 
 namespace snnrt {
 
-std::string simulatedAccuracy(const Network &net, const ImageDataset &data,
-                              int64_t first, int64_t count, int64_t timesteps,
-                              int64_t batch, double &accuracy) {
-  int64_t correct = 0;
-  Shape want = net.inputShapes.empty() ? Shape() : net.inputShapes[0];
-  for (int64_t done = 0; done < count;) {
-    int64_t n = std::min(batch, count - done);
-    Tensor x = imageBatch(data, first + done, n);
+SampleSource imageSource(const ImageDataset &data, const Shape &want) {
+  SampleSource s;
+  s.count = data.images.rank() > 0 ? data.images.dim(0) : 0;
+  s.load = [&data, want](const std::vector<int64_t> &indices, Tensor &x,
+                         std::vector<int> &labels) -> std::string {
+    int64_t n = int64_t(indices.size());
+    x = Tensor({n, 1, data.images.dim(2), data.images.dim(3)});
+    labels.resize(size_t(n));
+    int64_t per = x.size() / std::max<int64_t>(n, 1);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t src = indices[size_t(i)];
+      std::copy_n(data.images.ptr() + src * per, per, x.ptr() + i * per);
+      labels[size_t(i)] = data.labels[size_t(src)];
+    }
     if (!fitImagesToInput(want, x))
       return "the network input " + formatShape(want) +
              " does not take 28×28 images";
+    return "";
+  };
+  return s;
+}
+
+SampleSource eventSource(const EventDataset &data, const BinOptions &bins) {
+  SampleSource s;
+  s.count = int64_t(data.files.size());
+  s.load = [&data, bins](const std::vector<int64_t> &indices, Tensor &x,
+                         std::vector<int> &labels) -> std::string {
+    EventDataset picked;
+    for (int64_t i : indices) {
+      picked.files.push_back(data.files[size_t(i)]);
+      picked.labels.push_back(data.labels[size_t(i)]);
+    }
+    labels = picked.labels;
+    return loadEventFrames(picked, 0, int64_t(indices.size()), bins, x);
+  };
+  return s;
+}
+
+std::string simulatedAccuracy(const Network &net, const SampleSource &data,
+                              int64_t first, int64_t count, int64_t timesteps,
+                              int64_t batch, double &accuracy) {
+  int64_t correct = 0;
+  for (int64_t done = 0; done < count;) {
+    int64_t n = std::min(batch, count - done);
+    std::vector<int64_t> indices(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+      indices[size_t(i)] = first + done + i;
+    Tensor x;
+    std::vector<int> labels;
+    if (std::string e = data.load(indices, x, labels); !e.empty())
+      return e;
     SimOptions so;
     so.timesteps = timesteps;
     SimResult r;
@@ -28,13 +68,20 @@ std::string simulatedAccuracy(const Network &net, const ImageDataset &data,
     int64_t classes = out.size() / n;
     for (int64_t i = 0; i < n; ++i) {
       const float *z = out.ptr() + i * classes;
-      correct += std::max_element(z, z + classes) - z ==
-                 data.labels[size_t(first + done + i)];
+      correct += std::max_element(z, z + classes) - z == labels[size_t(i)];
     }
     done += n;
   }
   accuracy = count ? 100.0 * double(correct) / double(count) : 0.0;
   return "";
+}
+
+std::string simulatedAccuracy(const Network &net, const ImageDataset &data,
+                              int64_t first, int64_t count, int64_t timesteps,
+                              int64_t batch, double &accuracy) {
+  Shape want = net.inputShapes.empty() ? Shape() : net.inputShapes[0];
+  return simulatedAccuracy(net, imageSource(data, want), first, count,
+                           timesteps, batch, accuracy);
 }
 
 namespace {
@@ -46,34 +93,27 @@ std::string stdbFingerprint(const FineTuneOptions &o, int64_t T) {
   s << "stdb T=" << T << " alpha=" << d.alpha << " beta=" << d.beta
     << " first-spike-age=" << d.firstSpikeAge << " dropout=" << d.dropout
     << " train-threshold=" << d.trainThreshold << " train-leak=" << d.trainLeak
-    << " temperature=" << d.temperature;
+    << " temperature=" << d.temperature
+    << " surrogate=" << int(d.surrogate) << " width=" << d.width
+    << " kappa=" << d.kappa << " loss=" << int(d.loss);
   return s.str();
 }
 
 } // namespace
 
-std::string fineTune(Network &net, const ImageDataset &data,
+std::string fineTune(Network &net, const SampleSource &data,
                      const FineTuneOptions &o, const FineTuneCallbacks &cb,
                      std::vector<EpochReport> &reports) {
   std::unique_ptr<StdbTrainer> trainer;
   if (std::string e = StdbTrainer::create(net, o.stdb, trainer); !e.empty())
     return e;
   int64_t T = trainer->timesteps();
-  Shape want = net.inputShapes.empty() ? Shape() : net.inputShapes[0];
   BatchStep step = [&](const std::vector<int64_t> &indices, int64_t epoch,
                        int64_t b, BatchOutcome &out) -> std::string {
-    int64_t n = int64_t(indices.size());
-    Tensor x({n, 1, data.images.dim(2), data.images.dim(3)});
-    std::vector<int> labels(static_cast<size_t>(n));
-    int64_t per = x.size() / n;
-    for (int64_t i = 0; i < n; ++i) {
-      int64_t src = indices[size_t(i)];
-      std::copy_n(data.images.ptr() + src * per, per, x.ptr() + i * per);
-      labels[size_t(i)] = data.labels[size_t(src)];
-    }
-    if (!fitImagesToInput(want, x))
-      return "the network input " + formatShape(want) +
-             " does not take 28×28 images";
+    Tensor x;
+    std::vector<int> labels;
+    if (std::string e = data.load(indices, x, labels); !e.empty())
+      return e;
     BatchResult r;
     uint64_t noise =
         splitmix64(o.seed ^ splitmix64(uint64_t(epoch) << 32 | uint64_t(b))) |
@@ -89,9 +129,15 @@ std::string fineTune(Network &net, const ImageDataset &data,
   Validation validate = [&](int64_t first, int64_t count, double &accuracy) {
     return simulatedAccuracy(net, data, first, count, T, o.evalBatch, accuracy);
   };
-  int64_t images = data.images.rank() > 0 ? data.images.dim(0) : 0;
-  return runEpochs(o, trainer->parameters(), stdbFingerprint(o, T), images,
+  return runEpochs(o, trainer->parameters(), stdbFingerprint(o, T), data.count,
                    step, validate, cb, reports);
+}
+
+std::string fineTune(Network &net, const ImageDataset &data,
+                     const FineTuneOptions &o, const FineTuneCallbacks &cb,
+                     std::vector<EpochReport> &reports) {
+  Shape want = net.inputShapes.empty() ? Shape() : net.inputShapes[0];
+  return fineTune(net, imageSource(data, want), o, cb, reports);
 }
 
 } // namespace snnrt

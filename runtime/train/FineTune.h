@@ -1,4 +1,4 @@
-//===- FineTune.h - epochs of STDB training on an image set -----*- C++ -*-===//
+//===- FineTune.h - epochs of BPTT training on images or events -*- C++ -*-===//
 //
 // STDB training through the shared loop of TrainLoop.h (shuffled
 // mini-batches, schedule, validation split, resumable atomic checkpoints).
@@ -8,6 +8,7 @@
 #ifndef SNN_MLIR_RUNTIME_TRAIN_FINETUNE_H
 #define SNN_MLIR_RUNTIME_TRAIN_FINETUNE_H
 
+#include "runtime/data/Events.h"
 #include "runtime/data/IDX.h"
 #include "runtime/train/STDB.h"
 #include "runtime/train/TrainLoop.h"
@@ -24,15 +25,37 @@ struct FineTuneOptions : TrainingOptions {
 
 using FineTuneCallbacks = TrainCallbacks;
 
-/// Fine-tunes `net` in place on `data` (the training split). `reports`
-/// receives one entry per epoch (with a resumed run, also those before).
+/// Labelled samples as the trainer reads them: `count` samples, and `load`,
+/// which fills a batch shaped for the network input (N first) and its labels
+/// for the given sample indices.
+struct SampleSource {
+  int64_t count = 0;
+  std::function<std::string(const std::vector<int64_t> &indices, Tensor &x,
+                            std::vector<int> &labels)>
+      load;
+};
+/// Images (N×1×H×W in [0, 1]) reshaped for a network input of shape `want`.
+SampleSource imageSource(const ImageDataset &data, const Shape &want);
+/// Event recordings binned into frames N×T×2×H×W as `bins` says.
+SampleSource eventSource(const EventDataset &data, const BinOptions &bins);
+
+/// Trains `net` in place with BPTT (STDB or the BPSTA variants of
+/// `options.stdb`) on `data` (the training split). `reports` receives one
+/// entry per epoch (with a resumed run, also those before).
+std::string fineTune(Network &net, const SampleSource &data,
+                     const FineTuneOptions &options,
+                     const FineTuneCallbacks &callbacks,
+                     std::vector<EpochReport> &reports);
 std::string fineTune(Network &net, const ImageDataset &data,
                      const FineTuneOptions &options,
                      const FineTuneCallbacks &callbacks,
                      std::vector<EpochReport> &reports);
 
-/// Accuracy (%) of the spiking network on images [first, first + count) of
+/// Accuracy (%) of the spiking network on samples [first, first + count) of
 /// `data` after `timesteps` steps, with the simulator.
+std::string simulatedAccuracy(const Network &net, const SampleSource &data,
+                              int64_t first, int64_t count, int64_t timesteps,
+                              int64_t batch, double &accuracy);
 std::string simulatedAccuracy(const Network &net, const ImageDataset &data,
                               int64_t first, int64_t count, int64_t timesteps,
                               int64_t batch, double &accuracy);

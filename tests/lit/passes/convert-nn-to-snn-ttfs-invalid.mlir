@@ -3,7 +3,7 @@
 // RUN: not snn-opt %s --convert-nn-to-snn="encoding=rank" 2>&1 | FileCheck %s --check-prefix=ENC
 
 // TMAX: error: convert-nn-to-snn: t-max and tau must be positive
-// ENC: error: convert-nn-to-snn: encoding must be 'poisson', 'direct' or 'ttfs', got 'rank'
+// ENC: error: convert-nn-to-snn: encoding must be 'poisson', 'direct', 'events' or 'ttfs', got 'rank'
 
 func.func @pooled(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x2x2xf32> {
   // expected-error @+1 {{'nn.avg_pool' op has no spiking form: pooling has no time-to-first-spike form here (TTFS conversion takes dense and convolutional layers)}}

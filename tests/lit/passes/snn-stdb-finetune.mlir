@@ -22,7 +22,7 @@
 // CHECK: snn.if %{{.*}} {threshold = array<f32: 1.000000e+00>}
 // CHECK: snn.dense %{{.*}}, %[[W2]]
 
-// SPLIT: error: STDB fine-tuning failed: the validation split (2 images) leaves no training images out of 2
+// SPLIT: error: BPTT training (STDB/BPSTA) failed: the validation split (2 images) leaves no training images out of 2
 // OPT: error: snn-stdb-finetune: optimizer must be 'adam' or 'sgd', got 'rmsprop'
 // NODATA: error: {{.*}}missing/train-images-idx3-ubyte.gz: cannot open
 
