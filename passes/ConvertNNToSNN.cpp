@@ -110,8 +110,7 @@ LogicalResult FunctionConverter::run() {
                   "ON/OFF channels); argument #"
                << arg.getArgNumber() << " is " << type;
       trains[arg] = snn::EncodeEventsOp::create(b, loc, spikesType(arg), arg);
-    }
-    else if (options.ttfs)
+    } else if (options.ttfs)
       trains[arg] = snn::EncodeTTFSOp::create(b, loc, spikesType(arg), arg,
                                               b.getF32FloatAttr(options.tau));
     else if (options.poisson)

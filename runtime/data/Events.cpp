@@ -449,7 +449,14 @@ std::string listEventDataset(const std::string &dir, const std::string &split,
     return root.string() + ": cannot list the folder (" + ec.message() + ")";
   if (samples.empty())
     return root.string() + ": no .bin or .aedat samples in class folders";
-  std::sort(samples.begin(), samples.end());
+  // By file name, then label: N-MNIST numbers the samples of each class
+  // from 1, so this interleaves the classes (a prefix or a held-out tail
+  // holds every class); the emulator names samples by image index.
+  std::sort(samples.begin(), samples.end(), [](const auto &a, const auto &b) {
+    std::string na = fs::path(a.second).filename().string(),
+                nb = fs::path(b.second).filename().string();
+    return na != nb ? na < nb : a.first < b.first;
+  });
   for (auto &[label, file] : samples) {
     out.labels.push_back(label);
     out.files.push_back(std::move(file));

@@ -82,7 +82,9 @@ std::string binEvents(const std::vector<Event> &events, const BinOptions &o,
 
 /// The samples of an event data set in N-MNIST's layout,
 /// DIR/SPLIT/LABEL/NAME.{bin,aedat} with SPLIT "Train" or "Test" (any case)
-/// and LABEL a class number; sorted by label, then by name.
+/// and LABEL a class number; sorted by file name, then label (N-MNIST
+/// numbers each class's samples from 1, so classes interleave and any prefix
+/// or tail of the list holds every class).
 struct EventDataset {
   std::vector<std::string> files;
   std::vector<int> labels;

@@ -293,13 +293,28 @@ std::string stepSynapse(const Layer &l, const Tensor &in, int64_t nonZero,
 
 } // namespace
 
-std::string eventFrame(const Tensor &frames, int64_t t, Tensor &out) {
+namespace {
+
+/// A zero N×C×H×W (or N×…) tensor for one frame of N×T×… event frames, and
+/// the frame's size; an error unless the input has at least 3 dimensions.
+std::string frameOf(const Tensor &frames, Tensor &out, int64_t &per) {
   if (frames.rank() < 3)
     return "event input must be N×T×… frames, got " + formatShape(frames.shape);
-  int64_t N = frames.dim(0), T = frames.dim(1), per = frames.size() / (N * T);
+  int64_t N = frames.dim(0), T = frames.dim(1);
+  per = frames.size() / std::max<int64_t>(N * T, 1);
   Shape shape = {N};
   shape.insert(shape.end(), frames.shape.begin() + 2, frames.shape.end());
   out = Tensor(shape);
+  return "";
+}
+
+} // namespace
+
+std::string eventFrame(const Tensor &frames, int64_t t, Tensor &out) {
+  int64_t per;
+  if (std::string e = frameOf(frames, out, per); !e.empty())
+    return e;
+  int64_t N = frames.dim(0), T = frames.dim(1);
   if (t >= T) // past the recording: no events
     return "";
   for (int64_t n = 0; n < N; ++n)
@@ -308,12 +323,10 @@ std::string eventFrame(const Tensor &frames, int64_t t, Tensor &out) {
 }
 
 std::string meanFrame(const Tensor &frames, Tensor &out) {
-  if (frames.rank() < 3)
-    return "event input must be N×T×… frames, got " + formatShape(frames.shape);
-  int64_t N = frames.dim(0), T = frames.dim(1), per = frames.size() / (N * T);
-  Shape shape = {N};
-  shape.insert(shape.end(), frames.shape.begin() + 2, frames.shape.end());
-  out = Tensor(shape);
+  int64_t per;
+  if (std::string e = frameOf(frames, out, per); !e.empty())
+    return e;
+  int64_t N = frames.dim(0), T = frames.dim(1);
   for (int64_t n = 0; n < N; ++n)
     for (int64_t t = 0; t < T; ++t)
       for (int64_t i = 0; i < per; ++i)

@@ -4,6 +4,7 @@
 #include "runtime/sim/Simulator.h"
 
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 namespace snnrt {
@@ -84,6 +85,59 @@ std::string simulatedAccuracy(const Network &net, const ImageDataset &data,
                            timesteps, batch, accuracy);
 }
 
+std::string normalizeInitialCurrents(Network &net, const Tensor &x,
+                                     float target, std::vector<float> &scales) {
+  scales.clear();
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const Layer &l = net.layers[k];
+    if (l.kind != LayerKind::Neuron)
+      continue;
+    // The synapse that feeds this neuron layer.
+    int producer = -1;
+    for (size_t p = 0; p < k; ++p)
+      if (net.layers[p].output == l.inputs[0])
+        producer = int(p);
+    if (producer < 0 ||
+        (net.layers[size_t(producer)].kind != LayerKind::Dense &&
+         net.layers[size_t(producer)].kind != LayerKind::Conv2D))
+      continue; // e.g. a residual add: left as it is
+    std::vector<Tensor> values;
+    if (std::string e = annView(net, {x}, values, /*rates=*/true); !e.empty())
+      return e;
+    // Per output channel (dimension 1), as batch-norm: mean → 0, standard
+    // deviation → target·V_th.
+    const Tensor &cur = values[size_t(l.inputs[0])];
+    const Layer &syn = net.layers[size_t(producer)];
+    auto &w = net.constants[size_t(syn.inputs[1])];
+    if (!w || cur.rank() < 2)
+      continue;
+    int64_t M = cur.dim(1), inner = cur.size() / (cur.dim(0) * M);
+    std::vector<double> sum(size_t(M), 0.0), sq(size_t(M), 0.0);
+    for (int64_t i = 0; i < cur.size(); ++i) {
+      size_t m = size_t((i / inner) % M);
+      sum[m] += cur.data[size_t(i)];
+      sq[m] += double(cur.data[size_t(i)]) * cur.data[size_t(i)];
+    }
+    double n = double(cur.size() / M);
+    float th = l.threshold.empty() ? 1.0f : l.threshold[0];
+    std::optional<Tensor> *bias =
+        syn.inputs.size() > 2 ? &net.constants[size_t(syn.inputs[2])] : nullptr;
+    int64_t per = w->size() / M;
+    float f = 1.0f;
+    for (int64_t m = 0; m < M; ++m) {
+      double mean = sum[size_t(m)] / n,
+             sd = std::sqrt(std::max(0.0, sq[size_t(m)] / n - mean * mean));
+      f = sd > 1e-12 ? float(target * th / sd) : 1.0f;
+      for (int64_t k = 0; k < per; ++k)
+        w->data[size_t(m * per + k)] *= f;
+      if (bias && *bias)
+        (*bias)->data[size_t(m)] = ((*bias)->data[size_t(m)] - float(mean)) * f;
+    }
+    scales.push_back(f);
+  }
+  return "";
+}
+
 namespace {
 
 /// What an STDB checkpoint must agree on beyond the loop's options.
@@ -93,9 +147,8 @@ std::string stdbFingerprint(const FineTuneOptions &o, int64_t T) {
   s << "stdb T=" << T << " alpha=" << d.alpha << " beta=" << d.beta
     << " first-spike-age=" << d.firstSpikeAge << " dropout=" << d.dropout
     << " train-threshold=" << d.trainThreshold << " train-leak=" << d.trainLeak
-    << " temperature=" << d.temperature
-    << " surrogate=" << int(d.surrogate) << " width=" << d.width
-    << " kappa=" << d.kappa << " loss=" << int(d.loss);
+    << " temperature=" << d.temperature << " surrogate=" << int(d.surrogate)
+    << " width=" << d.width << " kappa=" << d.kappa << " loss=" << int(d.loss);
   return s.str();
 }
 

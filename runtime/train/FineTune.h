@@ -39,6 +39,16 @@ SampleSource imageSource(const ImageDataset &data, const Shape &want);
 /// Event recordings binned into frames N×T×2×H×W as `bins` says.
 SampleSource eventSource(const EventDataset &data, const BinOptions &bins);
 
+/// Data-driven initialisation for training from scratch, a stand-in for the
+/// batch-norm of the BPSTA networks: layer by layer and per output channel,
+/// shifts each synapse's bias and scales its weights so that the currents
+/// its neurons receive on the batch `x` (in the network's rate view, annView
+/// with rates) have mean 0 and standard deviation `target`·V_th (channels
+/// without a bias keep their mean). `scales` gets the last channel's factor
+/// of each layer (for reports).
+std::string normalizeInitialCurrents(Network &net, const Tensor &x,
+                                     float target, std::vector<float> &scales);
+
 /// Trains `net` in place with BPTT (STDB or the BPSTA variants of
 /// `options.stdb`) on `data` (the training split). `reports` receives one
 /// entry per epoch (with a resumed run, also those before).

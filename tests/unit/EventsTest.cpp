@@ -249,7 +249,7 @@ TEST(Events, DataSetLayoutListsAndLoadsFrames) {
     }
   EventDataset data;
   ASSERT_EQ(listEventDataset(root, "test", data), "");
-  EXPECT_EQ(data.labels, (std::vector<int>{1, 1, 3, 3}));
+  EXPECT_EQ(data.labels, (std::vector<int>{1, 3, 1, 3}));
   BinOptions o;
   o.bins = 4;
   Tensor frames;

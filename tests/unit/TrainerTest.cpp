@@ -496,6 +496,27 @@ struct ReferenceBPTT {
   }
 };
 
+/// The reference for a trainer's network built by residualNet: its weights
+/// and the Poisson seed the trainer derives from `noise`.
+ReferenceBPTT referenceFor(const Network &net, int64_t T, int64_t N,
+                           uint64_t noise) {
+  ReferenceBPTT ref;
+  ref.T = T;
+  ref.N = N;
+  ref.seed = splitmix64(11 ^ noise);
+  auto c = [&](int slot) {
+    const FloatBuffer &d = net.constants[slot]->data;
+    return std::vector<float>(d.begin(), d.end());
+  };
+  const auto &L = net.layers;
+  ref.W1 = c(L[1].inputs[1]);
+  ref.b1 = c(L[1].inputs[2]);
+  ref.W2 = c(L[3].inputs[1]);
+  ref.W3 = c(L[6].inputs[1]);
+  ref.b3 = c(L[6].inputs[2]);
+  return ref;
+}
+
 void expectClose(const std::vector<float> &got, const std::vector<double> &want,
                  const char *what) {
   ASSERT_EQ(got.size(), want.size()) << what;
@@ -519,20 +540,7 @@ TEST(STDB, ResidualLIFNetworkMatchesReferenceBPTT) {
     BatchResult r;
     uint64_t noise = 99;
     ASSERT_EQ(trainer->computeGradients(x, labels, noise, true, r), "");
-    ReferenceBPTT ref;
-    ref.T = T;
-    ref.N = N;
-    ref.seed = splitmix64(11 ^ noise);
-    auto c = [&](int slot) {
-      const FloatBuffer &d = net.constants[slot]->data;
-      return std::vector<float>(d.begin(), d.end());
-    };
-    const auto &L = net.layers;
-    ref.W1 = c(L[1].inputs[1]);
-    ref.b1 = c(L[1].inputs[2]);
-    ref.W2 = c(L[3].inputs[1]);
-    ref.W3 = c(L[6].inputs[1]);
-    ref.b3 = c(L[6].inputs[2]);
+    ReferenceBPTT ref = referenceFor(net, T, N, noise);
     ref.run(x, labels);
     EXPECT_NEAR(r.loss, ref.loss, 1e-5);
     auto &p = trainer->parameters();
@@ -573,23 +581,10 @@ TEST(STDB, BpstaVariantsMatchReferenceBPTT) {
     ASSERT_EQ(StdbTrainer::create(net, o, trainer), "");
     BatchResult r;
     ASSERT_EQ(trainer->computeGradients(x, labels, 7, true, r), "");
-    ReferenceBPTT ref;
-    ref.T = T;
-    ref.N = N;
-    ref.seed = splitmix64(11 ^ 7);
+    ReferenceBPTT ref = referenceFor(net, T, N, 7);
     ref.surrogate = k.surrogate;
     ref.kappa = k.kappa;
     ref.mse = k.mse;
-    auto c = [&](int slot) {
-      const FloatBuffer &d = net.constants[slot]->data;
-      return std::vector<float>(d.begin(), d.end());
-    };
-    const auto &L = net.layers;
-    ref.W1 = c(L[1].inputs[1]);
-    ref.b1 = c(L[1].inputs[2]);
-    ref.W2 = c(L[3].inputs[1]);
-    ref.W3 = c(L[6].inputs[1]);
-    ref.b3 = c(L[6].inputs[2]);
     ref.run(x, labels);
     SCOPED_TRACE(::testing::Message()
                  << "surrogate " << int(k.surrogate) << " kappa " << k.kappa

@@ -152,6 +152,18 @@ struct EventsOptions {
   bool byCount = false;
 };
 CLI::App *addEventsCommand(CLI::App &app, EventsOptions &options);
+
+struct EmulatedCounts {
+  int64_t written = 0, kept = 0, events = 0;
+};
+/// Records the first `limit` images (0: all) of split `split` ("train" or
+/// "test") of `data` as saccade event streams into OUTPUT/{Train,Test}/
+/// LABEL/NNNNN.bin (N-MNIST's format), keeping files written before unless
+/// `overwrite`. False after printing why not.
+bool emulateSplit(const std::string &data, const std::string &split,
+                  int64_t limit, const std::string &output,
+                  const snnrt::SaccadeOptions &saccades, bool overwrite,
+                  bool progress, EmulatedCounts &counts);
 int runEvents(const EventsOptions &options);
 
 struct FinetuneOptions : TrainCliOptions {
@@ -167,7 +179,14 @@ struct TrainOptions : TrainCliOptions {
   snnrt::ttfs::TrainOptions train;
   std::string reg = "none", init = "module";
   float initScale = 1.0f, initMean = 0.2f;
+  // --method bpsta (BPTT on event data, tools/snn-run/Bpsta.cpp)
+  std::string adjust = "full", loss = "mse", binBy = "count";
+  float kappa = 0.2f, width = 0.5f, initNorm = 0.0f;
+  int64_t sensor = 0;
+  CLI::App *command = nullptr; // to tell given options from defaults
 };
+/// `snn-run train --method bpsta`.
+int runBpsta(const TrainOptions &options);
 /// Registers `snn-run train` (tools/snn-run/Train.cpp).
 CLI::App *addTrainCommand(CLI::App &app, TrainOptions &options);
 int runTrain(const TrainOptions &options);

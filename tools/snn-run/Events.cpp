@@ -30,6 +30,75 @@ namespace fs = std::filesystem;
 
 namespace snnrun {
 
+bool emulateSplit(const std::string &data, const std::string &split,
+                  int64_t limit, const std::string &output,
+                  const snnrt::SaccadeOptions &saccades, bool overwrite,
+                  bool progress, EmulatedCounts &counts) {
+  snnrt::ImageDataset images;
+  if (!loadImages(data, split, images))
+    return false;
+  int64_t n = images.images.dim(0);
+  if (limit > 0)
+    n = std::min(n, limit);
+  int64_t H = images.images.dim(images.images.rank() - 2),
+          W = images.images.dim(images.images.rank() - 1);
+  if (H > saccades.canvas || W > saccades.canvas) {
+    llvm::errs() << "snn-run: " << H << "×" << W << " images do not fit the "
+                 << saccades.canvas << "×" << saccades.canvas
+                 << " sensor (--canvas)\n";
+    return false;
+  }
+  fs::path root = fs::path(output) / (split == "train" ? "Train" : "Test");
+  std::error_code ec;
+  for (int label : images.labels)
+    if (!ec)
+      fs::create_directories(root / std::to_string(label), ec);
+  if (ec) {
+    llvm::errs() << "snn-run: cannot create " << root.string() << ": "
+                 << ec.message() << "\n";
+    return false;
+  }
+  ProgressBar bar(n, progress);
+  std::atomic<int64_t> done{0}, wrote{0}, skipped{0}, total{0};
+  std::string error;
+  std::mutex failed, barLock;
+  // The sample index keys the noise: train and test streams differ.
+  uint64_t base = split == "train" ? 0 : uint64_t(1) << 32;
+  snnrt::parallelFor(n, 8, [&](int64_t s, int64_t e) {
+    for (int64_t i = s; i < e; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "%05lld.bin", (long long)i);
+      fs::path file = root / std::to_string(images.labels[size_t(i)]) / name;
+      if (!overwrite && fs::exists(file)) {
+        ++skipped; // an earlier run wrote it (writes are atomic)
+      } else {
+        std::vector<snnrt::Event> ev =
+            snnrt::emulateSaccades(images.images.ptr() + i * H * W, H, W,
+                                   saccades, base + uint64_t(i));
+        total += int64_t(ev.size());
+        if (std::string err = snnrt::writeNMNIST(file.string(), ev);
+            !err.empty()) {
+          std::lock_guard<std::mutex> lock(failed);
+          error = err;
+          return;
+        }
+        ++wrote;
+      }
+      int64_t d = ++done;
+      std::lock_guard<std::mutex> lock(barLock);
+      bar.update(d, split);
+    }
+  });
+  if (!error.empty()) {
+    llvm::errs() << "snn-run: " << error << "\n";
+    return false;
+  }
+  counts.written += wrote;
+  counts.kept += skipped;
+  counts.events += total;
+  return true;
+}
+
 namespace {
 
 int emulate(const EventsOptions &o) {
@@ -38,88 +107,29 @@ int emulate(const EventsOptions &o) {
     splits = {"train", "test"};
   else
     splits = {o.split};
-  int64_t written = 0, kept = 0, events = 0;
-  for (const std::string &split : splits) {
-    snnrt::ImageDataset data;
-    if (!loadImages(o.data, split, data))
+  EmulatedCounts counts;
+  for (const std::string &split : splits)
+    if (!emulateSplit(o.data, split, o.limit, o.output, o.saccades, o.overwrite,
+                      o.progress && !o.json, counts))
       return 1;
-    int64_t n = data.images.dim(0);
-    if (o.limit > 0)
-      n = std::min(n, o.limit);
-    int64_t H = data.images.dim(data.images.rank() - 2),
-            W = data.images.dim(data.images.rank() - 1);
-    if (H > o.saccades.canvas || W > o.saccades.canvas) {
-      llvm::errs() << "snn-run: " << H << "×" << W << " images do not fit the "
-                   << o.saccades.canvas << "×" << o.saccades.canvas
-                   << " sensor (--canvas)\n";
-      return 2;
-    }
-    fs::path root = fs::path(o.output) / (split == "train" ? "Train" : "Test");
-    std::error_code ec;
-    for (int c = 0; c <= 9 && !ec; ++c)
-      fs::create_directories(root / std::to_string(c), ec);
-    for (int label : data.labels)
-      if (!ec)
-        fs::create_directories(root / std::to_string(label), ec);
-    if (ec) {
-      llvm::errs() << "snn-run: cannot create " << root.string() << ": "
-                   << ec.message() << "\n";
-      return 1;
-    }
-    ProgressBar bar(n, o.progress && !o.json);
-    std::atomic<int64_t> done{0}, wrote{0}, skipped{0}, total{0};
-    std::string error;
-    std::mutex failed, progress;
-    // The sample index keys the noise: train and test streams differ.
-    uint64_t base = split == "train" ? 0 : uint64_t(1) << 32;
-    snnrt::parallelFor(n, 8, [&](int64_t s, int64_t e) {
-      for (int64_t i = s; i < e; ++i) {
-        char name[32];
-        std::snprintf(name, sizeof name, "%05lld.bin", (long long)i);
-        fs::path file = root / std::to_string(data.labels[size_t(i)]) / name;
-        if (!o.overwrite && fs::exists(file)) {
-          ++skipped; // an earlier run wrote it (writes are atomic)
-        } else {
-          std::vector<snnrt::Event> ev =
-              snnrt::emulateSaccades(data.images.ptr() + i * H * W, H, W,
-                                     o.saccades, base + uint64_t(i));
-          total += int64_t(ev.size());
-          if (std::string err = snnrt::writeNMNIST(file.string(), ev);
-              !err.empty()) {
-            std::lock_guard<std::mutex> lock(failed);
-            error = err;
-            return;
-          }
-          ++wrote;
-        }
-        int64_t d = ++done;
-        std::lock_guard<std::mutex> lock(progress);
-        bar.update(d, split);
-      }
-    });
-    if (!error.empty()) {
-      llvm::errs() << "snn-run: " << error << "\n";
-      return 1;
-    }
-    written += wrote;
-    kept += skipped;
-    events += total;
-  }
   if (o.json) {
     nlohmann::json j = {{"output", o.output},
-                        {"written", written},
-                        {"kept", kept},
+                        {"written", counts.written},
+                        {"kept", counts.kept},
                         {"events_per_written_sample",
-                         written ? double(events) / double(written) : 0.0}};
+                         counts.written
+                             ? double(counts.events) / double(counts.written)
+                             : 0.0}};
     llvm::outs() << j.dump(2) << "\n";
   } else {
-    llvm::outs() << "wrote " << written << " samples to " << o.output;
-    if (written)
+    llvm::outs() << "wrote " << counts.written << " samples to " << o.output;
+    if (counts.written)
       llvm::outs() << llvm::format(" (%.0f events each on average)",
-                                   double(events) / double(written));
-    if (kept)
-      llvm::outs() << "; kept " << kept << " written before (--overwrite "
-                   << "rewrites them)";
+                                   double(counts.events) /
+                                       double(counts.written));
+    if (counts.kept)
+      llvm::outs() << "; kept " << counts.kept << " written before "
+                   << "(--overwrite rewrites them)";
     llvm::outs() << "\n";
   }
   return 0;

@@ -35,7 +35,11 @@ void addTrainingOptions(CLI::App *cmd, TrainCliOptions &o,
       ->required();
   cmd->add_option("--data", o.data,
                   "'fashion-mnist' (Debian's dataset-fashion-mnist) or a "
-                  "folder of MNIST-style IDX files (train and test splits)")
+                  "folder of MNIST-style IDX files (train and test splits); "
+                  "--method bpsta: nmnist:DIR or aedat:DIR (N-MNIST's layout, "
+                  "Train/ and Test/ with class folders) or "
+                  "emulated-fashion-mnist (made once with the saccade "
+                  "emulator, cached)")
       ->capture_default_str();
   cmd->add_option("--epochs", t.epochs, "Epochs")
       ->capture_default_str()

@@ -40,9 +40,47 @@ CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
       "regularization (M-SSR, F-SSR: Sakemi et al. 2023; or the membrane-"
       "potential baseline); writes the module back with new weights");
   addTrainingOptions(cmd, o, t);
-  cmd->add_option("--method", o.method, "Training method (ttfs)")
+  o.command = cmd;
+  cmd->add_option("--method", o.method,
+                  "ttfs: a TTFS network on images; bpsta: a discrete-time "
+                  "LIF network on event data with BPTT (--adjust)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"ttfs"}));
+      ->check(CLI::IsMember({"ttfs", "bpsta"}));
+  cmd->add_option("--adjust", o.adjust,
+                  "bpsta: full (BPSA + BPTA), spatial (BPSA: ∂s/∂u = "
+                  "1[u≥V_th]/u), temporal (BPTA: κ·∂s/∂u across the reset, "
+                  "rectangular surrogate) or none (plain BPTT, rectangular "
+                  "surrogate |u − V_th| < width)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"full", "spatial", "temporal", "none"}));
+  cmd->add_option("--kappa", o.kappa, "bpsta: κ of the temporal adjustment")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--width", o.width,
+                  "bpsta: half width of the rectangular surrogate")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--loss", o.loss,
+                  "bpsta: mse (output rates against the one-hot label) or ce "
+                  "(softmax cross-entropy on the readout)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"mse", "ce"}));
+  cmd->add_option("--bin-by", o.binBy,
+                  "bpsta: frames of equal event counts or of equal time")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"count", "time"}));
+  cmd->add_option("--init-norm", o.initNorm,
+                  "bpsta: before training, scale each layer's weights so that "
+                  "its input currents on the first batch have a standard "
+                  "deviation of this many thresholds (a stand-in for the "
+                  "batch-norm of the BPSTA networks); 0: keep the weights")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--sensor", o.sensor,
+                  "bpsta: sensor width and height in pixels (default: 34 for "
+                  "nmnist and emulated data, 128 for aedat); frames are "
+                  "downsampled to the network's input")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--reg", o.reg,
                   "Sparse-firing regularizer on the hidden layers: none, "
                   "m-ssr (Σ W·(t_max − t)²/2τ), f-ssr (Σ W·(t_max − t)/τ) or "
@@ -131,6 +169,8 @@ void printEvaluation(const snnrt::ttfs::Network &net,
 } // namespace
 
 int runTrain(const TrainOptions &opt) {
+  if (opt.method == "bpsta")
+    return runBpsta(opt);
   LoadedNetwork loaded(opt.model, opt.threads);
   auto &module = loaded.module;
   if (!module)

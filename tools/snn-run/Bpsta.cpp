@@ -1,0 +1,242 @@
+//===- Bpsta.cpp - snn-run train --method bpsta: BPTT on event data -------===//
+//
+//   snn-run train model.mlir --method bpsta --adjust full|spatial|temporal|none
+//       --data nmnist:DIR | aedat:DIR | emulated-fashion-mnist -o out.mlir
+//
+// Trains a discrete-time network with event-frame input (snn.encode_events,
+// from `--convert-nn-to-snn="encoding=events"`) by backpropagation through
+// time with the adjustments of BPSTA (seed 001): the spatial adjustment
+// (BPSA, ∂s/∂u = 1[u ≥ V_th]/u), the temporal one (BPTA, κ·∂s/∂u across the
+// hard reset), both, or neither (plain BPTT with a rectangular surrogate).
+// Event recordings are binned into the network's T frames (by event count
+// unless --bin-by time) and downsampled to its input size. Checkpoints and
+// --resume as for the other trainers; the test split is evaluated at the
+// end.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/mlir-bridge/FineTuneModule.h"
+#include "runtime/mlir-bridge/SNNToRuntime.h"
+#include "tools/snn-run/Common.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace snnrun {
+
+namespace {
+
+/// Where emulated event Fashion-MNIST is kept: $SNN_MLIR_CACHE, else
+/// $XDG_CACHE_HOME/snn-mlir, else ~/.cache/snn-mlir.
+std::string cacheDirectory() {
+  if (const char *d = std::getenv("SNN_MLIR_CACHE"); d && *d)
+    return d;
+  if (const char *d = std::getenv("XDG_CACHE_HOME"); d && *d)
+    return std::string(d) + "/snn-mlir";
+  const char *home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/tmp") + "/.cache/snn-mlir";
+}
+
+/// The folder of an event data set named by --data, emulating Fashion-MNIST
+/// into the cache first when asked to (only the samples not there yet).
+bool eventDataDirectory(const TrainOptions &o, std::string &dir,
+                        int64_t &sensor) {
+  auto after = [&](const char *prefix) {
+    return o.data.rfind(prefix, 0) == 0 ? o.data.substr(std::strlen(prefix))
+                                        : std::string();
+  };
+  sensor = o.sensor;
+  if (std::string d = after("nmnist:"); !d.empty()) {
+    dir = d;
+    sensor = sensor ? sensor : 34;
+    return true;
+  }
+  if (std::string d = after("aedat:"); !d.empty()) {
+    dir = d;
+    sensor = sensor ? sensor : 128;
+    return true;
+  }
+  if (o.data != "emulated-fashion-mnist") {
+    llvm::errs() << "snn-run: --method bpsta reads event data: --data "
+                    "nmnist:DIR, aedat:DIR or emulated-fashion-mnist, not '"
+                 << o.data << "'\n";
+    return false;
+  }
+  dir = cacheDirectory() + "/emulated-fashion-mnist";
+  sensor = sensor ? sensor : 34;
+  const snnrt::TrainingOptions &t = o.train;
+  int64_t train = t.limit > 0 ? t.limit : 0;
+  int64_t test = o.test ? (o.testLimit > 0 ? o.testLimit : 0) : -1;
+  if (!o.json)
+    llvm::errs() << "emulated event Fashion-MNIST in " << dir
+                 << " (made once; snn-run events emulate)\n";
+  EmulatedCounts counts;
+  snnrt::SaccadeOptions saccades;
+  if (!emulateSplit("fashion-mnist", "train", train, dir, saccades, false,
+                    o.progress && !o.json, counts))
+    return false;
+  if (test >= 0 && !emulateSplit("fashion-mnist", "test", test, dir, saccades,
+                                 false, o.progress && !o.json, counts))
+    return false;
+  return true;
+}
+
+} // namespace
+
+int runBpsta(const TrainOptions &opt) {
+  LoadedNetwork loaded(opt.model, opt.threads);
+  auto &module = loaded.module;
+  if (!module)
+    return 1;
+  auto net = mlir::snnmlir::buildSpikingNetwork(*module);
+  if (mlir::failed(net))
+    return 1;
+  if (net->layers.empty() ||
+      net->layers.front().kind != snnrt::LayerKind::EncodeEvents ||
+      net->inputShapes.size() != 1 || net->inputShapes[0].size() != 5) {
+    llvm::errs() << "snn-run: " << opt.model
+                 << ": --method bpsta trains networks with event-frame input "
+                    "(snn.encode_events of N×T×C×H×W); make one with snn-opt "
+                    "--convert-nn-to-snn=\"encoding=events timesteps=T\"\n";
+    return 1;
+  }
+  const snnrt::Shape &in = net->inputShapes[0]; // N, T, C, H, W
+  if (in[2] != 2) {
+    llvm::errs() << "snn-run: " << opt.model << ": the input has " << in[2]
+                 << " channels per frame; event frames have 2 (ON, OFF)\n";
+    return 1;
+  }
+  std::string dir;
+  int64_t sensor = 0;
+  if (!eventDataDirectory(opt, dir, sensor))
+    return 1;
+  snnrt::BinOptions bins;
+  bins.bins = in[1];
+  bins.byCount = opt.binBy == "count";
+  bins.width = bins.height = sensor;
+  bins.downsample = (sensor + in[4] - 1) / in[4];
+  if ((sensor + bins.downsample - 1) / bins.downsample != in[4] ||
+      (sensor + bins.downsample - 1) / bins.downsample != in[3]) {
+    llvm::errs() << "snn-run: " << opt.model << ": the input's " << in[3] << "×"
+                 << in[4] << " frames are not a downsampling of the " << sensor
+                 << "×" << sensor << " sensor (--sensor)\n";
+    return 1;
+  }
+  snnrt::EventDataset train, test;
+  if (std::string e = snnrt::listEventDataset(dir, "train", train);
+      !e.empty()) {
+    llvm::errs() << "snn-run: " << e << "\n";
+    return 1;
+  }
+
+  // BPSTA's settings unless given: AdamW-like Adam (lr 1e-3, decay 1e-4),
+  // batch 64, cosine.
+  snnrt::FineTuneOptions t;
+  static_cast<snnrt::TrainingOptions &>(t) = opt.train;
+  auto given = [&](const char *name) {
+    return opt.command && opt.command->get_option(name)->count() > 0;
+  };
+  if (!given("--lr"))
+    t.optimizer.learningRate = 1e-3f;
+  if (!given("--weight-decay"))
+    t.optimizer.weightDecay = 1e-4f;
+  if (!given("--batch"))
+    t.batch = 64;
+  finishTrainingOptions(opt, t);
+  snnrt::StdbOptions &s = t.stdb;
+  bool spatial = opt.adjust == "full" || opt.adjust == "spatial";
+  bool temporal = opt.adjust == "full" || opt.adjust == "temporal";
+  s.surrogate =
+      spatial ? snnrt::Surrogate::Spatial : snnrt::Surrogate::Rectangular;
+  s.width = opt.width;
+  s.kappa = temporal ? opt.kappa : 0.0f;
+  s.loss = opt.loss == "mse" ? snnrt::LossKind::RateMse
+                             : snnrt::LossKind::CrossEntropy;
+
+  if (opt.initNorm > 0) {
+    // Scale the initial weights on the first batch (deterministic, so a
+    // resumed run starts from the same point before its checkpoint).
+    std::vector<mlir::Operation *> layerOps, constantOps;
+    auto start = mlir::snnmlir::buildSpikingNetwork(*module, "main", &layerOps,
+                                                    &constantOps);
+    if (mlir::failed(start))
+      return 1;
+    std::vector<int64_t> first;
+    for (int64_t i = 0;
+         i < std::min<int64_t>(t.batch, int64_t(train.files.size())); ++i)
+      first.push_back(i);
+    snnrt::Tensor x;
+    std::vector<int> labels;
+    std::vector<float> scales;
+    std::string e = snnrt::eventSource(train, bins).load(first, x, labels);
+    if (e.empty())
+      e = snnrt::normalizeInitialCurrents(*start, x, opt.initNorm, scales);
+    if (!e.empty()) {
+      llvm::errs() << "snn-run: " << e << "\n";
+      return 1;
+    }
+    if (mlir::failed(
+            mlir::snnmlir::updateSpikingNetwork(*start, layerOps, constantOps)))
+      return 1;
+  }
+  EpochPrinter printer(opt, t.epochs, t.validation);
+  std::vector<snnrt::EpochReport> reports;
+  if (mlir::failed(mlir::snnmlir::fineTuneModule(
+          *module, snnrt::eventSource(train, bins), t, printer.callbacks(),
+          reports)))
+    return 1;
+  if (!writeModuleAtomically(*module, opt.output))
+    return 1;
+
+  double testAccuracy = -1;
+  int64_t testCount = 0;
+  if (opt.test) {
+    if (std::string e = snnrt::listEventDataset(dir, "test", test);
+        !e.empty()) {
+      llvm::errs() << "snn-run: " << e << "\n";
+      return 1;
+    }
+    auto trained = mlir::snnmlir::buildSpikingNetwork(*module);
+    if (mlir::failed(trained))
+      return 1;
+    testCount = int64_t(test.files.size());
+    if (opt.testLimit > 0)
+      testCount = std::min(testCount, opt.testLimit);
+    if (std::string e = snnrt::simulatedAccuracy(
+            *trained, snnrt::eventSource(test, bins), 0, testCount, in[1],
+            t.evalBatch, testAccuracy);
+        !e.empty()) {
+      llvm::errs() << "snn-run: " << e << "\n";
+      return 1;
+    }
+  }
+  if (opt.json) {
+    nlohmann::json j = {{"model", opt.model},
+                        {"output", opt.output},
+                        {"method", "bpsta"},
+                        {"adjust", opt.adjust},
+                        {"kappa", s.kappa},
+                        {"loss", opt.loss},
+                        {"timesteps", in[1]},
+                        {"data", dir},
+                        {"threads", snnrt::numThreads()},
+                        {"epochs", epochsJson(reports)}};
+    if (opt.test)
+      j["test"] = {{"images", testCount}, {"accuracy", testAccuracy}};
+    llvm::outs() << j.dump(2) << "\n";
+  } else {
+    if (opt.test)
+      llvm::outs() << llvm::format("test accuracy: %.2f %% (%lld samples, T "
+                                   "= %lld)\n",
+                                   testAccuracy, (long long)testCount,
+                                   (long long)in[1]);
+    llvm::outs() << "wrote " << opt.output << "\n";
+  }
+  return 0;
+}
+
+} // namespace snnrun
