@@ -78,7 +78,9 @@ echo "   $BUILD_DIR/classify (no MLIR, LLVM or snn-mlir library at run time), T 
 "$bin/snn-run" eval "$BUILD_DIR/demo.snn.mlir" --engine jit --timesteps 32 --no-progress
 
 echo
-echo "== Not there yet (see the issues): event data and BPSTA (9), GPU and"
-echo "   neuromorphic backends. The larger CNNs convert and fine-tune the same way,"
+echo "== Also there: event-camera data and training from scratch on it"
+echo "   (snn-run events, snn-run train --method bpsta; docs/events.md). Not there"
+echo "   yet: BPSTA's batch-norm (issue 9), GPU and neuromorphic backends. The"
+echo "   larger CNNs convert and fine-tune the same way,"
 echo "   e.g. tests/models/vgg_avgpool.onnx (docs/results.md, docs/training.md); the"
 echo "   TTFS study is bench/ttfs-sweep.sh (docs/ttfs.md)."
