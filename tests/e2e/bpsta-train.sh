@@ -5,7 +5,8 @@
 # emulated event Fashion-MNIST (made by the saccade emulator into a temporary
 # cache); a run killed in its second epoch and resumed ends byte-identical to
 # an uninterrupted one, and the trained network reaches an accuracy an
-# untrained or broken one cannot (10 classes: chance is 10 %).
+# untrained or broken one cannot (10 classes: chance is 10 %); snn-run eval
+# on the same event data reproduces the trainer's test accuracy.
 # usage: bpsta-train.sh BIN_DIR MODELS_DIR
 set -euo pipefail
 bin=$1 models=$2
@@ -27,6 +28,12 @@ acc=$(sed -n '/"test"/,/}/s/.*"accuracy": *\([0-9.]*\).*/\1/p' "$tmp/bpsta-a.log
 echo "test accuracy after 3 epochs on 1,300 samples: $acc %"
 awk -v a="$acc" 'BEGIN { exit !(a >= 50) }' ||
   { echo "FAIL: accuracy $acc % is below 50 %"; exit 1; }
+
+# snn-run eval reads the same event data and agrees with the trainer.
+evalacc=$("$bin/snn-run" eval "$tmp/bpsta-a.mlir" --data emulated-fashion-mnist \
+  --limit 300 --json --no-progress | sed -n 's/^  "accuracy": *\([0-9.]*\).*/\1/p')
+awk -v a="$acc" -v b="$evalacc" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' ||
+  { echo "FAIL: eval gives $evalacc %, the trainer's test $acc %"; exit 1; }
 
 # A network without event input is refused with a hint.
 "$bin/snn-translate" --import-onnx "$models/mlp.onnx" |

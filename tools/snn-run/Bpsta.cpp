@@ -41,15 +41,16 @@ std::string cacheDirectory() {
   return std::string(home && *home ? home : "/tmp") + "/.cache/snn-mlir";
 }
 
-/// The folder of an event data set named by --data, emulating Fashion-MNIST
-/// into the cache first when asked to (only the samples not there yet).
-bool eventDataDirectory(const TrainOptions &o, std::string &dir,
-                        int64_t &sensor) {
+} // namespace
+
+bool eventDataDirectory(const std::string &spec, int64_t sensorOption,
+                        const std::string &split, int64_t limit, bool progress,
+                        std::string &dir, int64_t &sensor) {
   auto after = [&](const char *prefix) {
-    return o.data.rfind(prefix, 0) == 0 ? o.data.substr(std::strlen(prefix))
-                                        : std::string();
+    return spec.rfind(prefix, 0) == 0 ? spec.substr(std::strlen(prefix))
+                                      : std::string();
   };
-  sensor = o.sensor;
+  sensor = sensorOption;
   if (std::string d = after("nmnist:"); !d.empty()) {
     dir = d;
     sensor = sensor ? sensor : 34;
@@ -60,32 +61,43 @@ bool eventDataDirectory(const TrainOptions &o, std::string &dir,
     sensor = sensor ? sensor : 128;
     return true;
   }
-  if (o.data != "emulated-fashion-mnist") {
-    llvm::errs() << "snn-run: --method bpsta reads event data: --data "
-                    "nmnist:DIR, aedat:DIR or emulated-fashion-mnist, not '"
-                 << o.data << "'\n";
+  if (spec != "emulated-fashion-mnist") {
+    llvm::errs() << "snn-run: networks with event input read event data: "
+                    "--data nmnist:DIR, aedat:DIR or emulated-fashion-mnist, "
+                    "not '"
+                 << spec << "'\n";
     return false;
   }
   dir = cacheDirectory() + "/emulated-fashion-mnist";
   sensor = sensor ? sensor : 34;
-  const snnrt::TrainingOptions &t = o.train;
-  int64_t train = t.limit > 0 ? t.limit : 0;
-  int64_t test = o.test ? (o.testLimit > 0 ? o.testLimit : 0) : -1;
-  if (!o.json)
-    llvm::errs() << "emulated event Fashion-MNIST in " << dir
+  if (progress)
+    llvm::errs() << "emulated event Fashion-MNIST (" << split << ") in " << dir
                  << " (made once; snn-run events emulate)\n";
   EmulatedCounts counts;
-  snnrt::SaccadeOptions saccades;
-  if (!emulateSplit("fashion-mnist", "train", train, dir, saccades, false,
-                    o.progress && !o.json, counts))
-    return false;
-  if (test >= 0 && !emulateSplit("fashion-mnist", "test", test, dir, saccades,
-                                 false, o.progress && !o.json, counts))
-    return false;
-  return true;
+  return emulateSplit("fashion-mnist", split, limit, dir,
+                      snnrt::SaccadeOptions(), false, progress, counts);
 }
 
-} // namespace
+bool eventBins(const snnrt::Shape &input, int64_t sensor, bool byCount,
+               const std::string &model, snnrt::BinOptions &bins) {
+  if (input.size() != 5 || input[2] != 2) {
+    llvm::errs() << "snn-run: " << model
+                 << ": event input must be N×T×2×H×W frames (ON, OFF)\n";
+    return false;
+  }
+  bins.bins = input[1];
+  bins.byCount = byCount;
+  bins.width = bins.height = sensor;
+  bins.downsample = (sensor + input[4] - 1) / input[4];
+  int64_t side = (sensor + bins.downsample - 1) / bins.downsample;
+  if (side != input[4] || side != input[3]) {
+    llvm::errs() << "snn-run: " << model << ": the input's " << input[3] << "×"
+                 << input[4] << " frames are not a downsampling of the "
+                 << sensor << "×" << sensor << " sensor (--sensor)\n";
+    return false;
+  }
+  return true;
+}
 
 int runBpsta(const TrainOptions &opt) {
   LoadedNetwork loaded(opt.model, opt.threads);
@@ -105,27 +117,19 @@ int runBpsta(const TrainOptions &opt) {
     return 1;
   }
   const snnrt::Shape &in = net->inputShapes[0]; // N, T, C, H, W
-  if (in[2] != 2) {
-    llvm::errs() << "snn-run: " << opt.model << ": the input has " << in[2]
-                 << " channels per frame; event frames have 2 (ON, OFF)\n";
-    return 1;
-  }
+  const snnrt::TrainingOptions &to = opt.train;
+  bool talk = opt.progress && !opt.json;
   std::string dir;
   int64_t sensor = 0;
-  if (!eventDataDirectory(opt, dir, sensor))
+  if (!eventDataDirectory(opt.data, opt.sensor, "train",
+                          to.limit > 0 ? to.limit : 0, talk, dir, sensor) ||
+      (opt.test && !eventDataDirectory(opt.data, opt.sensor, "test",
+                                       opt.testLimit > 0 ? opt.testLimit : 0,
+                                       talk, dir, sensor)))
     return 1;
   snnrt::BinOptions bins;
-  bins.bins = in[1];
-  bins.byCount = opt.binBy == "count";
-  bins.width = bins.height = sensor;
-  bins.downsample = (sensor + in[4] - 1) / in[4];
-  if ((sensor + bins.downsample - 1) / bins.downsample != in[4] ||
-      (sensor + bins.downsample - 1) / bins.downsample != in[3]) {
-    llvm::errs() << "snn-run: " << opt.model << ": the input's " << in[3] << "×"
-                 << in[4] << " frames are not a downsampling of the " << sensor
-                 << "×" << sensor << " sensor (--sensor)\n";
+  if (!eventBins(in, sensor, opt.binBy == "count", opt.model, bins))
     return 1;
-  }
   snnrt::EventDataset train, test;
   if (std::string e = snnrt::listEventDataset(dir, "train", train);
       !e.empty()) {

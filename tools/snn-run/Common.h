@@ -187,6 +187,18 @@ struct TrainOptions : TrainCliOptions {
 };
 /// `snn-run train --method bpsta`.
 int runBpsta(const TrainOptions &options);
+
+/// The folder of the event data set `spec` names (nmnist:DIR, aedat:DIR, or
+/// emulated-fashion-mnist, whose first `limit` samples (0: all) of `split`
+/// are emulated into the cache first when missing) and its sensor size
+/// (`sensorOption`, else the format's). False after printing why not.
+bool eventDataDirectory(const std::string &spec, int64_t sensorOption,
+                        const std::string &split, int64_t limit, bool progress,
+                        std::string &dir, int64_t &sensor);
+/// Binning of a sensor's events into the frames of a network input
+/// N×T×2×H×W (downsampled to H×W). False after printing why not.
+bool eventBins(const snnrt::Shape &input, int64_t sensor, bool byCount,
+               const std::string &model, snnrt::BinOptions &bins);
 /// Registers `snn-run train` (tools/snn-run/Train.cpp).
 CLI::App *addTrainCommand(CLI::App &app, TrainOptions &options);
 int runTrain(const TrainOptions &options);

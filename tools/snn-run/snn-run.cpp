@@ -62,6 +62,8 @@ struct EvalOptions {
   bool events = true;
   std::string engine = "sim";
   bool referenceOrder = false;
+  int64_t sensor = 0;          // event data
+  std::string binBy = "count"; // event data
 };
 
 int runEval(const EvalOptions &opt) {
@@ -134,10 +136,38 @@ int runEval(const EvalOptions &opt) {
   }
   size_t checkpoints = spiking ? steps.size() : 1;
 
+  // Networks with event input read event recordings, binned into their
+  // frames; the others read images.
+  bool events = spiking && !ttfs && !net->layers.empty() &&
+                net->layers.front().kind == snnrt::LayerKind::EncodeEvents;
   snnrt::ImageDataset data;
-  if (!snnrun::loadImages(opt.data, opt.split, data))
+  snnrt::EventDataset recordings;
+  snnrt::BinOptions bins;
+  if (events) {
+    std::string dir;
+    int64_t sensor = 0;
+    if (opt.engine == "jit") {
+      llvm::errs() << "snn-run: --engine jit does not take event input yet "
+                      "(the CPU backend lowers encode_events later)\n";
+      return 2;
+    }
+    if (!snnrun::eventDataDirectory(opt.data, opt.sensor, opt.split, opt.limit,
+                                    opt.progress && !opt.json, dir, sensor) ||
+        !snnrun::eventBins(want, sensor, opt.binBy == "count", opt.model, bins))
+      return 1;
+    if (std::string e = snnrt::listEventDataset(dir, opt.split, recordings);
+        !e.empty()) {
+      llvm::errs() << "snn-run: " << e << "\n";
+      return 1;
+    }
+    if (!opt.timesteps.empty() && steps.back() > bins.bins)
+      llvm::errs() << "snn-run: note: steps past the " << bins.bins
+                   << " frames see no input\n";
+  } else if (!snnrun::loadImages(opt.data, opt.split, data)) {
     return 1;
-  int64_t total = data.images.dim(0);
+  }
+  int64_t total =
+      events ? int64_t(recordings.files.size()) : data.images.dim(0);
   if (opt.limit > 0)
     total = std::min(total, opt.limit);
   int64_t batchSize = want.empty() || want[0] < 0 ? opt.batch : want[0];
@@ -166,11 +196,27 @@ int runEval(const EvalOptions &opt) {
     int64_t n = std::min(batchSize, total - done);
     if (!want.empty() && want[0] >= 0 && n != want[0])
       break; // a static-batch model cannot take the remainder
-    snnrt::Tensor batch = snnrt::imageBatch(data, done, n);
-    if (!snnrt::fitImagesToInput(want, batch)) {
-      llvm::errs() << "snn-run: the model's input " << snnrt::formatShape(want)
-                   << " does not take 28×28 images\n";
-      return 1;
+    snnrt::Tensor batch;
+    std::vector<int> labels;
+    if (events) {
+      std::vector<int64_t> indices(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i)
+        indices[size_t(i)] = done + i;
+      if (std::string e =
+              snnrt::eventSource(recordings, bins).load(indices, batch, labels);
+          !e.empty()) {
+        llvm::errs() << "snn-run: " << e << "\n";
+        return 1;
+      }
+    } else {
+      batch = snnrt::imageBatch(data, done, n);
+      labels.assign(data.labels.begin() + done, data.labels.begin() + done + n);
+      if (!snnrt::fitImagesToInput(want, batch)) {
+        llvm::errs() << "snn-run: the model's input "
+                     << snnrt::formatShape(want)
+                     << " does not take 28×28 images\n";
+        return 1;
+      }
     }
     std::vector<snnrt::Tensor> logits;
     std::string err;
@@ -207,7 +253,7 @@ int runEval(const EvalOptions &opt) {
       for (int64_t i = 0; i < n; ++i) {
         const float *row = logits[k].ptr() + i * classes;
         int64_t best = std::max_element(row, row + classes) - row;
-        correct[k] += best == data.labels[done + i];
+        correct[k] += best == labels[size_t(i)];
       }
     }
     done += n;
@@ -477,7 +523,8 @@ int main(int argc, char **argv) {
   evalCmd
       ->add_option("--data", eval.data,
                    "'fashion-mnist' (Debian's dataset-fashion-mnist) or a "
-                   "folder of MNIST-style IDX files")
+                   "folder of MNIST-style IDX files; for networks with event "
+                   "input: nmnist:DIR, aedat:DIR or emulated-fashion-mnist")
       ->capture_default_str();
   evalCmd->add_option("--split", eval.split, "train or test")
       ->capture_default_str();
@@ -508,6 +555,16 @@ int main(int argc, char **argv) {
                    "code, compiled in-process; one state per thread)")
       ->check(CLI::IsMember({"sim", "jit"}))
       ->capture_default_str();
+  evalCmd
+      ->add_option("--sensor", eval.sensor,
+                   "Event input: sensor width and height (default: 34 for "
+                   "nmnist and emulated data, 128 for aedat)")
+      ->check(CLI::NonNegativeNumber);
+  evalCmd
+      ->add_option("--bin-by", eval.binBy,
+                   "Event input: frames of equal event counts or equal time")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"count", "time"}));
   evalCmd->add_flag("--reference-order", eval.referenceOrder,
                     "Simulator: compute synapses in the reference order that "
                     "generated code follows (bit-identical spikes, slower)");
