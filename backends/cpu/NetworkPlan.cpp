@@ -16,7 +16,8 @@ namespace {
 
 /// The per-sample shape of a train or tensor whose first dimension is the
 /// batch; failure when another dimension is dynamic.
-FailureOr<SmallVector<int64_t>> sampleShape(Operation *at, Type type) {
+FailureOr<SmallVector<int64_t>> sampleShape(Operation *at, Type type,
+                                            bool frames = false) {
   ArrayRef<int64_t> shape;
   if (auto s = dyn_cast<snn::SpikesType>(type))
     shape = s.getShape();
@@ -27,7 +28,7 @@ FailureOr<SmallVector<int64_t>> sampleShape(Operation *at, Type type) {
   else
     return at->emitError() << "the CPU backend needs ranked values, got "
                            << type;
-  if (shape.size() != 2 && shape.size() != 4)
+  if (shape.size() != 2 && shape.size() != 4 && !(frames && shape.size() == 5))
     return at->emitError() << "the CPU backend handles 2-D (N×K) and 4-D "
                               "(N×C×H×W) values, got rank "
                            << shape.size();
@@ -135,7 +136,11 @@ FailureOr<NetworkPlan> mlir::snnmlir::cpu::planNetwork(ModuleOp module,
   plan.timesteps = time.getTimesteps();
   Planner p{plan};
   BlockArgument input = fn.getArgument(0);
-  auto inShape = sampleShape(fn, input.getType());
+  // Event frames N×T×C×H×W are stored as they come, T×C×H×W per sample.
+  bool frames = llvm::any_of(input.getUsers(), [](Operation *u) {
+    return isa<snn::EncodeEventsOp>(u);
+  });
+  auto inShape = sampleShape(fn, input.getType(), frames);
   if (failed(inShape))
     return failure();
   plan.inputShape = *inShape;
@@ -205,7 +210,7 @@ FailureOr<NetworkPlan> mlir::snnmlir::cpu::planNetwork(ModuleOp module,
     bool alias = false;
     bool ok =
         llvm::TypeSwitch<Operation *, bool>(op)
-            .Case<snn::EncodePoissonOp>([&](auto) {
+            .Case<snn::EncodePoissonOp, snn::EncodeEventsOp>([&](auto) {
               plan.spikingIndex[op] = int64_t(plan.spiking.size());
               plan.spiking.push_back({snnmlir::bridge::opLabel(op), out.size});
               return true;

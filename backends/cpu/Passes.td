@@ -32,7 +32,8 @@ def SNNLowerToStep : Pass<"snn-lower-to-step", "ModuleOp"> {
     `snn-run eval --reference-order`. 4-D values are stored channel-last.
     Poisson encoding uses the runtime's counter-based generator.
 
-    Supported: `encode_poisson`, `encode_direct`, `dense`, `conv2d` (strides,
+    Supported: `encode_poisson`, `encode_direct`, `encode_events` (the
+    input stays `T×C×H×W` per sample; step t reads frame t), `dense`, `conv2d` (strides,
     pads, dilations, groups), `avg_pool`, `max_pool` (spike-gated), `add`,
     `flatten`, `if`, `lif` (both resets, refractory periods, per-channel
     thresholds), `accumulate` and `spike_rate` as the function's result.

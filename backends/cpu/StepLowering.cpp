@@ -264,6 +264,8 @@ public:
     for (Operation *op : plan.ops) {
       if (auto p = dyn_cast<snn::EncodePoissonOp>(op))
         poisson(p);
+      else if (auto ev = dyn_cast<snn::EncodeEventsOp>(op))
+        events(ev);
       else if (auto d = dyn_cast<snn::DenseOp>(op))
         dense(d);
       else if (auto c = dyn_cast<snn::Conv2DOp>(op))
@@ -324,6 +326,29 @@ private:
                              [&](Value j, Value i, ValueRange c) {
                                return SmallVector<Value>{emitOne(j, i, c[0])};
                              })[0];
+    addToCounter(op, total);
+  }
+
+  /// Frame t of the sample's T×C×H×W event frames (zeros after the last),
+  /// stored channel-last; nonzero counts are counted as spikes, as the
+  /// simulator does.
+  void events(snn::EncodeEventsOp op) {
+    const BufferInfo &out = info(op.getResult());
+    Value x = e.buffer(op.getInput()), s = e.buffer(op.getResult());
+    int64_t T = plan.inputShape[0];
+    Value inside = e.cmpi(arith::CmpIPredicate::slt, t, e.i64(T));
+    Value frame = arith::IndexCastOp::create(
+        e.b, e.loc, e.b.getIndexType(),
+        arith::MinSIOp::create(e.b, e.loc, t, e.i64(T - 1)));
+    Value base = e.muli(frame, out.size);
+    Value total = e.forEachElement(
+        out, false, {e.i64(0)}, [&](Value j, Value i, ValueRange c) {
+          Value v = e.select(inside, e.load(x, e.addi(base, i)), e.f32(0));
+          e.store(v, s, j);
+          Value nz = e.cmpf(arith::CmpFPredicate::ONE, v, e.f32(0));
+          return SmallVector<Value>{e.add(
+              c[0], arith::ExtUIOp::create(e.b, e.loc, e.b.getI64Type(), nz))};
+        })[0];
     addToCounter(op, total);
   }
 

@@ -6,7 +6,8 @@
 # cache); a run killed in its second epoch and resumed ends byte-identical to
 # an uninterrupted one, and the trained network reaches an accuracy an
 # untrained or broken one cannot (10 classes: chance is 10 %); snn-run eval
-# on the same event data reproduces the trainer's test accuracy.
+# on the same event data reproduces the trainer's test accuracy, and the
+# JIT-compiled network gives the simulator's spikes.
 # usage: bpsta-train.sh BIN_DIR MODELS_DIR
 set -euo pipefail
 bin=$1 models=$2
@@ -34,6 +35,17 @@ evalacc=$("$bin/snn-run" eval "$tmp/bpsta-a.mlir" --data emulated-fashion-mnist 
   --limit 300 --json --no-progress | sed -n 's/^  "accuracy": *\([0-9.]*\).*/\1/p')
 awk -v a="$acc" -v b="$evalacc" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' ||
   { echo "FAIL: eval gives $evalacc %, the trainer's test $acc %"; exit 1; }
+
+# The CPU backend's generated code (JIT) on event input: the same spikes in
+# every layer as the simulator in reference order.
+spikes() {
+  "$bin/snn-run" eval "$tmp/bpsta-a.mlir" --data emulated-fashion-mnist \
+    --limit 100 --json --no-progress "$@" | grep -E '"spikes"|^  "accuracy"' | tr -d ' '
+}
+spikes --engine jit >"$tmp/jit.txt"
+spikes --reference-order >"$tmp/sim.txt"
+[[ -s "$tmp/sim.txt" ]] && cmp -s "$tmp/jit.txt" "$tmp/sim.txt" ||
+  { echo "FAIL: JIT and simulator differ on event input"; paste "$tmp/jit.txt" "$tmp/sim.txt"; exit 1; }
 
 # A network without event input is refused with a hint.
 "$bin/snn-translate" --import-onnx "$models/mlp.onnx" |

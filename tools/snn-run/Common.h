@@ -132,7 +132,7 @@ nlohmann::json epochsJson(const std::vector<snnrt::EpochReport> &reports);
 /// ascending), `stats` the spikes of each spiking layer and
 /// `compileSeconds` the time the JIT took. False after printing why not.
 bool evalWithJit(mlir::ModuleOp module, const std::string &model,
-                 const snnrt::ImageDataset &data, int64_t total,
+                 const snnrt::SampleSource &data, int64_t total,
                  const std::vector<int64_t> &steps, bool progress,
                  std::vector<int64_t> &correct,
                  std::vector<snnrt::LayerStats> &stats, double &compileSeconds);

@@ -20,7 +20,7 @@
 #include <thread>
 
 bool snnrun::evalWithJit(mlir::ModuleOp module, const std::string &model,
-                         const snnrt::ImageDataset &data, int64_t total,
+                         const snnrt::SampleSource &data, int64_t total,
                          const std::vector<int64_t> &steps, bool progress,
                          std::vector<int64_t> &correct,
                          std::vector<snnrt::LayerStats> &stats,
@@ -36,14 +36,6 @@ bool snnrun::evalWithJit(mlir::ModuleOp module, const std::string &model,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   const mlir::snnmlir::cpu::JitNetwork &net = **compiled;
-  int64_t pixels =
-      data.images.size() / std::max<int64_t>(data.images.dim(0), 1);
-  if (net.inputSize() != pixels) {
-    llvm::errs() << "snn-run: " << model << ": the network takes "
-                 << net.inputSize() << " inputs per sample, the images have "
-                 << pixels << "\n";
-    return false;
-  }
   size_t layers = net.layerNames().size();
   stats.assign(layers, snnrt::LayerStats());
   for (size_t l = 0; l < layers; ++l) {
@@ -55,6 +47,7 @@ bool snnrun::evalWithJit(mlir::ModuleOp module, const std::string &model,
   std::atomic<int64_t> next{0}, done{0};
   std::mutex merge;
   bool failed = false;
+  std::string error;
   ProgressBar bar(total, progress);
   auto work = [&](int worker) {
     void *state = net.createState();
@@ -64,11 +57,23 @@ bool snnrun::evalWithJit(mlir::ModuleOp module, const std::string &model,
       return;
     }
     std::vector<float> out(size_t(net.outputSize()));
+    snnrt::Tensor x;
+    std::vector<int> label;
     std::vector<int64_t> counts(std::max<size_t>(layers, 1)), mine(layers, 0),
         right(steps.size(), 0);
     for (int64_t n; (n = next.fetch_add(1)) < total;) {
+      std::string err = data.load({n}, x, label);
+      if (err.empty() && x.size() != net.inputSize())
+        err = "the network takes " + std::to_string(net.inputSize()) +
+              " inputs per sample, the data gives " + std::to_string(x.size());
+      if (!err.empty()) {
+        std::lock_guard<std::mutex> lock(merge);
+        if (error.empty())
+          error = model + ": " + err;
+        break;
+      }
       net.reset(state);
-      net.setInput(state, data.images.ptr() + n * pixels);
+      net.setInput(state, x.ptr());
       int64_t ran = 0;
       for (size_t k = 0; k < steps.size(); ++k) {
         net.run(state, steps[k] - ran);
@@ -82,7 +87,7 @@ bool snnrun::evalWithJit(mlir::ModuleOp module, const std::string &model,
         } else {
           best = std::max_element(out.begin(), out.end()) - out.begin();
         }
-        right[k] += best == data.labels[n];
+        right[k] += best == label[0];
       }
       net.layerSpikes(state, counts.data());
       for (size_t l = 0; l < layers; ++l)
@@ -106,6 +111,10 @@ bool snnrun::evalWithJit(mlir::ModuleOp module, const std::string &model,
     t.join();
   if (failed) {
     llvm::errs() << "snn-run: out of memory for the network states\n";
+    return false;
+  }
+  if (!error.empty()) {
+    llvm::errs() << "snn-run: " << error << "\n";
     return false;
   }
   return true;

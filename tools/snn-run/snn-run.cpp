@@ -146,11 +146,6 @@ int runEval(const EvalOptions &opt) {
   if (events) {
     std::string dir;
     int64_t sensor = 0;
-    if (opt.engine == "jit") {
-      llvm::errs() << "snn-run: --engine jit does not take event input yet "
-                      "(the CPU backend lowers encode_events later)\n";
-      return 2;
-    }
     if (!snnrun::eventDataDirectory(opt.data, opt.sensor, opt.split, opt.limit,
                                     opt.progress && !opt.json, dir, sensor) ||
         !snnrun::eventBins(want, sensor, opt.binBy == "count", opt.model, bins))
@@ -185,7 +180,9 @@ int runEval(const EvalOptions &opt) {
   }
   double compileSeconds = 0;
   if (jit) {
-    if (!snnrun::evalWithJit(*module, opt.model, data, total, steps,
+    snnrt::SampleSource source = events ? snnrt::eventSource(recordings, bins)
+                                        : snnrt::imageSource(data, want);
+    if (!snnrun::evalWithJit(*module, opt.model, source, total, steps,
                              opt.progress && !opt.json, correct, stats,
                              compileSeconds))
       return 1;

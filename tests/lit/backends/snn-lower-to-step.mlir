@@ -79,3 +79,24 @@ func.func @main(%x: tensor<?x1x2x2xf32>) -> tensor<?x8xf32>
   %r = snn.spike_rate %f : !snn.spikes<?x8> -> tensor<?x8xf32>
   return %r : tensor<?x8xf32>
 }
+
+// -----
+
+// Event frames: the input stays T×C×H×W per sample; step t copies frame t
+// (zeros after the last, T = 3 here) channel-last and counts its nonzeros.
+
+// CHECK:       func.func @net_set_input(%{{.*}}: memref<{{[0-9]+}}xi8>, %{{.*}}: memref<24xf32>)
+// CHECK:       func.func @net_step
+// CHECK:         arith.cmpi slt, %{{.*}}, %c3_i64
+// CHECK:         arith.minsi %{{.*}}, %c2_i64
+// CHECK:         arith.select
+// CHECK:         arith.cmpf one
+func.func @main(%x: tensor<?x3x2x2x2xf32>) -> tensor<?x2xf32>
+    attributes {snn.time = #snn.discrete<timesteps = 3>} {
+  %w = nn.constant dense<0.5> : tensor<2x8xf32>
+  %e = snn.encode_events %x : tensor<?x3x2x2x2xf32> -> !snn.spikes<?x2x2x2>
+  %f = snn.flatten %e : !snn.spikes<?x2x2x2> -> !snn.spikes<?x8>
+  %i = snn.dense %f, %w : !snn.spikes<?x8>, tensor<2x8xf32> -> !snn.current<?x2>
+  %r = snn.accumulate %i : !snn.current<?x2> -> tensor<?x2xf32>
+  return %r : tensor<?x2xf32>
+}
