@@ -13,7 +13,7 @@
 //
 // Synapses run event-driven: each nonzero input adds its weights to the
 // outputs it reaches, in the order documented by the runtime's reference
-// kernels (runtime/ann/Kernels.h, denseReference / conv2dReference), with
+// kernels (runtime/ann/Kernels.h, denseEvents / conv2dReference), with
 // one fused multiply-add per synapse, so that currents and therefore spikes
 // are bit-identical to `snn-run eval --reference-order`. TTFS networks get
 // the exact event loop of the runtime's TTFS simulator (TtfsWriter).

@@ -446,6 +446,25 @@ static bool anyNonZero(const float *p, int64_t n) {
   return any != 0;
 }
 
+/// Calls f(tap, p) for every kernel tap (ky·kW + kx) through which input
+/// (y, x) reaches an output position p = oy·OW + ox of a convolution with
+/// geometry `g`, taps in ascending order.
+template <typename F>
+static void forEachReachedOutput(const ConvGeometry &g, int64_t y, int64_t x,
+                                 F &&f) {
+  for (int64_t ky = 0; ky < g.kH; ++ky) {
+    int64_t ty = y + g.pT - ky * g.dH;
+    if (ty < 0 || ty % g.sH != 0 || ty / g.sH >= g.OH)
+      continue;
+    for (int64_t kx = 0; kx < g.kW; ++kx) {
+      int64_t tx = x + g.pL - kx * g.dW;
+      if (tx < 0 || tx % g.sW != 0 || tx / g.sW >= g.OW)
+        continue;
+      f(ky * g.kW + kx, (ty / g.sH) * g.OW + tx / g.sW);
+    }
+  }
+}
+
 std::string conv2dEvents(const Tensor &x, const Tensor &wT, const Shape &ws,
                          const Tensor *bias, const Node &n, Tensor &out) {
   if (x.rank() != 4)
@@ -464,6 +483,7 @@ std::string conv2dEvents(const Tensor &x, const Tensor &wT, const Shape &ws,
   if (std::string e = allocate(out, {N, M, OH, OW}, false); !e.empty())
     return e;
   int64_t P = OH * OW;
+  ConvGeometry geo{Cg, H, W, kH, kW, sH, sW, dH, dW, pT, pL, OH, OW};
   bool blocked3x3 = kH == 3 && kW == 3 && sH == 1 && sW == 1 && dH == 1 &&
                     dW == 1 && Mg % 16 == 0;
   parallelFor(N * G, 1, [&](int64_t begin, int64_t end) {
@@ -538,18 +558,9 @@ std::string conv2dEvents(const Tensor &x, const Tensor &wT, const Shape &ws,
             continue;
           }
           forEachNonZero(row, W, [&](int64_t xx, float v) {
-            for (int64_t ky = 0; ky < kH; ++ky) {
-              int64_t ty = y + pT - ky * dH;
-              if (ty < 0 || ty % sH != 0 || ty / sH >= OH)
-                continue;
-              for (int64_t kx = 0; kx < kW; ++kx) {
-                int64_t tx = xx + pL - kx * dW;
-                if (tx < 0 || tx % sW != 0 || tx / sW >= OW)
-                  continue;
-                axpy(Mg, v, wc + (ky * kW + kx) * Mg,
-                     acc.data() + ((ty / sH) * OW + tx / sW) * Mg);
-              }
-            }
+            forEachReachedOutput(geo, y, xx, [&](int64_t tap, int64_t p) {
+              axpy(Mg, v, wc + tap * Mg, acc.data() + p * Mg);
+            });
           });
         }
       }
@@ -585,7 +596,7 @@ std::string denseEvents(const Tensor &x, const Tensor &wT, const Tensor *bias,
           continue;
         const float *w = wT.ptr() + k * M;
         for (int64_t m = 0; m < M; ++m)
-          o[m] += v * w[m];
+          o[m] = multiplyAdd(v, w[m], o[m]);
       }
     }
   });
@@ -600,43 +611,14 @@ bool runtimeUsesFma() {
 #endif
 }
 
-std::string denseReference(const Tensor &x, const Tensor &w, const Tensor *bias,
-                           Tensor &out) {
-  if (x.rank() != 2 || w.rank() != 2 || x.dim(1) != w.dim(1))
-    return "input does not match the weight";
-  int64_t N = x.dim(0), K = w.dim(1), M = w.dim(0);
-  if (std::string e = allocate(out, {N, M}); !e.empty())
-    return e;
-  Tensor wT;
-  if (std::string e = transpose({1, 0}, w, wT); !e.empty())
-    return e;
-  parallelFor(N, 1, [&](int64_t s, int64_t e) {
-    for (int64_t i = s; i < e; ++i) {
-      float *o = out.ptr() + i * M;
-      for (int64_t m = 0; m < M; ++m)
-        o[m] = bias ? bias->data[m] : 0.0f;
-      for (int64_t k = 0; k < K; ++k) {
-        float v = x.data[i * K + k];
-        if (v == 0.0f)
-          continue;
-        const float *wk = wT.ptr() + k * M;
-        for (int64_t m = 0; m < M; ++m)
-          o[m] = multiplyAdd(v, wk[m], o[m]);
-      }
-    }
-  });
-  return "";
-}
-
 std::string conv2dReference(const Tensor &x, const Tensor &w,
                             const Tensor *bias, const Node &n, Tensor &out) {
-  ConvGeometry g;
-  if (std::string e = convGeometry(x.shape, w.shape, n, g); !e.empty())
+  ConvGeometry geo;
+  if (std::string e = convGeometry(x.shape, w.shape, n, geo); !e.empty())
     return e;
-  int64_t N = x.dim(0), C = x.dim(1), H = g.H, W = g.W, M = w.dim(0);
-  int64_t Cg = g.C, kH = g.kH, kW = g.kW, Mg = M / n.group;
-  int64_t sH = g.sH, sW = g.sW, dH = g.dH, dW = g.dW, pT = g.pT, pL = g.pL;
-  int64_t OH = g.OH, OW = g.OW, P = OH * OW;
+  int64_t N = x.dim(0), C = x.dim(1), H = geo.H, W = geo.W, M = w.dim(0);
+  int64_t Cg = geo.C, kH = geo.kH, kW = geo.kW, Mg = M / n.group;
+  int64_t OH = geo.OH, OW = geo.OW, P = OH * OW;
   if (std::string e = allocate(out, {N, M, OH, OW}, false); !e.empty())
     return e;
   parallelFor(N, 1, [&](int64_t s, int64_t e) {
@@ -652,21 +634,11 @@ std::string conv2dReference(const Tensor &x, const Tensor &w,
             float v = plane[iy * W + ix];
             if (v == 0.0f)
               continue;
-            for (int64_t ky = 0; ky < kH; ++ky) {
-              int64_t ty = iy + pT - ky * dH;
-              if (ty < 0 || ty % sH != 0 || ty / sH >= OH)
-                continue;
-              for (int64_t kx = 0; kx < kW; ++kx) {
-                int64_t tx = ix + pL - kx * dW;
-                if (tx < 0 || tx % sW != 0 || tx / sW >= OW)
-                  continue;
-                int64_t p = (ty / sH) * OW + tx / sW;
-                for (int64_t m = g * Mg; m < (g + 1) * Mg; ++m)
-                  o[m * P + p] = multiplyAdd(
-                      v, w.data[((m * Cg + cl) * kH + ky) * kW + kx],
-                      o[m * P + p]);
-              }
-            }
+            forEachReachedOutput(geo, iy, ix, [&](int64_t tap, int64_t p) {
+              for (int64_t m = g * Mg; m < (g + 1) * Mg; ++m)
+                o[m * P + p] = multiplyAdd(
+                    v, w.data[(m * Cg + cl) * kH * kW + tap], o[m * P + p]);
+            });
           }
       }
     }

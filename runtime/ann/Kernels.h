@@ -92,7 +92,9 @@ __attribute__((always_inline)) inline void forEachNonZero(const float *p,
 Tensor transposeConvWeight(const Tensor &w, int64_t group);
 
 /// Event-driven dense layer: out[n] = bias + Σ_{x[n,k] ≠ 0} x[n,k] · wT[k],
-/// with `wT` the K×M transpose of the M×K weight.
+/// with `wT` the K×M transpose of the M×K weight: each output starts at its
+/// bias (or 0) and the nonzero inputs add multiplyAdd(x, w, out) in
+/// ascending k, the order the CPU backend's generated code follows.
 std::string denseEvents(const Tensor &x, const Tensor &wT, const Tensor *bias,
                         Tensor &out);
 
@@ -112,13 +114,12 @@ inline float multiplyAdd(float a, float b, float c) {
 /// Whether the runtime's multiplyAdd rounds once (it was built with FMA).
 bool runtimeUsesFma();
 
-/// Reference synapses with one documented order of operations, which the CPU
-/// backend's generated code follows too, so that both give bit-identical
-/// currents: every output starts at its bias (or 0) and each nonzero input
-/// adds `multiplyAdd(x, w, out)` in ascending row-major input order (dense:
-/// k; conv: channel, row, column). Event-driven, single-threaded per sample.
-std::string denseReference(const Tensor &x, const Tensor &w, const Tensor *bias,
-                           Tensor &out);
+/// The reference convolution, in the one documented order of operations
+/// that the CPU backend's generated code follows too, so that both give
+/// bit-identical currents: every output starts at its bias (or 0) and each
+/// nonzero input adds `multiplyAdd(x, w, out)` in ascending (channel, row,
+/// column) order. Event-driven, single-threaded per sample. (denseEvents is
+/// the dense synapse's reference: bias, then inputs in ascending k.)
 std::string conv2dReference(const Tensor &x, const Tensor &w,
                             const Tensor *bias, const Node &n, Tensor &out);
 

@@ -7,7 +7,37 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <functional>
+
 using namespace mlir;
+
+namespace {
+
+/// Builds the network of `funcName`, runs `train` on it, and writes the
+/// weights, thresholds, leaks and the trained number of steps back.
+LogicalResult
+trainAndWriteBack(ModuleOp module, StringRef funcName,
+                  const snnrt::FineTuneOptions &options,
+                  const std::function<std::string(snnrt::Network &)> &train) {
+  std::vector<Operation *> layerOps, constantOps;
+  FailureOr<snnrt::Network> net = mlir::snnmlir::buildSpikingNetwork(
+      module, funcName, &layerOps, &constantOps);
+  if (failed(net))
+    return failure();
+  if (std::string e = train(*net); !e.empty())
+    return module.emitError() << "BPTT training (STDB/BPSTA) failed: " << e;
+  if (failed(mlir::snnmlir::updateSpikingNetwork(*net, layerOps, constantOps)))
+    return failure();
+  auto fn = module.lookupSymbol<func::FuncOp>(funcName);
+  auto time = cast<snn::DiscreteTimeAttr>(snn::getTimeModel(fn));
+  int64_t T =
+      options.stdb.timesteps > 0 ? options.stdb.timesteps : time.getTimesteps();
+  fn->setAttr(snn::SNNDialect::getTimeAttrName(),
+              snn::DiscreteTimeAttr::get(module.getContext(), T, time.getDt()));
+  return success();
+}
+
+} // namespace
 
 LogicalResult
 mlir::snnmlir::fineTuneModule(ModuleOp module, const std::string &data,
@@ -20,14 +50,9 @@ mlir::snnmlir::fineTuneModule(ModuleOp module, const std::string &data,
   if (std::string e = snnrt::loadMNISTLike(dir, "train", train); !e.empty())
     return module.emitError()
            << e << " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)";
-  auto fn = module.lookupSymbol<func::FuncOp>(funcName);
-  snnrt::Shape want;
-  if (fn && fn.getNumArguments() == 1)
-    if (auto type = dyn_cast<RankedTensorType>(fn.getArgument(0).getType()))
-      for (int64_t d : type.getShape())
-        want.push_back(ShapedType::isDynamic(d) ? -1 : d);
-  return fineTuneModule(module, snnrt::imageSource(train, want), options,
-                        callbacks, reports, funcName);
+  return trainAndWriteBack(module, funcName, options, [&](snnrt::Network &net) {
+    return snnrt::fineTune(net, train, options, callbacks, reports);
+  });
 }
 
 LogicalResult
@@ -36,21 +61,7 @@ mlir::snnmlir::fineTuneModule(ModuleOp module, const snnrt::SampleSource &train,
                               const snnrt::FineTuneCallbacks &callbacks,
                               std::vector<snnrt::EpochReport> &reports,
                               StringRef funcName) {
-  std::vector<Operation *> layerOps, constantOps;
-  FailureOr<snnrt::Network> net =
-      buildSpikingNetwork(module, funcName, &layerOps, &constantOps);
-  if (failed(net))
-    return failure();
-  if (std::string e = snnrt::fineTune(*net, train, options, callbacks, reports);
-      !e.empty())
-    return module.emitError() << "BPTT training (STDB/BPSTA) failed: " << e;
-  if (failed(updateSpikingNetwork(*net, layerOps, constantOps)))
-    return failure();
-  auto fn = module.lookupSymbol<func::FuncOp>(funcName);
-  auto time = cast<snn::DiscreteTimeAttr>(snn::getTimeModel(fn));
-  int64_t T =
-      options.stdb.timesteps > 0 ? options.stdb.timesteps : time.getTimesteps();
-  fn->setAttr(snn::SNNDialect::getTimeAttrName(),
-              snn::DiscreteTimeAttr::get(module.getContext(), T, time.getDt()));
-  return success();
+  return trainAndWriteBack(module, funcName, options, [&](snnrt::Network &net) {
+    return snnrt::fineTune(net, train, options, callbacks, reports);
+  });
 }

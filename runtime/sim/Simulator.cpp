@@ -271,11 +271,16 @@ std::string stepStateless(const Layer &l, const Tensor &in, SlotFn &&slot,
 
 /// A conv2d or dense synapse step: event-driven when fewer than
 /// kEventDensity of the input's `nonZero` elements are set (and `events`
-/// allows it), else the dense kernel.
+/// allows it), else the dense kernel. With `reference`, always in the order
+/// generated code follows: conv2dReference, or denseEvents (which is the
+/// dense reference).
 std::string stepSynapse(const Layer &l, const Tensor &in, int64_t nonZero,
                         const Tensor &w, const Tensor *bias, bool events,
-                        LayerState &st, Tensor &out) {
-  bool sparse = events && double(nonZero) < kEventDensity * double(in.size());
+                        bool reference, LayerState &st, Tensor &out) {
+  if (reference && l.kind == LayerKind::Conv2D)
+    return conv2dReference(in, w, bias, l.op, out);
+  bool sparse = reference || (events && double(nonZero) <
+                                            kEventDensity * double(in.size()));
   if (!sparse)
     return l.kind == LayerKind::Conv2D ? conv2d(in, w, bias, l.op, out)
                                        : gemm(in, w, bias, l.op, out);
@@ -402,17 +407,10 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
       case LayerKind::Conv2D:
       case LayerKind::Dense:
         nonZero = countNonZero(in);
-        if (options.referenceOrder) {
-          const Tensor *bias =
-              l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr;
-          err = l.kind == LayerKind::Conv2D
-                    ? conv2dReference(in, slot(l.inputs[1]), bias, l.op, out)
-                    : denseReference(in, slot(l.inputs[1]), bias, out);
-          break;
-        }
         err = stepSynapse(l, in, nonZero, slot(l.inputs[1]),
                           l.inputs.size() > 2 ? &slot(l.inputs[2]) : nullptr,
-                          options.eventDriven, state[k], out);
+                          options.eventDriven, options.referenceOrder, state[k],
+                          out);
         break;
       case LayerKind::MaxPool:
         err = spikeGatedMaxPool(l.op, in, state[k].counts, out);

@@ -30,7 +30,7 @@ struct SimOptions {
   bool recordCounts = false;
   /// Run synapse layers event-driven when their input is sparse.
   bool eventDriven = true;
-  /// Compute synapses with the reference kernels (denseReference,
+  /// Compute synapses with the reference kernels (denseEvents,
   /// conv2dReference): slower, but in the one order of operations that the
   /// CPU backend's generated code follows, so spike counts match it exactly.
   bool referenceOrder = false;

@@ -398,7 +398,9 @@ TEST(RuntimeKernels, ReferenceSynapsesFollowTheDocumentedOrder) {
   g.kind = OpKind::Gemm;
   g.transB = true;
   ASSERT_EQ(gemm(in, wd, &bd, g, dense), "");
-  ASSERT_EQ(denseReference(in, wd, &bd, denseRef), "");
+  Tensor wdT;
+  ASSERT_EQ(transpose({1, 0}, wd, wdT), "");
+  ASSERT_EQ(denseEvents(in, wdT, &bd, denseRef), "");
   for (int64_t r = 0; r < 3; ++r)
     for (int64_t m = 0; m < 5; ++m) {
       float acc = bd.data[m];

@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace fs = std::filesystem;
 
@@ -50,7 +51,8 @@ bool emulateSplit(const std::string &data, const std::string &split,
   }
   fs::path root = fs::path(output) / (split == "train" ? "Train" : "Test");
   std::error_code ec;
-  for (int label : images.labels)
+  std::set<int> labels(images.labels.begin(), images.labels.begin() + n);
+  for (int label : labels)
     if (!ec)
       fs::create_directories(root / std::to_string(label), ec);
   if (ec) {

@@ -161,8 +161,10 @@ int runEval(const EvalOptions &opt) {
   } else if (!snnrun::loadImages(opt.data, opt.split, data)) {
     return 1;
   }
-  int64_t total =
-      events ? int64_t(recordings.files.size()) : data.images.dim(0);
+  // One way to read batches of either kind, for the simulator and the JIT.
+  snnrt::SampleSource source = events ? snnrt::eventSource(recordings, bins)
+                                      : snnrt::imageSource(data, want);
+  int64_t total = source.count;
   if (opt.limit > 0)
     total = std::min(total, opt.limit);
   int64_t batchSize = want.empty() || want[0] < 0 ? opt.batch : want[0];
@@ -180,8 +182,6 @@ int runEval(const EvalOptions &opt) {
   }
   double compileSeconds = 0;
   if (jit) {
-    snnrt::SampleSource source = events ? snnrt::eventSource(recordings, bins)
-                                        : snnrt::imageSource(data, want);
     if (!snnrun::evalWithJit(*module, opt.model, source, total, steps,
                              opt.progress && !opt.json, correct, stats,
                              compileSeconds))
@@ -195,25 +195,12 @@ int runEval(const EvalOptions &opt) {
       break; // a static-batch model cannot take the remainder
     snnrt::Tensor batch;
     std::vector<int> labels;
-    if (events) {
-      std::vector<int64_t> indices(static_cast<size_t>(n));
-      for (int64_t i = 0; i < n; ++i)
-        indices[size_t(i)] = done + i;
-      if (std::string e =
-              snnrt::eventSource(recordings, bins).load(indices, batch, labels);
-          !e.empty()) {
-        llvm::errs() << "snn-run: " << e << "\n";
-        return 1;
-      }
-    } else {
-      batch = snnrt::imageBatch(data, done, n);
-      labels.assign(data.labels.begin() + done, data.labels.begin() + done + n);
-      if (!snnrt::fitImagesToInput(want, batch)) {
-        llvm::errs() << "snn-run: the model's input "
-                     << snnrt::formatShape(want)
-                     << " does not take 28×28 images\n";
-        return 1;
-      }
+    std::vector<int64_t> indices(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+      indices[size_t(i)] = done + i;
+    if (std::string e = source.load(indices, batch, labels); !e.empty()) {
+      llvm::errs() << "snn-run: " << opt.model << ": " << e << "\n";
+      return 1;
     }
     std::vector<snnrt::Tensor> logits;
     std::string err;
