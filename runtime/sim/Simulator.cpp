@@ -279,8 +279,8 @@ std::string stepSynapse(const Layer &l, const Tensor &in, int64_t nonZero,
                         bool reference, LayerState &st, Tensor &out) {
   if (reference && l.kind == LayerKind::Conv2D)
     return conv2dReference(in, w, bias, l.op, out);
-  bool sparse = reference || (events && double(nonZero) <
-                                            kEventDensity * double(in.size()));
+  bool sparse = reference ||
+                (events && double(nonZero) < kEventDensity * double(in.size()));
   if (!sparse)
     return l.kind == LayerKind::Conv2D ? conv2d(in, w, bias, l.op, out)
                                        : gemm(in, w, bias, l.op, out);
