@@ -6,13 +6,16 @@
 # scratch with plain BPTT
 # (rectangular surrogate), BPSA only, BPTA only and full BPSTA, at two
 # timestep counts, three seeds each; mean and spread of the test accuracy.
+# BN=on (default): batch-norm before every LIF layer while training (as the
+# BPSTA networks), folded into the written model; BN=off: plain synapses.
 # Resumable: finished runs are kept in bench/results/bpsta-runs/.
-#   MODEL=evnet_vote LIMIT=10000 EPOCHS=5 TEST=2000 TS="8 16" SEEDS="1 2 3" \
-#     bench/bpsta-study.sh
-# Writes bench/results/bpsta-study-$MODEL.{json,md}.
+#   MODEL=evnet_vote BN=on LIMIT=10000 EPOCHS=5 TEST=2000 TS="8 16" \
+#     SEEDS="1 2 3" bench/bpsta-study.sh
+# Writes bench/results/bpsta-study-$MODEL-bn$BN.{json,md}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL=${MODEL:-evnet_vote}
+BN=${BN:-on}
 LIMIT=${LIMIT:-10000}
 EPOCHS=${EPOCHS:-5}
 TEST=${TEST:-2000}
@@ -20,9 +23,15 @@ TS=${TS:-8 16}
 SEEDS=${SEEDS:-1 2 3}
 ADJUSTS=${ADJUSTS:-none spatial temporal full}
 BUILD_DIR=${BUILD_DIR:-build}
-bin=$BUILD_DIR/bin
-cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
-runs=bench/results/bpsta-runs/$MODEL
+# BIN: a folder with the three tools already built (e.g. a copy, so that the
+# build folder can change while the study runs).
+if [[ -n "${BIN:-}" ]]; then
+  bin=$BIN
+else
+  bin=$BUILD_DIR/bin
+  cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
+fi
+runs=bench/results/bpsta-runs/$MODEL-bn$BN
 mkdir -p "$runs"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -37,7 +46,7 @@ for T in $TS; do
       [[ -s "$out" ]] && { echo "T=$T $adjust seed $seed: done before" >&2; continue; }
       echo "T=$T $adjust seed $seed: training ($EPOCHS epochs, $LIMIT samples)" >&2
       "$bin/snn-run" train "$tmp/evnet-$T.mlir" --method bpsta --adjust "$adjust" \
-        --data emulated-fashion-mnist --epochs "$EPOCHS" --limit "$LIMIT" \
+        --data emulated-fashion-mnist --batch-norm "$BN" --epochs "$EPOCHS" --limit "$LIMIT" \
         --validation 500 --test-limit "$TEST" --seed "$seed" --threads 2 \
         --no-progress --json -o "$tmp/out.mlir" --checkpoint "$runs/current.ckpt" \
         --resume >"$out.part"
@@ -67,9 +76,9 @@ acc() { sed -n '/"test"/,/}/s/.*"accuracy": *\([0-9.]*\).*/\1/p' "$1"; }
         END { printf "| %s | %s | %d | %.2f | %.2f | %.2f |\n", T, l, n, s / n, lo, hi }' <<<"$vals"
     done
   done
-} >bench/results/bpsta-study-$MODEL.md
+} >bench/results/bpsta-study-$MODEL-bn$BN.md
 {
-  echo "{\"model\": \"$MODEL\", \"limit\": $LIMIT, \"epochs\": $EPOCHS, \"test\": $TEST, \"runs\": ["
+  echo "{\"model\": \"$MODEL\", \"batch_norm\": \"$BN\", \"limit\": $LIMIT, \"epochs\": $EPOCHS, \"test\": $TEST, \"runs\": ["
   first=1
   for f in "$runs"/T*.json; do
     [[ -s "$f" ]] || continue
@@ -79,5 +88,5 @@ acc() { sed -n '/"test"/,/}/s/.*"accuracy": *\([0-9.]*\).*/\1/p' "$1"; }
     printf '{"run": "%s", "test_accuracy": %s}' "$name" "$(acc "$f")"
   done
   echo "]}"
-} >bench/results/bpsta-study-$MODEL.json
-cat bench/results/bpsta-study-$MODEL.md
+} >bench/results/bpsta-study-$MODEL-bn$BN.json
+cat bench/results/bpsta-study-$MODEL-bn$BN.md

@@ -149,6 +149,9 @@ std::string stdbFingerprint(const FineTuneOptions &o, int64_t T) {
     << " train-threshold=" << d.trainThreshold << " train-leak=" << d.trainLeak
     << " temperature=" << d.temperature << " surrogate=" << int(d.surrogate)
     << " width=" << d.width << " kappa=" << d.kappa << " loss=" << int(d.loss);
+  if (d.batchNorm)
+    s << " batch-norm momentum=" << d.batchNormMomentum
+      << " epsilon=" << d.batchNormEpsilon;
   return s.str();
 }
 
@@ -180,10 +183,21 @@ std::string fineTune(Network &net, const SampleSource &data,
     return "";
   };
   Validation validate = [&](int64_t first, int64_t count, double &accuracy) {
-    return simulatedAccuracy(net, data, first, count, T, o.evalBatch, accuracy);
+    if (!trainer->hasBatchNorm())
+      return simulatedAccuracy(net, data, first, count, T, o.evalBatch,
+                               accuracy);
+    // The inference form: batch-norm folded into a copy of the network.
+    Network folded;
+    if (std::string e = trainer->foldBatchNorm(folded); !e.empty())
+      return e;
+    return simulatedAccuracy(folded, data, first, count, T, o.evalBatch,
+                             accuracy);
   };
-  return runEpochs(o, trainer->parameters(), stdbFingerprint(o, T), data.count,
-                   step, validate, cb, reports);
+  if (std::string e = runEpochs(o, trainer->parameters(), stdbFingerprint(o, T),
+                                data.count, step, validate, cb, reports);
+      !e.empty())
+    return e;
+  return trainer->foldBatchNorm(net);
 }
 
 std::string fineTune(Network &net, const ImageDataset &data,

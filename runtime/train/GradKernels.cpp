@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <cmath>
 
 namespace snnrt {
 
@@ -361,6 +362,134 @@ std::string avgPoolBackward(const Node &n, const Shape &xShape,
     }
   });
   return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Batch normalization
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Rows R, channels C and positions per channel row of x (R×C×…), or an
+/// error when the channel dimension does not match `channels`.
+std::string channelLayout(const Tensor &x, size_t channels, int64_t &R,
+                          int64_t &C, int64_t &inner) {
+  if (x.rank() < 2 || x.dim(1) != int64_t(channels))
+    return "batch-norm over " + std::to_string(channels) +
+           " channels does not fit a value of shape " + formatShape(x.shape);
+  R = x.dim(0);
+  C = x.dim(1);
+  inner = R * C > 0 ? x.size() / (R * C) : 0;
+  return "";
+}
+
+} // namespace
+
+std::string batchNormTrain(Tensor &x, const std::vector<float> &gamma,
+                           const std::vector<float> &beta, float epsilon,
+                           BatchNormBatch &stats, Tensor &xhat) {
+  int64_t R, C, inner;
+  if (std::string e = channelLayout(x, gamma.size(), R, C, inner); !e.empty())
+    return e;
+  stats.mean.assign(size_t(C), 0.0f);
+  stats.variance.assign(size_t(C), 0.0f);
+  stats.invStd.assign(size_t(C), 0.0f);
+  double M = double(R * inner);
+  // Per channel, in double: the sums run over up to T·N·H·W elements.
+  parallelFor(C, 1, [&](int64_t cb, int64_t ce) {
+    for (int64_t c = cb; c < ce; ++c) {
+      double sum = 0, sq = 0;
+      for (int64_t r = 0; r < R; ++r) {
+        const float *p = x.ptr() + (r * C + c) * inner;
+        for (int64_t i = 0; i < inner; ++i) {
+          sum += p[i];
+          sq += double(p[i]) * p[i];
+        }
+      }
+      double mean = M > 0 ? sum / M : 0.0;
+      double var = M > 0 ? std::max(0.0, sq / M - mean * mean) : 0.0;
+      stats.mean[size_t(c)] = float(mean);
+      stats.variance[size_t(c)] = float(var);
+      stats.invStd[size_t(c)] = float(1.0 / std::sqrt(var + double(epsilon)));
+    }
+  });
+  xhat = Tensor::uninitialized(x.shape);
+  parallelFor(R * C, 16, [&](int64_t b, int64_t e) {
+    for (int64_t rc = b; rc < e; ++rc) {
+      size_t c = size_t(rc % C);
+      float mu = stats.mean[c], inv = stats.invStd[c];
+      float g = gamma[c], sh = beta[c];
+      float *p = x.ptr() + rc * inner, *h = xhat.ptr() + rc * inner;
+      for (int64_t i = 0; i < inner; ++i) {
+        h[i] = (p[i] - mu) * inv;
+        p[i] = g * h[i] + sh;
+      }
+    }
+  });
+  return "";
+}
+
+std::string batchNormApply(Tensor &x, const std::vector<float> &gamma,
+                           const std::vector<float> &beta,
+                           const std::vector<float> &mean,
+                           const std::vector<float> &variance, float epsilon) {
+  int64_t R, C, inner;
+  if (std::string e = channelLayout(x, gamma.size(), R, C, inner); !e.empty())
+    return e;
+  parallelFor(R * C, 16, [&](int64_t b, int64_t e) {
+    for (int64_t rc = b; rc < e; ++rc) {
+      size_t c = size_t(rc % C);
+      float scale = gamma[c] / std::sqrt(variance[c] + epsilon);
+      float shift = beta[c] - mean[c] * scale;
+      float *p = x.ptr() + rc * inner;
+      for (int64_t i = 0; i < inner; ++i)
+        p[i] = p[i] * scale + shift;
+    }
+  });
+  return "";
+}
+
+void batchNormBackward(Tensor &gy, const Tensor &xhat,
+                       const std::vector<float> &gamma,
+                       const BatchNormBatch &stats, float *gGamma, float *gBeta,
+                       bool throughStatistics) {
+  int64_t R = xhat.dim(0), C = xhat.dim(1);
+  int64_t inner = R * C > 0 ? xhat.size() / (R * C) : 0;
+  double M = double(R * inner);
+  std::vector<double> sumG(static_cast<size_t>(C)),
+      sumGX(static_cast<size_t>(C));
+  parallelFor(C, 1, [&](int64_t cb, int64_t ce) {
+    for (int64_t c = cb; c < ce; ++c) {
+      double sg = 0, sgx = 0;
+      for (int64_t r = 0; r < R; ++r) {
+        const float *g = gy.ptr() + (r * C + c) * inner;
+        const float *h = xhat.ptr() + (r * C + c) * inner;
+        for (int64_t i = 0; i < inner; ++i) {
+          sg += g[i];
+          sgx += double(g[i]) * h[i];
+        }
+      }
+      sumG[size_t(c)] = sg;
+      sumGX[size_t(c)] = sgx;
+    }
+  });
+  for (int64_t c = 0; c < C; ++c) {
+    gBeta[c] += float(sumG[size_t(c)]);
+    gGamma[c] += float(sumGX[size_t(c)]);
+  }
+  // ∂L/∂x = γ/σ·(g − mean(g) − x̂·mean(g·x̂)); fixed statistics: γ/σ·g.
+  parallelFor(R * C, 16, [&](int64_t b, int64_t e) {
+    for (int64_t rc = b; rc < e; ++rc) {
+      size_t c = size_t(rc % C);
+      float k = gamma[c] * stats.invStd[c];
+      float mg = throughStatistics ? float(sumG[c] / M) : 0.0f;
+      float mgx = throughStatistics ? float(sumGX[c] / M) : 0.0f;
+      float *g = gy.ptr() + rc * inner;
+      const float *h = xhat.ptr() + rc * inner;
+      for (int64_t i = 0; i < inner; ++i)
+        g[i] = k * (g[i] - mg - h[i] * mgx);
+    }
+  });
 }
 
 } // namespace snnrt

@@ -14,6 +14,7 @@
 #include "runtime/ann/Graph.h"
 
 #include <string>
+#include <vector>
 
 namespace snnrt {
 
@@ -32,6 +33,32 @@ std::string conv2dBackward(const Tensor &x, const Tensor &w, const Node &n,
 std::string gemmBackward(const Tensor &a, const Tensor &b, const Node &n,
                          const Tensor &gy, Tensor *ga, Tensor *gb, Tensor *gc,
                          bool sparseA = false);
+
+/// Batch normalization over channel dimension 1 of x (R×C×…): every channel
+/// is standardized with its mean and variance over the R rows and the
+/// spatial positions, then scaled by γ and shifted by β.
+struct BatchNormBatch {
+  std::vector<float> mean, variance; // biased, over the batch
+  std::vector<float> invStd;         // 1/√(variance + ε)
+};
+/// Training form: the batch's statistics into `stats`, `xhat` = the
+/// standardized input (kept for the backward pass), x ← γ·x̂ + β in place.
+std::string batchNormTrain(Tensor &x, const std::vector<float> &gamma,
+                           const std::vector<float> &beta, float epsilon,
+                           BatchNormBatch &stats, Tensor &xhat);
+/// Inference form with given statistics: x ← γ·(x − μ)/√(σ² + ε) + β.
+std::string batchNormApply(Tensor &x, const std::vector<float> &gamma,
+                           const std::vector<float> &beta,
+                           const std::vector<float> &mean,
+                           const std::vector<float> &variance, float epsilon);
+/// Backward of batch-norm: gy ← ∂L/∂x in place, ∂L/∂γ and ∂L/∂β added to
+/// `gGamma` and `gBeta`. `throughStatistics`: the statistics were the
+/// batch's own (batchNormTrain), so the gradient also flows through them;
+/// else they were fixed (running statistics) and the map is affine.
+void batchNormBackward(Tensor &gy, const Tensor &xhat,
+                       const std::vector<float> &gamma,
+                       const BatchNormBatch &stats, float *gGamma, float *gBeta,
+                       bool throughStatistics = true);
 
 /// y = avgpool(x): writes ∂L/∂x (shaped `xShape`) from gy.
 std::string avgPoolBackward(const Node &n, const Shape &xShape,

@@ -204,9 +204,22 @@ void potentialSurrogate(int64_t n, Surrogate kind, float width,
 
 } // namespace
 
+/// Batch-norm of one synapse's output (StdbOptions::batchNorm).
+struct SynapseNorm {
+  std::vector<float> gamma, beta;    // trained
+  std::vector<float> mean, variance; // running statistics
+  BatchNormBatch batch;              // the statistics this batch used
+  bool batchStatistics = false;      // training: batch's, else running
+  Tensor xhat;                       // standardized output, for backward
+  bool constForm = false;            // the output is the same at every step
+  int gammaParam = -1, betaParam = -1;
+};
+
 struct StdbTrainer::Impl {
   Network &net;
   StdbOptions opt;
+  std::vector<std::unique_ptr<SynapseNorm>> norm; // per layer, or null
+  bool training = false;
   int64_t T = 1;
   std::vector<float> lut; // α·exp(−β·Δt) for Δt = 0 .. T + firstSpikeAge
   std::vector<Parameter> params;
@@ -272,6 +285,22 @@ struct StdbTrainer::Impl {
   std::string backward(int64_t t0, int64_t t1, const Tensor &gAccum);
   std::string neuronBackward(size_t k, int64_t t0, int64_t S, const Tensor &gy,
                              bool gyConst, Tensor &gIn);
+  /// Registers a parameter; its index in `params`.
+  int addParam(const std::string &name, float *data, int64_t size, bool decay,
+               bool trainable = true) {
+    Parameter p;
+    p.name = name;
+    p.data = data;
+    p.size = size;
+    p.decay = decay;
+    p.trainable = trainable;
+    p.grad.assign(size_t(size), 0.0f);
+    params.push_back(std::move(p));
+    return int(params.size()) - 1;
+  }
+  std::string prepareBatchNorm();
+  std::string normalizeForward(size_t k);
+  void normalizeBackward(size_t k, int64_t S, Tensor &gy, bool &gyConst);
   double heldBytes() const;
 };
 
@@ -280,6 +309,12 @@ StdbTrainer::~StdbTrainer() = default;
 
 std::vector<Parameter> &StdbTrainer::parameters() { return impl->params; }
 int64_t StdbTrainer::timesteps() const { return impl->T; }
+bool StdbTrainer::hasBatchNorm() const {
+  for (const auto &n : impl->norm)
+    if (n)
+      return true;
+  return false;
+}
 
 std::string StdbTrainer::create(Network &net, const StdbOptions &options,
                                 std::unique_ptr<StdbTrainer> &out) {
@@ -314,17 +349,6 @@ std::string StdbTrainer::Impl::prepare() {
   thresholdParam.assign(net.layers.size(), -1);
   leakParam.assign(net.layers.size(), -1);
   dependsOnParam.assign(slots, 0);
-  auto addParam = [&](const std::string &name, float *data, int64_t size,
-                      bool decay) {
-    Parameter p;
-    p.name = name;
-    p.data = data;
-    p.size = size;
-    p.decay = decay;
-    p.grad.assign(size_t(size), 0.0f);
-    params.push_back(std::move(p));
-    return int(params.size()) - 1;
-  };
   for (size_t k = 0; k < net.layers.size(); ++k) {
     Layer &l = net.layers[k];
     bool fromParam = false;
@@ -382,6 +406,171 @@ std::string StdbTrainer::Impl::prepare() {
     return "the network output is not computed by a readout";
   if (params.empty())
     return "the network has no trainable weights";
+  norm.resize(net.layers.size());
+  return opt.batchNorm ? prepareBatchNorm() : "";
+}
+
+std::string StdbTrainer::Impl::prepareBatchNorm() {
+  if (opt.segment > 0 && opt.segment < T)
+    return "batch-norm takes its statistics over all time steps at once and "
+           "cannot be combined with recomputation segments";
+  if (opt.batchNormMomentum <= 0 || opt.batchNormMomentum > 1 ||
+      opt.batchNormEpsilon <= 0)
+    return "batch-norm needs a momentum in (0, 1] and epsilon > 0";
+  std::vector<int> users(net.constants.size(), 0);
+  for (const Layer &l : net.layers)
+    for (int in : l.inputs)
+      ++users[size_t(in)];
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const Layer &l = net.layers[k];
+    if (l.kind != LayerKind::Dense && l.kind != LayerKind::Conv2D)
+      continue;
+    // Only a synapse whose current goes to one neuron layer alone.
+    const Layer *consumer = nullptr;
+    for (const Layer &c : net.layers)
+      for (int in : c.inputs)
+        if (in == l.output)
+          consumer = &c;
+    if (users[size_t(l.output)] != 1 || !consumer ||
+        consumer->kind != LayerKind::Neuron || l.output == net.outputs[0])
+      continue;
+    if (l.inputs.size() < 3)
+      return l.name + ": batch-norm is folded into the synapse's bias, and "
+                      "it has none";
+    int w = l.inputs[1], b = l.inputs[2];
+    if (users[size_t(w)] != 1 || users[size_t(b)] != 1)
+      return l.name + ": batch-norm folds into the weights and bias, which "
+                      "other layers share";
+    if (l.kind == LayerKind::Dense && (l.op.transA || l.op.beta == 0.0f))
+      return l.name + ": batch-norm needs a dense synapse y = α·x·W + β·b "
+                      "with β ≠ 0 and x not transposed";
+    int64_t M = net.constants[size_t(b)]->size();
+    const Tensor &wt = *net.constants[size_t(w)];
+    int64_t outputs = l.kind == LayerKind::Conv2D ? wt.dim(0)
+                      : l.op.transB               ? wt.dim(0)
+                                                  : wt.dim(1);
+    if (M != outputs)
+      return l.name + ": batch-norm needs one bias per output channel";
+    auto n = std::make_unique<SynapseNorm>();
+    n->gamma.assign(size_t(M), 1.0f);
+    n->beta.assign(size_t(M), 0.0f);
+    n->mean.assign(size_t(M), 0.0f);
+    n->variance.assign(size_t(M), 1.0f);
+    auto add = [&](const char *what, std::vector<float> &v, bool trainable) {
+      return addParam(l.name + " batch-norm " + what, v.data(), M, false,
+                      trainable);
+    };
+    n->gammaParam = add("scale", n->gamma, true);
+    n->betaParam = add("shift", n->beta, true);
+    add("running mean", n->mean, false);
+    add("running variance", n->variance, false);
+    norm[k] = std::move(n);
+  }
+  for (const auto &n : norm)
+    if (n)
+      return "";
+  return "batch-norm: no dense or conv synapse feeds a neuron layer";
+}
+
+std::string StdbTrainer::Impl::normalizeForward(size_t k) {
+  SynapseNorm &b = *norm[k];
+  const Layer &l = net.layers[k];
+  Tensor &out = val[size_t(l.output)];
+  b.constForm = isConst[size_t(l.output)];
+  b.batchStatistics = training;
+  float eps = opt.batchNormEpsilon;
+  if (!training) {
+    // The running statistics: the same affine map as the folded network.
+    b.batch.mean = b.mean;
+    b.batch.variance = b.variance;
+    b.batch.invStd.resize(b.mean.size());
+    for (size_t c = 0; c < b.mean.size(); ++c)
+      b.batch.invStd[c] = 1.0f / std::sqrt(b.variance[c] + eps);
+    b.xhat = out;
+    if (std::string e = batchNormApply(
+            b.xhat, std::vector<float>(b.mean.size(), 1.0f),
+            std::vector<float>(b.mean.size(), 0.0f), b.mean, b.variance, eps);
+        !e.empty())
+      return e;
+    return batchNormApply(out, b.gamma, b.beta, b.mean, b.variance, eps);
+  }
+  if (std::string e =
+          batchNormTrain(out, b.gamma, b.beta, eps, b.batch, b.xhat);
+      !e.empty())
+    return e;
+  double count = double(out.size()) / double(b.mean.size());
+  double unbias = count > 1 ? count / (count - 1) : 1.0;
+  float m = opt.batchNormMomentum;
+  for (size_t c = 0; c < b.mean.size(); ++c) {
+    b.mean[c] = (1 - m) * b.mean[c] + m * b.batch.mean[c];
+    b.variance[c] =
+        (1 - m) * b.variance[c] + m * float(b.batch.variance[c] * unbias);
+  }
+  return "";
+}
+
+void StdbTrainer::Impl::normalizeBackward(size_t k, int64_t S, Tensor &gy,
+                                          bool &gyConst) {
+  SynapseNorm &b = *norm[k];
+  float *gGamma = params[size_t(b.gammaParam)].grad.data();
+  float *gBeta = params[size_t(b.betaParam)].grad.data();
+  if (b.constForm) {
+    // The output is the same at every step: its gradient is the sum over the
+    // steps; handed on in constant form (the same at each step), ÷ S.
+    Tensor total;
+    if (gyConst) {
+      total = std::move(gy);
+      for (float &v : total.data)
+        v *= float(S);
+    } else {
+      total = sumSteps(gy, S);
+    }
+    batchNormBackward(total, b.xhat, b.gamma, b.batch, gGamma, gBeta,
+                      b.batchStatistics);
+    for (float &v : total.data)
+      v /= float(S);
+    gy = std::move(total);
+    gyConst = true;
+    return;
+  }
+  if (gyConst) {
+    gy = repeatSteps(gy, S);
+    gyConst = false;
+  }
+  batchNormBackward(gy, b.xhat, b.gamma, b.batch, gGamma, gBeta,
+                    b.batchStatistics);
+}
+
+std::string StdbTrainer::foldBatchNorm(Network &target) const {
+  const Impl &m = *impl;
+  if (&target != &m.net)
+    target = m.net;
+  for (size_t k = 0; k < m.norm.size(); ++k) {
+    if (!m.norm[k])
+      continue;
+    const SynapseNorm &b = *m.norm[k];
+    const Layer &l = target.layers[k];
+    Tensor &w = *target.constants[size_t(l.inputs[1])];
+    Tensor &bias = *target.constants[size_t(l.inputs[2])];
+    int64_t M = int64_t(b.gamma.size());
+    if (bias.size() != M)
+      return l.name + ": the network does not match the trainer's";
+    // Channel of weight element i: rows of M for conv and transposed dense
+    // weights (M×…), columns for a dense K×M weight.
+    bool columns = l.kind == LayerKind::Dense && !l.op.transB;
+    int64_t per = w.size() / M;
+    float biasScale = l.kind == LayerKind::Dense ? l.op.beta : 1.0f;
+    for (int64_t c = 0; c < M; ++c) {
+      float f = b.gamma[size_t(c)] /
+                std::sqrt(b.variance[size_t(c)] + m.opt.batchNormEpsilon);
+      for (int64_t i = 0; i < per; ++i)
+        w.data[size_t(columns ? i * M + c : c * per + i)] *= f;
+      // y = β_b·b + …: the folded bias keeps the same β_b.
+      float z = biasScale * bias.data[size_t(c)];
+      bias.data[size_t(c)] =
+          ((z - b.mean[size_t(c)]) * f + b.beta[size_t(c)]) / biasScale;
+    }
+  }
   return "";
 }
 
@@ -397,6 +586,9 @@ double StdbTrainer::Impl::heldBytes() const {
   double b = 0;
   for (const Tensor &t : val)
     b += double(t.size()) * 4;
+  for (const auto &n : norm)
+    if (n)
+      b += double(n->xhat.size()) * 4;
   for (const LayerTape &lt : tape)
     b += double(lt.startLast.size() + lt.potential.size()) * 4 +
          double(lt.fired.size()) + double(lt.argmax.size()) * 4;
@@ -605,6 +797,8 @@ std::string StdbTrainer::Impl::forward(int64_t t0, int64_t t1, bool store) {
       break;
     }
     }
+    if (err.empty() && norm[k])
+      err = normalizeForward(k);
     if (!err.empty())
       return l.name + ": " + err;
     if (profile)
@@ -773,6 +967,8 @@ std::string StdbTrainer::Impl::backward(int64_t t0, int64_t t1,
     switch (l.kind) {
     case LayerKind::Conv2D:
     case LayerKind::Dense: {
+      if (norm[kk])
+        normalizeBackward(kk, S, gy, gc);
       int wSlot = l.inputs[1];
       int bSlot = l.inputs.size() > 2 ? l.inputs[2] : -1;
       const Tensor &w = slot(wSlot);
@@ -903,6 +1099,7 @@ std::string StdbTrainer::computeGradients(const Tensor &input,
   // drawn by neuronForward on first use and kept for all segments.
   m.mask.assign(L, {});
   m.dropout = train ? m.opt.dropout : 0.0f;
+  m.training = train;
   int64_t T = m.T, segment = m.opt.segment > 0 ? m.opt.segment : T;
   std::vector<Carry> snapshots;
 
@@ -973,6 +1170,9 @@ std::string StdbTrainer::computeGradients(const Tensor &input,
   result.peakBytes = m.peakBytes;
   m.val.assign(net.constants.size(), Tensor());
   m.tape.assign(L, LayerTape());
+  for (auto &n : m.norm)
+    if (n)
+      n->xhat = Tensor();
   return "";
 }
 
@@ -997,11 +1197,16 @@ void Optimizer::step(float lr) {
   double c2 = 1.0 - std::pow(double(o.beta2), double(steps));
   for (size_t k = 0; k < params.size(); ++k) {
     Parameter &p = params[k];
+    if (!p.trainable)
+      continue;
     float wd = p.decay ? o.weightDecay : 0.0f;
+    // AdamW: p ← p·(1 − lr·wd) − lr·update; else wd·p joins the gradient.
+    float shrink = o.decoupledDecay ? 1.0f - lr * wd : 1.0f;
+    float coupled = o.decoupledDecay ? 0.0f : wd;
     std::vector<float> &m = first[k], &v = second[k];
     parallelFor(p.size, 1 << 15, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) {
-        float g = p.grad[i] + wd * p.data[i];
+        float g = p.grad[i] + coupled * p.data[i];
         float update;
         if (o.kind == OptimizerKind::Adam) {
           m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
@@ -1012,7 +1217,7 @@ void Optimizer::step(float lr) {
           m[i] = o.momentum * m[i] + g;
           update = m[i];
         }
-        p.data[i] = std::clamp(p.data[i] - lr * update, p.min, p.max);
+        p.data[i] = std::clamp(shrink * p.data[i] - lr * update, p.min, p.max);
       }
     });
   }

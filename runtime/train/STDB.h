@@ -68,6 +68,17 @@ struct StdbOptions {
   int64_t segment = 0;
   /// Logits = accumulated readout / temperature; 0: T.
   float temperature = 0.0f;
+  /// Batch-norm on every dense or conv synapse that feeds a neuron layer, as
+  /// the BPSTA networks have (seed 001): while training, each output channel
+  /// is standardized with the batch's statistics over all time steps,
+  /// samples and positions, then scaled and shifted by a trained γ and β;
+  /// running statistics (momentum `batchNormMomentum`, unbiased variance)
+  /// are kept for inference, where the normalization is folded into the
+  /// synapse's weights and bias (foldBatchNorm). Needs those synapses to
+  /// have a bias and their own weights, and no recomputation segments.
+  bool batchNorm = false;
+  float batchNormMomentum = 0.1f;
+  float batchNormEpsilon = 1e-5f;
 };
 
 /// A trainable tensor of the network (a weight or bias constant, a layer's
@@ -76,7 +87,9 @@ struct Parameter {
   std::string name;
   float *data = nullptr;
   int64_t size = 0;
-  bool decay = true;               // weight decay applies (weights and biases)
+  bool decay = true;     // weight decay applies (weights and biases)
+  bool trainable = true; // false: state the optimizer leaves alone but
+                         // checkpoints keep (batch-norm running statistics)
   float min = -1e30f, max = 1e30f; // kept in this range after each step
   std::vector<float> grad;
 };
@@ -99,7 +112,9 @@ public:
   /// Forward and backward pass on a batch (N images shaped for the network
   /// input, N labels): sets every parameter's gradient. `noiseSeed` selects
   /// the Poisson input and dropout masks (the same seed gives the same
-  /// result); `train` enables dropout.
+  /// result); `train` enables dropout and makes batch-norm use (and update
+  /// its running statistics from) the batch's statistics; without it the
+  /// pass is the inference form, as PyTorch's eval mode.
   std::string computeGradients(const Tensor &input,
                                const std::vector<int> &labels,
                                uint64_t noiseSeed, bool train,
@@ -107,6 +122,17 @@ public:
 
   std::vector<Parameter> &parameters();
   int64_t timesteps() const;
+
+  /// True when the trainer normalizes synapse outputs (options.batchNorm).
+  bool hasBatchNorm() const;
+  /// Writes the inference form of the trained network into `target`, a
+  /// network with the same layers and constants as the trained one (a copy
+  /// of it, or the trained network itself, after which this trainer must
+  /// not train further): each normalized synapse gets the weights
+  /// W·γ/√(σ² + ε) and bias (b − μ)·γ/√(σ² + ε) + β of its running
+  /// statistics μ, σ². Other constants are copied. Without batch-norm, a
+  /// plain copy.
+  std::string foldBatchNorm(Network &target) const;
 
 private:
   StdbTrainer();
@@ -124,6 +150,10 @@ struct OptimizerOptions {
   /// L2 weight decay added to the gradient of weights and biases (as
   /// PyTorch's SGD and Adam do).
   float weightDecay = 5e-4f;
+  /// Decoupled weight decay (AdamW, Loshchilov & Hutter): the parameters
+  /// shrink by lr·weightDecay at each step instead of the decay joining the
+  /// gradient.
+  bool decoupledDecay = false;
 };
 
 /// SGD with momentum or Adam over a trainer's parameters. Its state is

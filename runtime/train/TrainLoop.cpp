@@ -142,9 +142,11 @@ std::string loopFingerprint(const TrainingOptions &o,
     << (o.optimizer.kind == OptimizerKind::Adam ? "adam" : "sgd")
     << " lr=" << o.optimizer.learningRate
     << " momentum=" << o.optimizer.momentum
-    << " weight-decay=" << o.optimizer.weightDecay << " epochs=" << o.epochs
-    << " batch=" << o.batch << " schedule=" << int(o.schedule)
-    << " decay=" << o.decay << " seed=" << o.seed << " limit=" << o.limit
+    << " weight-decay=" << o.optimizer.weightDecay
+    << (o.optimizer.decoupledDecay ? " decoupled" : "")
+    << " epochs=" << o.epochs << " batch=" << o.batch
+    << " schedule=" << int(o.schedule) << " decay=" << o.decay
+    << " seed=" << o.seed << " limit=" << o.limit
     << " validation=" << o.validation << " parameters=";
   for (const Parameter &p : params)
     s << p.size << ",";

@@ -200,6 +200,81 @@ TEST(GradKernels, AvgPoolMatchesFiniteDifferences) {
       }
 }
 
+TEST(GradKernels, BatchNormMatchesFiniteDifferences) {
+  // Rows × channels × positions, and a dense layout (no positions).
+  for (Shape xs : {Shape{3, 2, 2, 2}, Shape{5, 3}}) {
+    std::mt19937 rng(9);
+    Tensor x = randomTensor(xs, rng, -1.0f, 2.0f);
+    int64_t C = xs[1];
+    Tensor gamma = randomTensor({C}, rng, 0.5f, 1.5f),
+           beta = randomTensor({C}, rng);
+    auto vec = [](const Tensor &t) {
+      return std::vector<float>(t.data.begin(), t.data.end());
+    };
+    auto forward = [&](Tensor in, BatchNormBatch &stats, Tensor &xhat) {
+      EXPECT_EQ(batchNormTrain(in, vec(gamma), vec(beta), 1e-5f, stats, xhat),
+                "");
+      return in;
+    };
+    BatchNormBatch stats;
+    Tensor xhat, y = forward(x, stats, xhat);
+    // Standardized per channel: mean 0, variance 1 before γ, β.
+    int64_t inner = x.size() / (xs[0] * C);
+    for (int64_t c = 0; c < C; ++c) {
+      double m = 0, v = 0;
+      for (int64_t r = 0; r < xs[0]; ++r)
+        for (int64_t i = 0; i < inner; ++i) {
+          float h = xhat.data[size_t((r * C + c) * inner + i)];
+          m += h;
+          v += double(h) * h;
+        }
+      double n = double(xs[0] * inner);
+      EXPECT_NEAR(m / n, 0.0, 1e-5);
+      EXPECT_NEAR(v / n, 1.0, 1e-3);
+    }
+    Tensor r = randomTensor(y.shape, rng);
+    auto loss = [&]() {
+      BatchNormBatch s;
+      Tensor h;
+      return dot(forward(x, s, h), r);
+    };
+    Tensor gx = r, gGamma({C}), gBeta({C});
+    batchNormBackward(gx, xhat, vec(gamma), stats, gGamma.ptr(), gBeta.ptr());
+    // Not linear in x: a smaller step than expectGradientMatches takes.
+    for (int64_t i = 0; i < x.size(); ++i) {
+      float keep = x.data[size_t(i)], h = 1e-3f;
+      x.data[size_t(i)] = keep + h;
+      double up = loss();
+      x.data[size_t(i)] = keep - h;
+      double down = loss();
+      x.data[size_t(i)] = keep;
+      double numeric = (up - down) / (2.0 * double(h));
+      EXPECT_NEAR(gx.data[size_t(i)], numeric,
+                  1e-2 * (1.0 + std::fabs(numeric)))
+          << "batch-norm input element " << i;
+    }
+    // Linear in γ and β.
+    expectGradientMatches(gamma, gGamma, loss, "batch-norm scale");
+    expectGradientMatches(beta, gBeta, loss, "batch-norm shift");
+    // With fixed statistics the map is affine: ∂L/∂x = γ/σ·g.
+    Tensor gFixed = r, unused({C}), unused2({C});
+    batchNormBackward(gFixed, xhat, vec(gamma), stats, unused.ptr(),
+                      unused2.ptr(), /*throughStatistics=*/false);
+    for (int64_t i = 0; i < x.size(); ++i) {
+      size_t c = size_t((i / inner) % C);
+      EXPECT_NEAR(gFixed.data[size_t(i)],
+                  r.data[size_t(i)] * gamma.data[c] * stats.invStd[c], 1e-5);
+    }
+    // The inference form with the batch's statistics gives the same output.
+    Tensor z = x;
+    ASSERT_EQ(batchNormApply(z, vec(gamma), vec(beta), stats.mean,
+                             stats.variance, 1e-5f),
+              "");
+    for (int64_t i = 0; i < x.size(); ++i)
+      EXPECT_NEAR(z.data[size_t(i)], y.data[size_t(i)], 1e-5);
+  }
+}
+
 TEST(GradKernels, SpikeGatedMaxPoolReportsTheForwardedInput) {
   Node n;
   n.kernel = {2, 2};
@@ -711,6 +786,148 @@ TEST(STDB, TrainingLowersTheLoss) {
   }
   ASSERT_EQ(trainer->computeGradients(x, labels, 0, false, r), "");
   EXPECT_LT(r.loss, 0.5 * first.loss);
+}
+
+/// convNet with event-frame input: every sample's T frames are its image.
+Network eventConvNet(Network net, Tensor &x, int64_t T) {
+  Shape s = net.inputShapes[0];
+  net.inputShapes[0] = {s[0], T, s[1], s[2], s[3]};
+  net.layers[0].kind = LayerKind::EncodeEvents;
+  Tensor frames({x.dim(0), T, x.dim(1), x.dim(2), x.dim(3)});
+  int64_t per = x.size() / x.dim(0);
+  for (int64_t n = 0; n < x.dim(0); ++n)
+    for (int64_t t = 0; t < T; ++t)
+      std::copy_n(x.ptr() + n * per, per, frames.ptr() + (n * T + t) * per);
+  x = std::move(frames);
+  return net;
+}
+
+// Batch-norm (BPSTA's networks): the first convolution's current is the
+// same at every step with direct input and is normalized in constant form;
+// with event frames that repeat the image it is normalized per step. Both
+// must give the same gradients.
+TEST(STDB, BatchNormGivesTheSameGradientsInConstantAndPerStepForm) {
+  std::mt19937 rng(31);
+  Network direct = convNet(rng, false);
+  Tensor x = randomTensor({4, 1, 6, 6}, rng, 0.0f, 1.0f), frames = x;
+  Network events = eventConvNet(direct, frames, direct.timesteps);
+  std::vector<std::vector<float>> grads[2];
+  for (int form = 0; form < 2; ++form) {
+    Network net = form == 0 ? direct : events;
+    StdbOptions o;
+    o.batchNorm = true;
+    o.surrogate = Surrogate::Spatial;
+    o.kappa = 0.2f;
+    std::unique_ptr<StdbTrainer> trainer;
+    ASSERT_EQ(StdbTrainer::create(net, o, trainer), "");
+    EXPECT_TRUE(trainer->hasBatchNorm());
+    BatchResult r;
+    ASSERT_EQ(trainer->computeGradients(form == 0 ? x : frames, {0, 1, 2, 3}, 3,
+                                        true, r),
+              "");
+    for (auto &p : trainer->parameters())
+      grads[form].push_back(p.grad);
+  }
+  ASSERT_EQ(grads[0].size(), grads[1].size());
+  // conv, conv, dense weights and biases, γ, β and running statistics of
+  // the two normalized convolutions.
+  EXPECT_EQ(grads[0].size(), 6u + 8u);
+  double norm = 0;
+  for (size_t k = 0; k < grads[0].size(); ++k)
+    for (size_t i = 0; i < grads[0][k].size(); ++i) {
+      norm += std::fabs(grads[0][k][i]);
+      EXPECT_NEAR(grads[0][k][i], grads[1][k][i],
+                  1e-5 + 1e-3 * std::fabs(grads[0][k][i]))
+          << "parameter " << k << " element " << i;
+    }
+  EXPECT_GT(norm, 1e-4);
+}
+
+// After training with batch-norm, the inference pass (running statistics)
+// and the network with batch-norm folded into its weights and biases give
+// the same outputs; the running statistics have moved from their start.
+TEST(STDB, BatchNormFoldsIntoTheSynapses) {
+  std::mt19937 rng(17);
+  Network net = convNet(rng, false);
+  Tensor x = randomTensor({6, 1, 6, 6}, rng, 0.0f, 1.0f);
+  std::vector<int> labels = {0, 1, 2, 3, 0, 1};
+  StdbOptions o;
+  o.batchNorm = true;
+  o.loss = LossKind::RateMse;
+  std::unique_ptr<StdbTrainer> trainer;
+  ASSERT_EQ(StdbTrainer::create(net, o, trainer), "");
+  OptimizerOptions oo;
+  oo.learningRate = 1e-2f;
+  oo.decoupledDecay = true;
+  Optimizer opt(oo, trainer->parameters());
+  BatchResult r;
+  for (int step = 0; step < 5; ++step) {
+    ASSERT_EQ(trainer->computeGradients(x, labels, 0, true, r), "");
+    opt.step(1e-2f);
+  }
+  bool moved = false;
+  for (const Parameter &p : trainer->parameters())
+    if (p.name.find("running variance") != std::string::npos)
+      for (int64_t i = 0; i < p.size; ++i)
+        moved |= p.data[i] != 1.0f;
+  EXPECT_TRUE(moved);
+  BatchResult inference, folded;
+  ASSERT_EQ(trainer->computeGradients(x, labels, 0, false, inference), "");
+  Network plain;
+  ASSERT_EQ(trainer->foldBatchNorm(plain), "");
+  std::unique_ptr<StdbTrainer> check;
+  StdbOptions po = o;
+  po.batchNorm = false;
+  ASSERT_EQ(StdbTrainer::create(plain, po, check), "");
+  ASSERT_EQ(check->computeGradients(x, labels, 0, false, folded), "");
+  EXPECT_NEAR(inference.loss, folded.loss, 1e-5);
+  EXPECT_EQ(inference.correct, folded.correct);
+  // The simulator on the folded network agrees with the trainer.
+  SimResult sim;
+  SimOptions so;
+  ASSERT_EQ(simulate(plain, {x}, so, sim), "");
+  int64_t correct = 0;
+  const Tensor &out = sim.outputs.back()[0];
+  for (int64_t n = 0; n < 6; ++n) {
+    const float *z = out.ptr() + n * out.dim(1);
+    correct += std::max_element(z, z + out.dim(1)) - z == labels[size_t(n)];
+  }
+  EXPECT_EQ(correct, folded.correct);
+}
+
+TEST(STDB, BatchNormRefusesWhatItCannotFold) {
+  std::mt19937 rng(2);
+  StdbOptions o;
+  o.batchNorm = true;
+  std::unique_ptr<StdbTrainer> trainer;
+  // residualNet's second synapse has no bias.
+  Network res = residualNet(rng, 4).net;
+  EXPECT_NE(StdbTrainer::create(res, o, trainer).find("has none"),
+            std::string::npos);
+  Network net = convNet(rng, false);
+  o.segment = 2;
+  EXPECT_NE(StdbTrainer::create(net, o, trainer).find("segments"),
+            std::string::npos);
+}
+
+// AdamW shrinks the weights by lr·wd, Adam adds wd·w to the gradient.
+TEST(Optimizer, DecoupledWeightDecay) {
+  for (bool decoupled : {false, true}) {
+    std::vector<float> w = {1.0f};
+    Parameter p;
+    p.name = "w";
+    p.data = w.data();
+    p.size = 1;
+    p.grad = {0.0f};
+    std::vector<Parameter> params = {p};
+    OptimizerOptions oo;
+    oo.weightDecay = 0.5f;
+    oo.decoupledDecay = decoupled;
+    Optimizer opt(oo, params);
+    opt.step(0.1f);
+    // Adam's first step moves by lr (the normalized gradient is ±1).
+    EXPECT_NEAR(w[0], decoupled ? 0.95f : 0.9f, 1e-5) << decoupled;
+  }
 }
 
 TEST(STDB, RefusesWhatItCannotTrain) {

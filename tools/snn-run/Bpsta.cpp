@@ -137,8 +137,8 @@ int runBpsta(const TrainOptions &opt) {
     return 1;
   }
 
-  // BPSTA's settings unless given: AdamW-like Adam (lr 1e-3, decay 1e-4),
-  // batch 64, cosine.
+  // BPSTA's settings unless given: AdamW (lr 1e-3, decay 1e-4), batch 64,
+  // cosine.
   snnrt::FineTuneOptions t;
   static_cast<snnrt::TrainingOptions &>(t) = opt.train;
   auto given = [&](const char *name) {
@@ -151,7 +151,10 @@ int runBpsta(const TrainOptions &opt) {
   if (!given("--batch"))
     t.batch = 64;
   finishTrainingOptions(opt, t);
+  if (!given("--optimizer"))
+    t.optimizer.decoupledDecay = true;
   snnrt::StdbOptions &s = t.stdb;
+  s.batchNorm = opt.batchNorm == "on";
   bool spatial = opt.adjust == "full" || opt.adjust == "spatial";
   bool temporal = opt.adjust == "full" || opt.adjust == "temporal";
   s.surrogate =
@@ -219,16 +222,19 @@ int runBpsta(const TrainOptions &opt) {
     }
   }
   if (opt.json) {
-    nlohmann::json j = {{"model", opt.model},
-                        {"output", opt.output},
-                        {"method", "bpsta"},
-                        {"adjust", opt.adjust},
-                        {"kappa", s.kappa},
-                        {"loss", opt.loss},
-                        {"timesteps", in[1]},
-                        {"data", dir},
-                        {"threads", snnrt::numThreads()},
-                        {"epochs", epochsJson(reports)}};
+    nlohmann::json j = {
+        {"model", opt.model},
+        {"output", opt.output},
+        {"method", "bpsta"},
+        {"adjust", opt.adjust},
+        {"kappa", s.kappa},
+        {"loss", opt.loss},
+        {"batch_norm", s.batchNorm},
+        {"optimizer", given("--optimizer") ? opt.optimizer : "adamw"},
+        {"timesteps", in[1]},
+        {"data", dir},
+        {"threads", snnrt::numThreads()},
+        {"epochs", epochsJson(reports)}};
     if (opt.test)
       j["test"] = {{"images", testCount}, {"accuracy", testAccuracy}};
     llvm::outs() << j.dump(2) << "\n";

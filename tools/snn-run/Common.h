@@ -182,6 +182,7 @@ struct TrainOptions : TrainCliOptions {
   // --method bpsta (BPTT on event data, tools/snn-run/Bpsta.cpp)
   std::string adjust = "full", loss = "mse", binBy = "count";
   float kappa = 0.2f, width = 0.5f, initNorm = 0.0f;
+  std::string batchNorm = "on";
   int64_t sensor = 0;
   CLI::App *command = nullptr; // to tell given options from defaults
 };

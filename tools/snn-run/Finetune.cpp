@@ -47,9 +47,11 @@ void addTrainingOptions(CLI::App *cmd, TrainCliOptions &o,
   cmd->add_option("--batch", t.batch, "Images per mini-batch")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--optimizer", o.optimizer, "adam or sgd (with momentum)")
+  cmd->add_option("--optimizer", o.optimizer,
+                  "adam, adamw (Adam with decoupled weight decay) or sgd "
+                  "(with momentum)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"adam", "sgd"}));
+      ->check(CLI::IsMember({"adam", "adamw", "sgd"}));
   cmd->add_option("--lr", t.optimizer.learningRate, "Learning rate")
       ->capture_default_str();
   cmd->add_option("--momentum", t.optimizer.momentum, "SGD momentum")
@@ -92,6 +94,7 @@ void finishTrainingOptions(const TrainCliOptions &o,
                            snnrt::TrainingOptions &t) {
   t.optimizer.kind = o.optimizer == "sgd" ? snnrt::OptimizerKind::SGD
                                           : snnrt::OptimizerKind::Adam;
+  t.optimizer.decoupledDecay = o.optimizer == "adamw";
   t.schedule = o.schedule == "cosine"     ? snnrt::Schedule::Cosine
                : o.schedule == "constant" ? snnrt::Schedule::Constant
                                           : snnrt::Schedule::Step;

@@ -69,6 +69,13 @@ CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
                   "bpsta: frames of equal event counts or of equal time")
       ->capture_default_str()
       ->check(CLI::IsMember({"count", "time"}));
+  cmd->add_option("--batch-norm", o.batchNorm,
+                  "bpsta: batch-norm on every synapse that feeds LIF neurons "
+                  "while training, as the BPSTA networks have (batch "
+                  "statistics over all steps; folded into the weights and "
+                  "biases of the written model); off: plain synapses")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
   cmd->add_option("--init-norm", o.initNorm,
                   "bpsta: before training, scale each layer's weights so that "
                   "its input currents on the first batch have a standard "
