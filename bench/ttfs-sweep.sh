@@ -14,7 +14,10 @@
 # GAMMAS_M [3e-5 1e-4 3e-4 5e-4 1e-3] (M-SSR), GAMMAS_F [1e-4 3e-4 1e-3] (F-SSR),
 # GAMMAS_MEM [1e-4 3e-4 1e-3] (membrane), VHATS [0.5 0.8]
 # (membrane level v̂/V_th), THREADS [2], LIMIT [0: all training images],
-# VALIDATION [5000 held-out training images], RUNS [bench/results/ttfs-runs].
+# VALIDATION [5000 held-out training images], RUNS [bench/results/ttfs-runs],
+# SEEDS [1]: every configuration is trained once per seed (runs of seed N > 1
+# are kept as NAME-seedN); the table and plots give the mean over the seeds
+# found and the accuracy range.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EPOCHS=${EPOCHS:-3}
@@ -26,6 +29,7 @@ VHATS=${VHATS:-0.5 0.8}
 THREADS=${THREADS:-2}
 LIMIT=${LIMIT:-0}
 VALIDATION=${VALIDATION:-5000}
+SEEDS=${SEEDS:-1}
 BUILD_DIR=${BUILD_DIR:-build}
 bin=$BUILD_DIR/bin
 cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
@@ -34,23 +38,28 @@ mkdir -p "$runs" docs
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# One training run → $runs/NAME.json (skipped when it exists).
+# One training run per seed → $runs/NAME[-seedN].json (skipped when it
+# exists).
 train() {
-  local arch=$1 name=$2
+  local arch=$1 base=$2 seed name out
   shift 2
-  local out="$runs/$arch-$name.json"
-  if [[ -s "$out" ]]; then
-    echo "$arch $name: done before" >&2
-    return
-  fi
-  echo "$arch $name: training ($EPOCHS epochs)" >&2
-  "$bin/snn-run" train "$tmp/$arch.ttfs.mlir" --method ttfs --sigma 0.5 \
-    --lr 1e-4 --epochs "$EPOCHS" --limit "$LIMIT" --validation "$VALIDATION" \
-    --threads "$THREADS" \
-    --seed 1 --no-progress --json -o "$tmp/$arch-$name.mlir" \
-    --checkpoint "$runs/$arch-$name.ckpt" --resume "$@" >"$out.part"
-  mv "$out.part" "$out"
-  rm -f "$runs/$arch-$name.ckpt"
+  for seed in $SEEDS; do
+    name=$base
+    [[ $seed == 1 ]] || name=$base-seed$seed
+    out="$runs/$arch-$name.json"
+    if [[ -s "$out" ]]; then
+      echo "$arch $name: done before" >&2
+      continue
+    fi
+    echo "$arch $name: training ($EPOCHS epochs)" >&2
+    "$bin/snn-run" train "$tmp/$arch.ttfs.mlir" --method ttfs --sigma 0.5 \
+      --lr 1e-4 --epochs "$EPOCHS" --limit "$LIMIT" --validation "$VALIDATION" \
+      --threads "$THREADS" \
+      --seed "$seed" --no-progress --json -o "$tmp/$arch-$name.mlir" \
+      --checkpoint "$runs/$arch-$name.ckpt" --resume "$@" >"$out.part"
+    mv "$out.part" "$out"
+    rm -f "$runs/$arch-$name.ckpt"
+  done
 }
 
 for arch in $ARCHS; do
@@ -79,6 +88,11 @@ num() { sed -n "s/^ *\"$1\": *\([-0-9.e+]*\).*/\1/p" "$2" | head -1; }
       [[ "$f" == *.eval.json ]] && continue
       name=$(basename "$f" .json)
       name=${name#"$arch"-}
+      seed=1
+      if [[ "$name" == *-seed[0-9]* ]]; then
+        seed=${name##*-seed}
+        name=${name%-seed*}
+      fi
       reg=${name%%-[0-9]*}
       reg=${reg%-ssr*}; [[ "$name" == m-ssr-* ]] && reg=m-ssr
       [[ "$name" == f-ssr-* ]] && reg=f-ssr
@@ -95,8 +109,8 @@ num() { sed -n "s/^ *\"$1\": *\([-0-9.e+]*\).*/\1/p" "$2" | head -1; }
       layers=$(tr -d '\n ' <"$f" | sed -n 's/.*"spikes_per_neuron":\[\([^]]*\)\].*/\1/p')
       ((first)) || echo ","
       first=0
-      printf '  {"arch": "%s", "regularizer": "%s", "gamma": %s, "vhat": %s, "accuracy": %s, "hidden_spikes_per_neuron": %s, "spikes_per_neuron": [%s], "mean_output_time": %s}' \
-        "$arch" "$reg" "$gamma" "$vhat" "$(num accuracy "$f")" \
+      printf '  {"arch": "%s", "regularizer": "%s", "gamma": %s, "vhat": %s, "seed": %s, "accuracy": %s, "hidden_spikes_per_neuron": %s, "spikes_per_neuron": [%s], "mean_output_time": %s}' \
+        "$arch" "$reg" "$gamma" "$vhat" "$seed" "$(num accuracy "$f")" \
         "$(num hidden_spikes_per_neuron "$f")" "$layers" "$(num mean_output_time "$f")"
     done
   done
@@ -104,30 +118,43 @@ num() { sed -n "s/^ *\"$1\": *\([-0-9.e+]*\).*/\1/p" "$2" | head -1; }
   echo "]"
 } >bench/results/ttfs-sweep.json
 
+# Mean over the seeds of each configuration, as TSV: arch, regularizer, γ,
+# v̂, seeds, accuracy mean, min, max, hidden spikes, per-layer spikes,
+# output time.
+tr -d '\n' <bench/results/ttfs-sweep.json | sed 's/},/}\n/g; s/^\[//; s/\]$//' |
+  sed -n 's/.*"arch": "\([^"]*\)", "regularizer": "\([^"]*\)", "gamma": \([^,]*\), "vhat": \([^,]*\), "seed": \([^,]*\), "accuracy": \([^,]*\), "hidden_spikes_per_neuron": \([^,]*\), "spikes_per_neuron": \[\([^]]*\)\], "mean_output_time": \([^}]*\)}.*/\1\t\2\t\3\t\4\t\6\t\7\t\8\t\9/p' |
+  awk -F'\t' '{ k = $1 "\t" $2 "\t" $3 "\t" $4
+      if (!(k in n)) { order[nk++] = k; lo[k] = $5; hi[k] = $5 }
+      n[k]++; acc[k] += $5; hid[k] += $6; out[k] += $8
+      if ($5 < lo[k]) lo[k] = $5; if ($5 > hi[k]) hi[k] = $5
+      m = split($7, v, ","); layers[k] = m
+      for (i = 1; i <= m; i++) per[k, i] += v[i] }
+    END { for (j = 0; j < nk; j++) { k = order[j]; p = ""
+        for (i = 1; i <= layers[k]; i++) p = p (i > 1 ? "," : "") per[k, i] / n[k]
+        printf "%s\t%d\t%.4f\t%.2f\t%.2f\t%.5f\t%s\t%.4f\n", k, n[k], acc[k] / n[k], lo[k], hi[k], hid[k] / n[k], p, out[k] / n[k] } }' |
+  sort -t$'\t' -k1,1 -k2,2 -k4,4g -k3,3g >"$tmp/means.tsv"
+
 # Table and plots.
 {
-  echo "| network | regularizer | γ | test accuracy (%) | spikes / hidden neuron | per layer | mean output time |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| network | regularizer | γ | seeds | test accuracy (%) mean | range | spikes / hidden neuron | per layer | mean output time |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for arch in $ARCHS; do
     conv="$runs/$arch-converted.eval.json"
-    printf '| %s | converted, untrained | – | %.2f | %.3f | | %.3f |\n' "$arch" \
+    printf '| %s | converted, untrained | – | – | %.2f | | %.3f | | %.3f |\n' "$arch" \
       "$(num accuracy "$conv")" "$(num hidden_spikes_per_neuron "$conv")" \
       "$(num mean_output_time "$conv")"
   done
-  tr -d '\n' <bench/results/ttfs-sweep.json | sed 's/},/}\n/g; s/^\[//; s/\]$//' |
-    sed -n 's/.*"arch": "\([^"]*\)", "regularizer": "\([^"]*\)", "gamma": \([^,]*\), "vhat": \([^,]*\), "accuracy": \([^,]*\), "hidden_spikes_per_neuron": \([^,]*\), "spikes_per_neuron": \[\([^]]*\)\], "mean_output_time": \([^}]*\)}.*/\1\t\2\t\3\t\4\t\5\t\6\t\7\t\8/p' |
-    sort -t$'\t' -k1,1 -k2,2 -k4,4g -k3,3g |
-    awk -F'\t' '{ reg = $2; if (reg == "membrane") reg = reg " (v̂ = " $4 " V_th)";
-      n = split($7, v, ","); per = "";
+  awk -F'\t' '{ reg = $2; if (reg == "membrane") reg = reg " (v̂ = " $4 " V_th)";
+      n = split($10, v, ","); per = "";
       for (i = 1; i <= n; i++) per = per (i > 1 ? " / " : "") sprintf("%.3f", v[i]);
-      printf "| %s | %s | %s | %.2f | %.3f | %s | %.3f |\n", $1, reg, ($2 == "none" ? "–" : sprintf("%g", $3)), $5, $6, per, $8 }'
+      range = $5 > 1 ? sprintf("%.2f–%.2f", $7, $8) : "";
+      printf "| %s | %s | %s | %d | %.2f | %s | %.3f | %s | %.3f |\n", $1, reg, ($2 == "none" ? "–" : sprintf("%g", $3)), $5, $6, range, $9, per, $11 }' "$tmp/means.tsv"
 } >bench/results/ttfs-sweep.md
 for arch in $ARCHS; do
-  tr -d '\n' <bench/results/ttfs-sweep.json | sed 's/},/}\n/g' |
-    sed -n "s/.*\"arch\": \"$arch\", \"regularizer\": \"\([^\"]*\)\", \"gamma\": \([^,]*\), \"vhat\": \([^,]*\), \"accuracy\": \([^,]*\), \"hidden_spikes_per_neuron\": \([^,]*\),.*/\1\t\3\t\2\t\5\t\4/p" |
-    sort -t$'\t' -k1,1 -k2,2g -k3,3g |
-    awk -F'\t' '{ s = $1; if (s == "membrane") s = s " v̂=" $2; print s "\t" $4 "\t" $5 "\tγ=" $3 }' |
-    awk -v title="$arch on Fashion-MNIST: accuracy vs firing (TTFS, $EPOCHS epochs)" \
+  # Points of a series in the order of γ.
+  awk -F'\t' -v a="$arch" '$1 == a { s = $2; if (s == "membrane") s = s " v̂=" $4; print s "\t" $3 "\t" $9 "\t" $6 "\tγ=" $3 }' "$tmp/means.tsv" |
+    sort -t$'\t' -k1,1 -k2,2g | cut -f1,3- |
+    awk -v title="$arch on Fashion-MNIST: accuracy vs firing (TTFS, $EPOCHS epochs; mean over seeds)" \
       -f bench/plot_tradeoff.awk >"docs/ttfs-tradeoff-$arch.svg"
 done
 cat bench/results/ttfs-sweep.md

@@ -7,7 +7,8 @@
 # an uninterrupted one, and the trained network reaches an accuracy an
 # untrained or broken one cannot (10 classes: chance is 10 %); snn-run eval
 # on the same event data reproduces the trainer's test accuracy, and the
-# JIT-compiled network gives the simulator's spikes.
+# JIT-compiled network gives the simulator's spikes; an ONNX model is
+# accepted directly.
 # usage: bpsta-train.sh BIN_DIR MODELS_DIR
 set -euo pipefail
 bin=$1 models=$2
@@ -46,6 +47,20 @@ spikes --engine jit >"$tmp/jit.txt"
 spikes --reference-order >"$tmp/sim.txt"
 [[ -s "$tmp/sim.txt" ]] && cmp -s "$tmp/jit.txt" "$tmp/sim.txt" ||
   { echo "FAIL: JIT and simulator differ on event input"; paste "$tmp/jit.txt" "$tmp/sim.txt"; exit 1; }
+
+# An ONNX model is imported and converted (event input, LIF) before
+# training; --timesteps sets its T and is refused for a .mlir network.
+"$bin/snn-run" train "$models/events/evnet.onnx" --method bpsta --timesteps 4 \
+  --data emulated-fashion-mnist --epochs 1 --limit 300 --validation 50 \
+  --test-limit 50 --threads 2 --no-progress -o "$tmp/onnx.mlir" >/dev/null
+grep -q 'snn.encode_events' "$tmp/onnx.mlir" && grep -q 'snn.lif' "$tmp/onnx.mlir" &&
+  grep -q 'timesteps = 4' "$tmp/onnx.mlir" ||
+  { echo "FAIL: the ONNX model was not converted to an event LIF network"; exit 1; }
+if "$bin/snn-run" train "$tmp/onnx.mlir" --method bpsta --timesteps 8 \
+  --data emulated-fashion-mnist -o "$tmp/x.mlir" 2>"$tmp/err.txt"; then
+  echo "FAIL: --timesteps 8 accepted for a network of 4 steps"; exit 1
+fi
+grep -q "has 4 time steps" "$tmp/err.txt" || { cat "$tmp/err.txt"; exit 1; }
 
 # A network without event input is refused with a hint.
 "$bin/snn-translate" --import-onnx "$models/mlp.onnx" |

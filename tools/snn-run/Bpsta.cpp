@@ -1,6 +1,7 @@
 //===- Bpsta.cpp - snn-run train --method bpsta: BPTT on event data -------===//
 //
-//   snn-run train model.mlir --method bpsta --adjust full|spatial|temporal|none
+//   snn-run train model.mlir|model.onnx --method bpsta
+//       --adjust full|spatial|temporal|none
 //       --data nmnist:DIR | aedat:DIR | emulated-fashion-mnist -o out.mlir
 //
 // Trains a discrete-time network with event-frame input (snn.encode_events,
@@ -15,11 +16,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Passes.h"
 #include "runtime/mlir-bridge/FineTuneModule.h"
 #include "runtime/mlir-bridge/SNNToRuntime.h"
 #include "tools/snn-run/Common.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -99,10 +102,36 @@ bool eventBins(const snnrt::Shape &input, int64_t sensor, bool byCount,
   return true;
 }
 
+namespace {
+
+/// An ONNX model (nn dialect after import) becomes BPSTA's spiking network:
+/// batch-norm folded, event-frame input of T steps, LIF neurons with
+/// λ = 0.9, hard reset and V_th = 0.5 (seed 001).
+bool convertImportedModel(mlir::ModuleOp module, int64_t timesteps) {
+  mlir::PassManager pm(module.getContext());
+  pm.addPass(mlir::snnmlir::createNNFoldBatchNorm());
+  mlir::snnmlir::ConvertNNToSNNOptions c;
+  c.encoding = "events";
+  c.timesteps = timesteps;
+  c.neuron = "lif";
+  c.leak = 0.9f;
+  c.reset = "zero";
+  c.threshold = 0.5f;
+  pm.addPass(mlir::snnmlir::createConvertNNToSNN(c));
+  return mlir::succeeded(pm.run(module));
+}
+
+} // namespace
+
 int runBpsta(const TrainOptions &opt) {
   LoadedNetwork loaded(opt.model, opt.threads);
   auto &module = loaded.module;
   if (!module)
+    return 1;
+  llvm::StringRef path(opt.model);
+  bool onnx = path.ends_with(".onnx") || path.ends_with(".onnxtext");
+  if (onnx &&
+      !convertImportedModel(*module, opt.timesteps > 0 ? opt.timesteps : 16))
     return 1;
   auto net = mlir::snnmlir::buildSpikingNetwork(*module);
   if (mlir::failed(net))
@@ -117,6 +146,15 @@ int runBpsta(const TrainOptions &opt) {
     return 1;
   }
   const snnrt::Shape &in = net->inputShapes[0]; // N, T, C, H, W
+  if (!onnx && opt.timesteps > 0 && opt.timesteps != in[1]) {
+    llvm::errs() << "snn-run: " << opt.model << " has " << in[1]
+                 << " time steps (its input frames); --timesteps "
+                 << opt.timesteps
+                 << " applies to ONNX models (convert again with "
+                    "--convert-nn-to-snn=\"encoding=events timesteps="
+                 << opt.timesteps << "\")\n";
+    return 1;
+  }
   const snnrt::TrainingOptions &to = opt.train;
   bool talk = opt.progress && !opt.json;
   std::string dir;

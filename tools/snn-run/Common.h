@@ -183,6 +183,7 @@ struct TrainOptions : TrainCliOptions {
   std::string adjust = "full", loss = "mse", binBy = "count";
   float kappa = 0.2f, width = 0.5f, initNorm = 0.0f;
   std::string batchNorm = "on";
+  int64_t timesteps = 0; // an ONNX model's T (0: 16)
   int64_t sensor = 0;
   CLI::App *command = nullptr; // to tell given options from defaults
 };

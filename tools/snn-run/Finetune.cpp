@@ -30,7 +30,10 @@ namespace snnrun {
 
 void addTrainingOptions(CLI::App *cmd, TrainCliOptions &o,
                         snnrt::TrainingOptions &t) {
-  cmd->add_option("model", o.model, "Network (.mlir, snn dialect)")->required();
+  cmd->add_option("model", o.model,
+                  "Network (.mlir, snn dialect; train --method bpsta also "
+                  "takes an ONNX model)")
+      ->required();
   cmd->add_option("-o,--output", o.output, "Where to write the trained module")
       ->required();
   cmd->add_option("--data", o.data,

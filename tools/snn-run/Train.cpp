@@ -69,6 +69,12 @@ CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
                   "bpsta: frames of equal event counts or of equal time")
       ->capture_default_str()
       ->check(CLI::IsMember({"count", "time"}));
+  cmd->add_option("--timesteps", o.timesteps,
+                  "bpsta: time steps T for an ONNX model, which is imported "
+                  "and converted with event-frame input and BPSTA's neuron "
+                  "(LIF, λ = 0.9, hard reset, V_th = 0.5); default 16. A "
+                  ".mlir network keeps its own T")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--batch-norm", o.batchNorm,
                   "bpsta: batch-norm on every synapse that feeds LIF neurons "
                   "while training, as the BPSTA networks have (batch "
