@@ -80,7 +80,7 @@ echo "   $BUILD_DIR/classify (no MLIR, LLVM or snn-mlir library at run time), T 
 echo
 echo "== Also there: event-camera data and training from scratch on it"
 echo "   (snn-run events, snn-run train --method bpsta; docs/events.md). Not there"
-echo "   yet: BPSTA's batch-norm (issue 9), GPU and neuromorphic backends. The"
-echo "   larger CNNs convert and fine-tune the same way,"
+echo "   yet: GPU and neuromorphic backends. The larger CNNs convert and"
+echo "   fine-tune the same way,"
 echo "   e.g. tests/models/vgg_avgpool.onnx (docs/results.md, docs/training.md); the"
 echo "   TTFS study is bench/ttfs-sweep.sh (docs/ttfs.md)."
