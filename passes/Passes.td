@@ -131,6 +131,17 @@ def SNNThresholdBalance : Pass<"snn-threshold-balance", "::mlir::ModuleOp"> {
     other operand of a residual `snn.add`, else 1); thresholds become
     `scale · λ / (units of the input current)`. `scale` below 1 makes neurons
     fire earlier, which helps at small T.
+
+    On a time-to-first-spike network (`#snn.continuous`, from
+    `convert-nn-to-snn="encoding=ttfs"`) the thresholds are searched
+    instead: scaling a layer's thresholds by c equals scaling its weights by
+    1/c, so one factor per layer is chosen by coordinate ascent over the
+    layers on the `samples` calibration images (factors 2^k, k = -6..6, then
+    finer grids around the best), keeping the calibration accuracy highest
+    and the cross-entropy of the first-spike readout lowest among equals.
+    `scale` multiplies the factors found; a remark reports them and the
+    calibration accuracy before and after. `method=spike`, `percentile` and
+    `per-channel` do not apply.
   }];
   let options = [
     Option<"data", "data", "std::string", /*default=*/"\"fashion-mnist\"",

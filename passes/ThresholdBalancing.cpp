@@ -11,7 +11,9 @@
 #include "passes/Passes.h"
 #include "runtime/data/IDX.h"
 #include "runtime/mlir-bridge/SNNToRuntime.h"
+#include "runtime/mlir-bridge/TtfsToRuntime.h"
 #include "runtime/sim/Simulator.h"
+#include "runtime/ttfs/TtfsTrain.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -19,6 +21,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 
 namespace mlir::snnmlir {
 #define GEN_PASS_DEF_SNNTHRESHOLDBALANCE
@@ -129,6 +133,103 @@ LogicalResult collect(const snnrt::Network &net, size_t target,
   return success();
 }
 
+/// Calibration score of a TTFS network: correct answers first, then the
+/// lower cross-entropy (by more than rounding: 1e-6 relative).
+struct TtfsScore {
+  double accuracy = 0.0, loss = 0.0;
+  bool betterThan(const TtfsScore &o) const {
+    if (accuracy != o.accuracy)
+      return accuracy > o.accuracy;
+    return loss < o.loss - 1e-6 * std::max(1.0, std::abs(o.loss));
+  }
+};
+
+/// A TTFS network has no rate to balance: a neuron fires once, when its
+/// piecewise-linear potential reaches the threshold. Scaling a layer's
+/// thresholds by c is the same as scaling its weights and bias by 1/c
+/// (spike times unchanged otherwise), so one factor per layer is searched
+/// on the calibration images: coordinate ascent over the layers, first on
+/// the factors 2^k (k = ±1…±6, nearest first), then three rounds on finer
+/// grids around the best (2^(±1/2), 2^(±1/4), 2^(±1/8)), keeping the
+/// calibration accuracy highest and, among equals, the loss lowest; a tie
+/// keeps the factor found first. `scale` multiplies the result.
+LogicalResult balanceTtfs(ModuleOp module, func::FuncOp fn,
+                          const snnrt::ImageDataset &images, int64_t n,
+                          double scale) {
+  snnmlir::TtfsConstants constants;
+  auto built = snnmlir::buildTtfsNetwork(module, fn.getName(), &constants);
+  if (failed(built))
+    return failure();
+  snnrt::ttfs::Network net = std::move(*built);
+  snnrt::ttfs::LossOptions loss; // σ = 0.5, no regularizer
+  auto score = [&](TtfsScore &out) -> LogicalResult {
+    snnrt::ttfs::Evaluation ev;
+    if (std::string e = snnrt::ttfs::evaluate(net, images, 0, n, 256, loss, ev);
+        !e.empty())
+      return fn.emitError() << "snn-threshold-balance: " << e;
+    out.accuracy = ev.accuracy;
+    out.loss = ev.loss;
+    return success();
+  };
+  auto setFactor = [&](size_t k, const std::vector<float> &base, double f) {
+    for (size_t i = 0; i < base.size(); ++i)
+      net.layers[k].threshold[i] = float(double(base[i]) * f);
+  };
+  std::vector<std::vector<float>> original;
+  for (const auto &l : net.layers)
+    original.push_back(l.threshold);
+  std::vector<double> factor(net.layers.size(), 1.0);
+  TtfsScore best;
+  if (failed(score(best)))
+    return failure();
+  TtfsScore initial = best;
+
+  std::vector<std::vector<double>> grids;
+  {
+    // Nearest factors first: of equally good ones, the smallest change.
+    std::vector<double> coarse;
+    for (int k = 1; k <= 6; ++k) {
+      coarse.push_back(std::ldexp(1.0, -k));
+      coarse.push_back(std::ldexp(1.0, k));
+    }
+    grids.push_back(coarse);
+    for (double step : {0.5, 0.25, 0.125})
+      grids.push_back({std::pow(2.0, -step), std::pow(2.0, step)});
+  }
+  for (const auto &grid : grids)
+    for (size_t k = 0; k < net.layers.size(); ++k) {
+      double chosen = factor[k];
+      for (double g : grid) { // the current factor is scored as `best`
+        setFactor(k, original[k], factor[k] * g);
+        TtfsScore s;
+        if (failed(score(s)))
+          return failure();
+        if (s.betterThan(best)) {
+          best = s;
+          chosen = factor[k] * g;
+        }
+      }
+      factor[k] = chosen;
+      setFactor(k, original[k], factor[k]);
+    }
+
+  std::ostringstream what;
+  what << std::setprecision(4) << "TTFS thresholds scaled by";
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    factor[k] *= scale;
+    setFactor(k, original[k], factor[k]);
+    auto neuron = constants.neurons[k];
+    neuron->setAttr(
+        "threshold",
+        DenseF32ArrayAttr::get(neuron->getContext(), net.layers[k].threshold));
+    what << (k ? ", " : " ") << factor[k];
+  }
+  what << " (layer by layer): calibration accuracy " << initial.accuracy
+       << " % -> " << best.accuracy << " % on " << n << " images";
+  emitRemark(fn.getLoc()) << what.str();
+  return success();
+}
+
 void BalancePass::runOnOperation() {
   if (method != "activation" && method != "spike") {
     getOperation().emitError() << "snn-threshold-balance: method must be "
@@ -154,6 +255,18 @@ void BalancePass::runOnOperation() {
   int64_t n = std::min<int64_t>(samples, images.images.dim(0));
 
   for (auto fn : getOperation().getOps<func::FuncOp>()) {
+    if (snnmlir::isTtfsNetwork(getOperation(), fn.getName())) {
+      if (method == "spike") {
+        fn.emitError() << "snn-threshold-balance: method=spike needs a "
+                          "discrete-time network; TTFS thresholds are "
+                          "searched on the calibration images (leave "
+                          "method unset)";
+        return signalPassFailure();
+      }
+      if (failed(balanceTtfs(getOperation(), fn, images, n, scale)))
+        return signalPassFailure();
+      continue;
+    }
     if (!snnmlir::isSpikingNetwork(getOperation(), fn.getName()))
       continue;
     std::vector<Operation *> ops;

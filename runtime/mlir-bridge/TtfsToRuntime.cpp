@@ -113,6 +113,7 @@ mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
       net.layers.push_back(std::move(l));
       found.weights.push_back(wOp);
       found.biases.push_back(bOp);
+      found.neurons.push_back(neuron);
       spikes = neuron.getResult();
       pending = nullptr;
       continue;

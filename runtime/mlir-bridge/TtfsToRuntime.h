@@ -20,9 +20,10 @@ namespace mlir::snnmlir {
 /// True when function `funcName` runs in continuous time (TTFS).
 bool isTtfsNetwork(ModuleOp module, StringRef funcName = "main");
 
-/// The nn.constant ops behind each layer's weight and bias (null: none).
+/// The nn.constant ops behind each layer's weight and bias (null: none),
+/// and each layer's snn.ttfs_neuron.
 struct TtfsConstants {
-  std::vector<Operation *> weights, biases;
+  std::vector<Operation *> weights, biases, neurons;
 };
 
 /// Builds the runtime network of function `funcName`; an op outside the
