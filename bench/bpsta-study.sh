@@ -2,7 +2,8 @@
 # The BPSTA study (seed 001) on emulated event Fashion-MNIST: an untrained
 # event CNN (tests/models/events/$MODEL.onnx, default evnet_vote:
 # conv16-conv32-fc100 with ten voting outputs per class as in BPSTA; evnet:
-# ten outputs; LIF with hard reset, λ = 0.9, V_th = 0.5) trained from
+# ten outputs; evnet_deep: five spiking layers, conv16-conv16-conv32-conv32-
+# fc100, voting outputs; LIF with hard reset, λ = 0.9, V_th = 0.5) trained from
 # scratch with plain BPTT
 # (rectangular surrogate), BPSA only, BPTA only and full BPSTA, at two
 # timestep counts, three seeds each; mean and spread of the test accuracy.
@@ -11,6 +12,7 @@
 # Resumable: finished runs are kept in bench/results/bpsta-runs/.
 #   MODEL=evnet_vote BN=on LIMIT=10000 EPOCHS=5 TEST=2000 TS="8 16" \
 #     SEEDS="1 2 3" bench/bpsta-study.sh
+# ADJUSTS [none spatial temporal full] picks the variants; BIN: see below.
 # Writes bench/results/bpsta-study-$MODEL-bn$BN.{json,md}.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Writes evnet.onnx (and evnet_vote.onnx, with voting outputs): an untrained (PyTorch default initialisation, seed 0)
-convolutional network for event frames of 2×34×34 (ON/OFF counts of the
-N-MNIST sensor), the starting point of training from scratch with BPSTA or
-plain BPTT (`snn-run train --method bpsta`):
+"""Writes evnet.onnx (and evnet_vote.onnx, with voting outputs, and
+evnet_deep.onnx, five spiking layers with voting outputs): an untrained
+(PyTorch default initialisation, seed 0) convolutional network for event
+frames of 2×34×34 (ON/OFF counts of the N-MNIST sensor), the starting point
+of training from scratch with BPSTA or plain BPTT (`snn-run train --method
+bpsta`):
 
   conv 2→16 3×3 stride 2 pad 1, ReLU      34×34 → 17×17
   conv 16→32 3×3 stride 2 pad 1, ReLU     17×17 → 9×9
@@ -50,9 +52,30 @@ class EvNetVote(EvNet):
         return self.vote(super().forward(x))
 
 
+class EvNetDeep(EvNetVote):
+    """Five spiking layers instead of three, to see whether BPSTA's gain
+    grows with depth: conv 2→16 stride 2, conv 16→16, conv 16→32 stride 2,
+    conv 32→32 (3×3, pad 1; 34 → 17 → 17 → 9 → 9), fc 2592→100 and the
+    voting layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.c2 = nn.Conv2d(16, 16, 3, stride=1, padding=1)
+        self.c3 = nn.Conv2d(16, 32, 3, stride=2, padding=1)
+        self.c4 = nn.Conv2d(32, 32, 3, stride=1, padding=1)
+
+    def forward(self, x):
+        x = torch.relu(self.c1(x))
+        x = torch.relu(self.c2(x))
+        x = torch.relu(self.c3(x))
+        x = torch.relu(self.c4(x))
+        return self.vote(torch.relu(self.fc(torch.flatten(x, 1))))
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    for name, cls in (("evnet", EvNet), ("evnet_vote", EvNetVote)):
+    for name, cls in (("evnet", EvNet), ("evnet_vote", EvNetVote),
+                      ("evnet_deep", EvNetDeep)):
         torch.manual_seed(0)
         model = cls().eval()
         out = os.path.join(here, name + ".onnx")
