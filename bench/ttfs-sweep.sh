@@ -4,8 +4,8 @@
 # on Fashion-MNIST without a regularizer and with M-SSR, F-SSR and the
 # membrane-potential baseline at several strengths γ; evaluates each on the
 # 10,000 test images (accuracy, mean spikes per hidden neuron) and writes
-#   bench/results/ttfs-sweep.json   one record per run
-#   bench/results/ttfs-sweep.md     the table for docs/results.md
+#   bench/results/ttfs-sweep$TAG.json   one record per run
+#   bench/results/ttfs-sweep$TAG.md     the table for docs/results.md
 #   docs/ttfs-tradeoff-ARCH.svg     accuracy vs spikes per neuron
 # Finished runs are kept in bench/results/ttfs-runs/ and skipped when the
 # script runs again (delete that folder to start over).
@@ -17,7 +17,13 @@
 # VALIDATION [5000 held-out training images], RUNS [bench/results/ttfs-runs],
 # SEEDS [1]: every configuration is trained once per seed (runs of seed N > 1
 # are kept as NAME-seedN); the table and plots give the mean over the seeds
-# found and the accuracy range.
+# found and the accuracy range. INIT [module]: start from the converted
+# weights, or `random` to train from scratch (snn-run train --init random);
+# LR [1e-4]; CALIBRATE [0]: with N > 0, the converted network's thresholds
+# are searched on N training images first (--snn-threshold-balance);
+# TAG [empty]: a suffix for the runs folder and the outputs, so that a
+# second study (e.g. TAG=-scratch INIT=random LR=1e-3 EPOCHS=6, or
+# TAG=-calibrated CALIBRATE=1000) keeps its own files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EPOCHS=${EPOCHS:-3}
@@ -30,10 +36,14 @@ THREADS=${THREADS:-2}
 LIMIT=${LIMIT:-0}
 VALIDATION=${VALIDATION:-5000}
 SEEDS=${SEEDS:-1}
+INIT=${INIT:-module}
+LR=${LR:-1e-4}
+CALIBRATE=${CALIBRATE:-0}
+TAG=${TAG:-}
 BUILD_DIR=${BUILD_DIR:-build}
 bin=$BUILD_DIR/bin
 cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
-runs=${RUNS:-bench/results/ttfs-runs}
+runs=${RUNS:-bench/results/ttfs-runs$TAG}
 mkdir -p "$runs" docs
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -53,7 +63,8 @@ train() {
     fi
     echo "$arch $name: training ($EPOCHS epochs)" >&2
     "$bin/snn-run" train "$tmp/$arch.ttfs.mlir" --method ttfs --sigma 0.5 \
-      --lr 1e-4 --epochs "$EPOCHS" --limit "$LIMIT" --validation "$VALIDATION" \
+      --init "$INIT" --lr "$LR" --epochs "$EPOCHS" --limit "$LIMIT" \
+      --validation "$VALIDATION" \
       --threads "$THREADS" \
       --seed "$seed" --no-progress --json -o "$tmp/$arch-$name.mlir" \
       --checkpoint "$runs/$arch-$name.ckpt" --resume "$@" >"$out.part"
@@ -63,8 +74,10 @@ train() {
 }
 
 for arch in $ARCHS; do
+  calibrate=()
+  ((CALIBRATE > 0)) && calibrate=(--snn-threshold-balance="samples=$CALIBRATE")
   "$bin/snn-translate" --import-onnx "tests/models/$arch.onnx" |
-    "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=4" \
+    "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=4" "${calibrate[@]}" \
       -o "$tmp/$arch.ttfs.mlir"
   "$bin/snn-run" eval "$tmp/$arch.ttfs.mlir" --json --no-progress \
     >"$runs/$arch-converted.eval.json"
@@ -116,12 +129,12 @@ num() { sed -n "s/^ *\"$1\": *\([-0-9.e+]*\).*/\1/p" "$2" | head -1; }
   done
   echo
   echo "]"
-} >bench/results/ttfs-sweep.json
+} >bench/results/ttfs-sweep$TAG.json
 
 # Mean over the seeds of each configuration, as TSV: arch, regularizer, γ,
 # v̂, seeds, accuracy mean, min, max, hidden spikes, per-layer spikes,
 # output time.
-tr -d '\n' <bench/results/ttfs-sweep.json | sed 's/},/}\n/g; s/^\[//; s/\]$//' |
+tr -d '\n' <bench/results/ttfs-sweep$TAG.json | sed 's/},/}\n/g; s/^\[//; s/\]$//' |
   sed -n 's/.*"arch": "\([^"]*\)", "regularizer": "\([^"]*\)", "gamma": \([^,]*\), "vhat": \([^,]*\), "seed": \([^,]*\), "accuracy": \([^,]*\), "hidden_spikes_per_neuron": \([^,]*\), "spikes_per_neuron": \[\([^]]*\)\], "mean_output_time": \([^}]*\)}.*/\1\t\2\t\3\t\4\t\6\t\7\t\8\t\9/p' |
   awk -F'\t' '{ k = $1 "\t" $2 "\t" $3 "\t" $4
       if (!(k in n)) { order[nk++] = k; lo[k] = $5; hi[k] = $5 }
@@ -138,9 +151,12 @@ tr -d '\n' <bench/results/ttfs-sweep.json | sed 's/},/}\n/g; s/^\[//; s/\]$//' |
 {
   echo "| network | regularizer | γ | seeds | test accuracy (%) mean | range | spikes / hidden neuron | per layer | mean output time |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  for arch in $ARCHS; do
+  # The converted network is the starting point only with INIT=module.
+  start="converted, untrained"
+  ((CALIBRATE > 0)) && start="converted + calibrated, untrained"
+  [[ $INIT == module ]] && for arch in $ARCHS; do
     conv="$runs/$arch-converted.eval.json"
-    printf '| %s | converted, untrained | – | – | %.2f | | %.3f | | %.3f |\n' "$arch" \
+    printf '| %s | %s | – | – | %.2f | | %.3f | | %.3f |\n' "$arch" "$start" \
       "$(num accuracy "$conv")" "$(num hidden_spikes_per_neuron "$conv")" \
       "$(num mean_output_time "$conv")"
   done
@@ -149,12 +165,12 @@ tr -d '\n' <bench/results/ttfs-sweep.json | sed 's/},/}\n/g; s/^\[//; s/\]$//' |
       for (i = 1; i <= n; i++) per = per (i > 1 ? " / " : "") sprintf("%.3f", v[i]);
       range = $5 > 1 ? sprintf("%.2f–%.2f", $7, $8) : "";
       printf "| %s | %s | %s | %d | %.2f | %s | %.3f | %s | %.3f |\n", $1, reg, ($2 == "none" ? "–" : sprintf("%g", $3)), $5, $6, range, $9, per, $11 }' "$tmp/means.tsv"
-} >bench/results/ttfs-sweep.md
+} >bench/results/ttfs-sweep$TAG.md
 for arch in $ARCHS; do
   # Points of a series in the order of γ.
   awk -F'\t' -v a="$arch" '$1 == a { s = $2; if (s == "membrane") s = s " v̂=" $4; print s "\t" $3 "\t" $9 "\t" $6 "\tγ=" $3 }' "$tmp/means.tsv" |
     sort -t$'\t' -k1,1 -k2,2g | cut -f1,3- |
-    awk -v title="$arch on Fashion-MNIST: accuracy vs firing (TTFS, $EPOCHS epochs; mean over seeds)" \
-      -f bench/plot_tradeoff.awk >"docs/ttfs-tradeoff-$arch.svg"
+    awk -v title="$arch on Fashion-MNIST: accuracy vs firing (TTFS, $EPOCHS epochs, init $INIT; mean over seeds)" \
+      -f bench/plot_tradeoff.awk >"docs/ttfs-tradeoff-$arch$TAG.svg"
 done
-cat bench/results/ttfs-sweep.md
+cat bench/results/ttfs-sweep$TAG.md
