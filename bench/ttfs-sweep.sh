@@ -6,8 +6,8 @@
 # 10,000 test images (accuracy, mean spikes per hidden neuron) and writes
 #   bench/results/ttfs-sweep$TAG.json   one record per run
 #   bench/results/ttfs-sweep$TAG.md     the table for docs/results.md
-#   docs/ttfs-tradeoff-ARCH.svg     accuracy vs spikes per neuron
-# Finished runs are kept in bench/results/ttfs-runs/ and skipped when the
+#   docs/ttfs-tradeoff-ARCH$TAG.svg     accuracy vs spikes per neuron
+# Finished runs are kept in bench/results/ttfs-runs$TAG/ and skipped when the
 # script runs again (delete that folder to start over).
 #   bench/ttfs-sweep.sh
 # Environment (defaults in brackets): EPOCHS [3], ARCHS [mlp400x3 mlp400],

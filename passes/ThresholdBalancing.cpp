@@ -244,9 +244,7 @@ void BalancePass::runOnOperation() {
            "must be positive";
     return signalPassFailure();
   }
-  std::string dir = data == "fashion-mnist"
-                        ? std::string(snnrt::kFashionMNISTDir)
-                        : std::string(data);
+  std::string dir = snnmlir::datasetDirectory(data);
   snnrt::ImageDataset images;
   if (std::string e = snnrt::loadMNISTLike(dir, "train", images); !e.empty()) {
     getOperation().emitError() << "snn-threshold-balance: " << e;
