@@ -38,6 +38,7 @@ END {
   for (j = 0; j < ns; j++) {
     name = order[j]; c = (name in color) ? color[name] : "#888888"
     if (name ~ /^membrane/) c = (name ~ /0\.8/) ? "#1b5e20" : "#66bb6a"
+    if (name ~ /^membrane-full/) c = (name ~ /0\.8/) ? "#6a1b9a" : "#ba68c8"
     pts = ""
     for (i = 0; i < n; i++) if (s[i] == name) {
       px = L + pw * x[i] / xmax; py = T + ph - ph * (y[i] - ymin) / (ymax - ymin)

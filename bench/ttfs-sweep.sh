@@ -13,7 +13,9 @@
 # Environment (defaults in brackets): EPOCHS [3], ARCHS [mlp400x3 mlp400],
 # GAMMAS_M [3e-5 1e-4 3e-4 5e-4 1e-3] (M-SSR), GAMMAS_F [1e-4 3e-4 1e-3] (F-SSR),
 # GAMMAS_MEM [1e-4 3e-4 1e-3] (membrane), VHATS [0.5 0.8]
-# (membrane level v̂/V_th), THREADS [2], LIMIT [0: all training images],
+# (membrane level v̂/V_th), FULL_VHATS [empty] (the membrane baseline over
+# the full potential, --reg membrane-full, at these v̂ and GAMMAS_MEM),
+# THREADS [2], LIMIT [0: all training images],
 # VALIDATION [5000 held-out training images], RUNS [bench/results/ttfs-runs],
 # SEEDS [1]: every configuration is trained once per seed (runs of seed N > 1
 # are kept as NAME-seedN); the table and plots give the mean over the seeds
@@ -23,7 +25,8 @@
 # are searched on N training images first (--snn-threshold-balance);
 # TAG [empty]: a suffix for the runs folder and the outputs, so that a
 # second study (e.g. TAG=-scratch INIT=random LR=1e-3 EPOCHS=6, or
-# TAG=-calibrated CALIBRATE=1000) keeps its own files.
+# TAG=-calibrated CALIBRATE=1000) keeps its own files. BIN [build/bin, built
+# first]: a folder with snn-opt, snn-translate and snn-run already built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EPOCHS=${EPOCHS:-3}
@@ -32,6 +35,7 @@ GAMMAS_M=${GAMMAS_M:-3e-5 1e-4 3e-4 5e-4 1e-3}
 GAMMAS_F=${GAMMAS_F:-1e-4 3e-4 1e-3}
 GAMMAS_MEM=${GAMMAS_MEM:-1e-4 3e-4 1e-3}
 VHATS=${VHATS:-0.5 0.8}
+FULL_VHATS=${FULL_VHATS:-}
 THREADS=${THREADS:-2}
 LIMIT=${LIMIT:-0}
 VALIDATION=${VALIDATION:-5000}
@@ -41,8 +45,14 @@ LR=${LR:-1e-4}
 CALIBRATE=${CALIBRATE:-0}
 TAG=${TAG:-}
 BUILD_DIR=${BUILD_DIR:-build}
-bin=$BUILD_DIR/bin
-cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
+# BIN: a folder with the three tools already built (e.g. a copy, so that the
+# build folder can change while the study runs).
+if [[ -n "${BIN:-}" ]]; then
+  bin=$BIN
+else
+  bin=$BUILD_DIR/bin
+  cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
+fi
 runs=${RUNS:-bench/results/ttfs-runs$TAG}
 mkdir -p "$runs" docs
 tmp=$(mktemp -d)
@@ -89,6 +99,12 @@ for arch in $ARCHS; do
       train "$arch" "membrane-$v-$g" --reg membrane --vhat "$v" --gamma "$g"
     done
   done
+  for v in $FULL_VHATS; do
+    for g in $GAMMAS_MEM; do
+      train "$arch" "membrane-full-$v-$g" --reg membrane-full --vhat "$v" \
+        --gamma "$g"
+    done
+  done
 done
 
 # Collect: arch, regularizer, γ, v̂, accuracy, hidden spikes, per layer.
@@ -113,8 +129,9 @@ num() { sed -n "s/^ *\"$1\": *\([-0-9.e+]*\).*/\1/p" "$2" | head -1; }
       case "$name" in
       m-ssr-*) gamma=${name#m-ssr-} ;;
       f-ssr-*) gamma=${name#f-ssr-} ;;
-      membrane-*)
+      membrane-full-* | membrane-*)
         rest=${name#membrane-}
+        rest=${rest#full-}
         vhat=${rest%%-*}
         gamma=${rest#*-}
         ;;
@@ -161,6 +178,7 @@ tr -d '\n' <bench/results/ttfs-sweep$TAG.json | sed 's/},/}\n/g; s/^\[//; s/\]$/
       "$(num mean_output_time "$conv")"
   done
   awk -F'\t' '{ reg = $2; if (reg == "membrane") reg = reg " (v̂ = " $4 " V_th)";
+      if (reg == "membrane-full") reg = "membrane, full potential (v̂ = " $4 " V_th)";
       n = split($10, v, ","); per = "";
       for (i = 1; i <= n; i++) per = per (i > 1 ? " / " : "") sprintf("%.3f", v[i]);
       range = $5 > 1 ? sprintf("%.2f–%.2f", $7, $8) : "";
@@ -168,7 +186,7 @@ tr -d '\n' <bench/results/ttfs-sweep$TAG.json | sed 's/},/}\n/g; s/^\[//; s/\]$/
 } >bench/results/ttfs-sweep$TAG.md
 for arch in $ARCHS; do
   # Points of a series in the order of γ.
-  awk -F'\t' -v a="$arch" '$1 == a { s = $2; if (s == "membrane") s = s " v̂=" $4; print s "\t" $3 "\t" $9 "\t" $6 "\tγ=" $3 }' "$tmp/means.tsv" |
+  awk -F'\t' -v a="$arch" '$1 == a { s = $2; if (s ~ /^membrane/) s = s " v̂=" $4; print s "\t" $3 "\t" $9 "\t" $6 "\tγ=" $3 }' "$tmp/means.tsv" |
     sort -t$'\t' -k1,1 -k2,2g | cut -f1,3- |
     awk -v title="$arch on Fashion-MNIST: accuracy vs firing (TTFS, $EPOCHS epochs, init $INIT; mean over seeds)" \
       -f bench/plot_tradeoff.awk >"docs/ttfs-tradeoff-$arch$TAG.svg"

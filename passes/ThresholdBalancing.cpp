@@ -244,9 +244,9 @@ void BalancePass::runOnOperation() {
            "must be positive";
     return signalPassFailure();
   }
-  std::string dir = snnmlir::datasetDirectory(data);
   snnrt::ImageDataset images;
-  if (std::string e = snnrt::loadMNISTLike(dir, "train", images); !e.empty()) {
+  if (std::string e = snnrt::loadImageDataset(data, "train", images);
+      !e.empty()) {
     getOperation().emitError() << "snn-threshold-balance: " << e;
     return signalPassFailure();
   }

@@ -91,6 +91,18 @@ std::string loadMNISTLike(const std::string &dir, const std::string &split,
   return "";
 }
 
+std::string datasetDirectory(const std::string &data) {
+  return data == "fashion-mnist" ? kFashionMNISTDir : data;
+}
+
+std::string loadImageDataset(const std::string &data, const std::string &split,
+                             ImageDataset &out) {
+  std::string e = loadMNISTLike(datasetDirectory(data), split, out);
+  if (!e.empty())
+    e += " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)";
+  return e;
+}
+
 bool fitImagesToInput(const Shape &want, Tensor &batch) {
   int64_t n = batch.shape[0], per = batch.size() / std::max<int64_t>(n, 1);
   if (want.size() == 2 && (want[1] < 0 || want[1] == per)) {

@@ -42,6 +42,15 @@ Tensor imageBatch(const ImageDataset &data, int64_t first, int64_t count);
 /// Debian's dataset-fashion-mnist location.
 constexpr const char *kFashionMNISTDir = "/usr/share/datasets/fashion-mnist";
 
+/// A data set named on a command line: "fashion-mnist" is Debian's folder;
+/// anything else is a folder of IDX files itself.
+std::string datasetDirectory(const std::string &data);
+
+/// loadMNISTLike(datasetDirectory(data), split, out); a failure's message
+/// says where Fashion-MNIST comes from.
+std::string loadImageDataset(const std::string &data, const std::string &split,
+                             ImageDataset &out);
+
 } // namespace snnrt
 
 #endif // SNN_MLIR_RUNTIME_DATA_IDX_H

@@ -45,11 +45,9 @@ mlir::snnmlir::fineTuneModule(ModuleOp module, const std::string &data,
                               const snnrt::FineTuneCallbacks &callbacks,
                               std::vector<snnrt::EpochReport> &reports,
                               StringRef funcName) {
-  std::string dir = data == "fashion-mnist" ? snnrt::kFashionMNISTDir : data;
   snnrt::ImageDataset train;
-  if (std::string e = snnrt::loadMNISTLike(dir, "train", train); !e.empty())
-    return module.emitError()
-           << e << " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)";
+  if (std::string e = snnrt::loadImageDataset(data, "train", train); !e.empty())
+    return module.emitError() << e;
   return trainAndWriteBack(module, funcName, options, [&](snnrt::Network &net) {
     return snnrt::fineTune(net, train, options, callbacks, reports);
   });

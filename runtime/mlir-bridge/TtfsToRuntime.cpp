@@ -10,10 +10,6 @@
 
 using namespace mlir;
 
-std::string mlir::snnmlir::datasetDirectory(const std::string &data) {
-  return data == "fashion-mnist" ? snnrt::kFashionMNISTDir : data;
-}
-
 bool mlir::snnmlir::isTtfsNetwork(ModuleOp module, StringRef funcName) {
   auto fn = module.lookupSymbol<func::FuncOp>(funcName);
   return fn && isa_and_nonnull<snn::ContinuousTimeAttr>(snn::getTimeModel(fn));
@@ -168,11 +164,8 @@ mlir::snnmlir::trainTtfsModule(ModuleOp module, const std::string &data,
   if (failed(net))
     return failure();
   snnrt::ImageDataset train;
-  if (std::string e =
-          snnrt::loadMNISTLike(datasetDirectory(data), "train", train);
-      !e.empty())
-    return module.emitError()
-           << e << " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)";
+  if (std::string e = snnrt::loadImageDataset(data, "train", train); !e.empty())
+    return module.emitError() << e;
   if (std::string e =
           snnrt::ttfs::train(*net, train, options, callbacks, reports);
       !e.empty())

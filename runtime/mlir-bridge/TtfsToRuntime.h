@@ -46,9 +46,6 @@ LogicalResult trainTtfsModule(ModuleOp module, const std::string &data,
                               std::vector<snnrt::EpochReport> &reports,
                               StringRef funcName = "main");
 
-/// "fashion-mnist" → Debian's folder; anything else is a folder itself.
-std::string datasetDirectory(const std::string &data);
-
 } // namespace mlir::snnmlir
 
 #endif // SNN_MLIR_RUNTIME_MLIR_BRIDGE_TTFSTORUNTIME_H

@@ -102,57 +102,96 @@ float backInput(int64_t n, int32_t k, float t, const float *__restrict w,
   return s;
 }
 
-/// The intervals of [0, T] where the causal potential ṽ of neuron i lies
-/// above `level`, with ∫ (ṽ − level) over them, and the suffix sums
-/// P_k = Σ (b² − a²)/2 and Q_k = Σ (b − a) over the intervals of the
-/// potential's segments k, k + 1, … (segment k runs from input k to the
-/// next causal input or T).
-struct AboveLevel {
-  double integral = 0.0;
-  std::vector<double> P, Q; // size causal + 1
+/// The membrane regularizers of a whole layer: for every neuron i, the
+/// intervals of [0, T] where its potential made of its first K_i sorted
+/// inputs lies above its level v̂_i, ∫ (v − v̂_i) over them, and the suffix
+/// sums P_k = Σ (b² − a²)/2 and Q_k = Σ (b − a) over the intervals of the
+/// potential's segments k, k + 1, … (segment k runs from input k to input
+/// k + 1, or to T after the last). K_i is the causal count for the causal
+/// potential ṽ, all inputs before T for the full potential v. The loops run
+/// over the inputs outside and the neurons inside, so that the weights of an
+/// input are read contiguously (each neuron's arithmetic is the same
+/// sequence as one neuron at a time).
+struct MembraneTerms {
+  int32_t inputs = 0;               // max_i K_i
+  std::vector<int32_t> K;           // per neuron
+  std::vector<double> integral;     // per neuron
+  std::vector<double> P, Q;         // (inputs + 1) × neurons
+  std::vector<double> W, WT, level; // per neuron, scratch
 };
 
-/// Fills `r` (its vectors are reused between calls).
-void aboveLevel(const Layer &l, const LayerTrace &tr, const float *wT,
-                int64_t i, float T, float level, AboveLevel &r) {
-  int32_t K = tr.causal[size_t(i)];
-  r.integral = 0.0;
-  // Per segment first, then suffix sums in place.
-  r.P.assign(size_t(K + 1), 0.0);
-  r.Q.assign(size_t(K + 1), 0.0);
-  double W = 0.0, WT = 0.0, tau = l.tau;
-  for (int32_t k = 0; k < K; ++k) {
-    double w = wT[size_t(tr.order[size_t(k)]) * size_t(l.out) + size_t(i)];
+void membraneTerms(const Layer &l, const LayerTrace &tr, const float *wT,
+                   float T, float vhat, Regularizer reg, MembraneTerms &m) {
+  int64_t n = l.out;
+  bool full = reg == Regularizer::MembraneFull;
+  m.K.resize(size_t(n));
+  m.inputs = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    m.K[size_t(i)] = full ? int32_t(tr.order.size()) : tr.causal[size_t(i)];
+    m.inputs = std::max(m.inputs, m.K[size_t(i)]);
+  }
+  m.integral.assign(size_t(n), 0.0);
+  m.W.assign(size_t(n), 0.0);
+  m.WT.assign(size_t(n), 0.0);
+  m.level.resize(size_t(n));
+  for (int64_t i = 0; i < n; ++i)
+    m.level[size_t(i)] = double(vhat * l.thresholdOf(i));
+  m.P.assign(size_t(m.inputs + 1) * size_t(n), 0.0);
+  m.Q.assign(size_t(m.inputs + 1) * size_t(n), 0.0);
+  double tau = l.tau;
+  const int32_t *K = m.K.data();
+  double *W = m.W.data(), *WT = m.WT.data(), *integral = m.integral.data();
+  for (int32_t k = 0; k < m.inputs; ++k) {
+    const float *w = wT + size_t(tr.order[size_t(k)]) * size_t(n);
     double tk = tr.times[size_t(k)];
-    W += w;
-    WT += w * tk;
-    double p = tk, q = k + 1 < K ? double(tr.times[size_t(k + 1)]) : double(T);
-    q = std::min(q, double(T));
-    if (q <= p)
-      continue;
-    // ṽ(t) − level = W·t/τ − (WT/τ + level) on [p, q].
-    double a = p, b = q;
-    if (W == 0.0) {
-      if (-WT / tau - level <= 0.0)
+    double next = k + 1 < int32_t(tr.times.size())
+                      ? double(tr.times[size_t(k + 1)])
+                      : double(T);
+    double *P = m.P.data() + size_t(k) * size_t(n);
+    double *Q = m.Q.data() + size_t(k) * size_t(n);
+    for (int64_t i = 0; i < n; ++i) {
+      if (k >= K[i])
         continue;
-    } else {
-      double c = (tau * level + WT) / W;
-      if (W > 0.0)
-        a = std::max(a, c);
-      else
-        b = std::min(b, c);
+      double wi = w[i];
+      W[i] += wi;
+      WT[i] += wi * tk;
+      double p = tk, q = k + 1 < K[i] ? next : double(T);
+      q = std::min(q, double(T));
+      if (q <= p)
+        continue;
+      // v(t) − level = W·t/τ − (WT/τ + level) on [p, q].
+      double a = p, b = q, level = m.level[size_t(i)];
+      if (W[i] == 0.0) {
+        if (-WT[i] / tau - level <= 0.0)
+          continue;
+      } else {
+        double c = (tau * level + WT[i]) / W[i];
+        if (W[i] > 0.0)
+          a = std::max(a, c);
+        else
+          b = std::min(b, c);
+      }
+      if (b <= a)
+        continue;
+      integral[i] += W[i] * (b * b - a * a) / (2.0 * tau) -
+                     (WT[i] / tau + level) * (b - a);
+      P[i] = (b * b - a * a) / 2.0;
+      Q[i] = b - a;
     }
-    if (b <= a)
-      continue;
-    r.integral +=
-        W * (b * b - a * a) / (2.0 * tau) - (WT / tau + level) * (b - a);
-    r.P[size_t(k)] = (b * b - a * a) / 2.0;
-    r.Q[size_t(k)] = b - a;
   }
-  for (int32_t k = K - 1; k >= 0; --k) {
-    r.P[size_t(k)] += r.P[size_t(k + 1)];
-    r.Q[size_t(k)] += r.Q[size_t(k + 1)];
+  // Suffix sums (entries past a neuron's K_i are zero).
+  for (int32_t k = m.inputs - 1; k >= 0; --k) {
+    double *P = m.P.data() + size_t(k) * size_t(n);
+    double *Q = m.Q.data() + size_t(k) * size_t(n);
+    for (int64_t i = 0; i < n; ++i) {
+      P[i] += P[size_t(n) + size_t(i)];
+      Q[i] += Q[size_t(n) + size_t(i)];
+    }
   }
+}
+
+bool isMembrane(Regularizer reg) {
+  return reg == Regularizer::Membrane || reg == Regularizer::MembraneFull;
 }
 
 /// The causal potential at t_max of a neuron that did not fire:
@@ -223,24 +262,18 @@ void layerForward(const Layer &l, const float *wT, const float *inTimes,
 
 namespace {
 
-/// The regularizer of neuron i of a layer whose weights are transposed in
-/// `wT` (`scratch` serves the membrane integral).
-double regularizerValue(const Layer &l, const LayerTrace &tr, const float *wT,
-                        int64_t i, float tMax, Regularizer reg, float vhat,
-                        AboveLevel &scratch) {
+/// The spike-time regularizer (M-SSR or F-SSR) of neuron i; the membrane
+/// regularizers come from membraneTerms.
+double spikeTimeRegularizer(const Layer &l, const LayerTrace &tr, int64_t i,
+                            float tMax, Regularizer reg) {
   float t = tr.time[size_t(i)];
   double W = tr.wsum[size_t(i)];
-  switch (reg) {
-  case Regularizer::None:
+  if (t == kNoSpike)
     return 0.0;
-  case Regularizer::MSSR:
-    return t == kNoSpike ? 0.0 : W * (tMax - t) * (tMax - t) / (2.0 * l.tau);
-  case Regularizer::FSSR:
-    return t == kNoSpike ? 0.0 : W * (tMax - t) / l.tau;
-  case Regularizer::Membrane:
-    aboveLevel(l, tr, wT, i, tMax, vhat * l.thresholdOf(i), scratch);
-    return scratch.integral;
-  }
+  if (reg == Regularizer::MSSR)
+    return W * (tMax - t) * (tMax - t) / (2.0 * l.tau);
+  if (reg == Regularizer::FSSR)
+    return W * (tMax - t) / l.tau;
   return 0.0;
 }
 
@@ -248,9 +281,12 @@ double regularizerValue(const Layer &l, const LayerTrace &tr, const float *wT,
 
 double regularizerOf(const Layer &l, const LayerTrace &tr, int64_t i,
                      float tMax, Regularizer reg, float vhat) {
+  if (!isMembrane(reg))
+    return spikeTimeRegularizer(l, tr, i, tMax, reg);
   std::vector<float> wT = transposedWeights(l);
-  AboveLevel scratch;
-  return regularizerValue(l, tr, wT.data(), i, tMax, reg, vhat, scratch);
+  MembraneTerms m;
+  membraneTerms(l, tr, wT.data(), tMax, vhat, reg, m);
+  return m.integral[size_t(i)];
 }
 
 void Stats::add(const Stats &o) {
@@ -299,7 +335,7 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
     std::vector<LayerTrace> tr(L);
     std::vector<float> input;
     std::vector<float> gTime, gIn, alpha, beta, gamma;
-    AboveLevel above; // scratch of the membrane regularizer
+    MembraneTerms membraneScratch;
     std::vector<double> z;
     auto regularized = [&](size_t k) {
       return opt.reg != Regularizer::None && opt.gamma > 0 &&
@@ -368,12 +404,21 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
 
       // The regularizer's value; with gradients, the backward pass adds the
       // membrane integral itself (it needs the same intervals).
-      bool membraneInBackward = g && opt.reg == Regularizer::Membrane;
-      for (size_t kk = 0; kk < L; ++kk)
-        if (regularized(kk) && !membraneInBackward)
-          for (int64_t i = 0; i < net.layers[kk].out; ++i)
-            st.reg += regularizerValue(net.layers[kk], tr[kk], wT[kk].data(), i,
-                                       T, opt.reg, opt.vhat, above);
+      bool membrane = isMembrane(opt.reg);
+      for (size_t kk = 0; kk < L; ++kk) {
+        if (!regularized(kk) || (g && membrane))
+          continue;
+        const Layer &l = net.layers[kk];
+        if (membrane) {
+          membraneTerms(l, tr[kk], wT[kk].data(), T, opt.vhat, opt.reg,
+                        membraneScratch);
+          for (int64_t i = 0; i < l.out; ++i)
+            st.reg += membraneScratch.integral[size_t(i)];
+        } else {
+          for (int64_t i = 0; i < l.out; ++i)
+            st.reg += spikeTimeRegularizer(l, tr[kk], i, T, opt.reg);
+        }
+      }
       if (!g)
         continue;
       // Backward, last layer first.
@@ -423,24 +468,28 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
           if (j < l.in)
             gIn[size_t(j)] += s2;
         }
-        if (regHere && opt.reg == Regularizer::Membrane) {
-          for (int64_t i = 0; i < l.out; ++i) {
-            AboveLevel &r = above;
-            aboveLevel(l, t, wT[kk].data(), i, T, opt.vhat * l.thresholdOf(i),
-                       r);
-            st.reg += r.integral;
-            for (int32_t k = 0; k < t.causal[size_t(i)]; ++k) {
-              if (r.Q[size_t(k)] == 0.0)
-                break; // no time above the level from here on
-              int32_t j = t.order[size_t(k)];
-              double tj = t.times[size_t(k)];
-              size_t at = size_t(j) * size_t(l.out) + size_t(i);
-              gw[at] += float(opt.gamma *
-                              (r.P[size_t(k)] - tj * r.Q[size_t(k)]) / l.tau);
-              if (j < l.in)
-                gIn[size_t(j)] +=
-                    float(-opt.gamma * wT[kk][at] * r.Q[size_t(k)] / l.tau);
+        if (regHere && membrane) {
+          // ∂R/∂w_ij = (P_k − t_j·Q_k)/τ, ∂R/∂t_j = −w_ij·Q_k/τ.
+          MembraneTerms &m = membraneScratch;
+          membraneTerms(l, t, wT[kk].data(), T, opt.vhat, opt.reg, m);
+          for (int64_t i = 0; i < l.out; ++i)
+            st.reg += m.integral[size_t(i)];
+          for (int32_t k = 0; k < m.inputs; ++k) {
+            int32_t j = t.order[size_t(k)];
+            double tj = t.times[size_t(k)];
+            const double *P = m.P.data() + size_t(k) * size_t(l.out);
+            const double *Q = m.Q.data() + size_t(k) * size_t(l.out);
+            const float *w = wT[kk].data() + size_t(j) * size_t(l.out);
+            float *gwj = gw + size_t(j) * size_t(l.out);
+            float gj = j < l.in ? gIn[size_t(j)] : 0.0f;
+            for (int64_t i = 0; i < l.out; ++i) {
+              if (Q[i] == 0.0)
+                continue; // no time above the level from input k on
+              gwj[i] += float(opt.gamma * (P[i] - tj * Q[i]) / l.tau);
+              gj += float(-opt.gamma * w[i] * Q[i] / l.tau);
             }
+            if (j < l.in)
+              gIn[size_t(j)] = gj;
           }
         }
         if (kk == 0)

@@ -86,7 +86,9 @@ std::vector<float> transposedWeights(const Layer &l);
 ///   M-SSR:    Σ_fired W_i·(T − t_i)² / (2τ)  = ∫ (ṽ_i − V_th)⁺ dt
 ///   F-SSR:    Σ_fired W_i·(T − t_i) / τ      = ṽ_i(T) − V_th
 ///   membrane: Σ_all ∫_0^T (ṽ_i(t) − v̂)⁺ dt   (v̂ = `vhat`·V_th)
-enum class Regularizer { None, MSSR, FSSR, Membrane };
+///   membrane-full: the same over the full potential v_i(t) (every input
+///             before T, also those after the neuron's spike)
+enum class Regularizer { None, MSSR, FSSR, Membrane, MembraneFull };
 
 struct LossOptions {
   float sigma = 0.5f; // softmax over −t_k / σ

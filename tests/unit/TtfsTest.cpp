@@ -252,6 +252,8 @@ TEST(Ttfs, GradientsMatchFiniteDifferences) {
   opt.reg = Regularizer::Membrane;
   opt.vhat = 0.5f;
   checkGradients(net, opt, "membrane");
+  opt.reg = Regularizer::MembraneFull;
+  checkGradients(net, opt, "membrane, full potential");
   opt.regularizeOutput = true;
   opt.reg = Regularizer::MSSR;
   checkGradients(net, opt, "M-SSR with the output layer");
@@ -286,7 +288,8 @@ TEST(Ttfs, SilentTargetGetsFireGradient) {
 
 // M-SSR is the membrane loss at v̂ = V_th (the integral of the causal
 // potential above threshold after the spike); F-SSR is ṽ(t_max) − V_th. The
-// membrane loss is the integral of (ṽ − v̂)⁺ (checked by a Riemann sum).
+// membrane loss is the integral of (ṽ − v̂)⁺ (checked by a Riemann sum), and
+// its full-potential variant that of (v − v̂)⁺ with every input before T.
 TEST(Ttfs, RegularizersMatchTheirDefinitions) {
   std::mt19937 rng(9);
   std::uniform_real_distribution<float> time(0.0f, 1.0f), weight(-0.3f, 1.0f);
@@ -302,23 +305,31 @@ TEST(Ttfs, RegularizersMatchTheirDefinitions) {
     float T = 2.0f;
     LayerTrace tr = forward(l, t, T);
     // ṽ: the causal inputs only.
-    auto causalV = [&](double at) {
+    // v: every input before T.
+    auto potential = [&](double at, int32_t inputs) {
       double v = 0.0;
-      for (int32_t k = 0; k < tr.causal[0]; ++k)
+      for (int32_t k = 0; k < inputs; ++k)
         if (tr.times[size_t(k)] < at)
           v += l.weight[size_t(tr.order[size_t(k)])] *
                (at - tr.times[size_t(k)]);
       return v / l.tau;
     };
+    auto causalV = [&](double at) { return potential(at, tr.causal[0]); };
+    auto fullV = [&](double at) {
+      return potential(at, int32_t(tr.order.size()));
+    };
     for (float vhat : {0.3f, 0.8f, 1.0f}) {
-      double level = vhat * 1.5, riemann = 0.0;
+      double level = vhat * 1.5, causal = 0.0, full = 0.0;
       int steps = 200000;
       for (int s = 0; s < steps; ++s) {
         double at = T * (s + 0.5) / steps;
-        riemann += std::max(0.0, causalV(at) - level) * T / steps;
+        causal += std::max(0.0, causalV(at) - level) * T / steps;
+        full += std::max(0.0, fullV(at) - level) * T / steps;
       }
       EXPECT_NEAR(regularizerOf(l, tr, 0, T, Regularizer::Membrane, vhat),
-                  riemann, 1e-4 * (1 + riemann));
+                  causal, 1e-4 * (1 + causal));
+      EXPECT_NEAR(regularizerOf(l, tr, 0, T, Regularizer::MembraneFull, vhat),
+                  full, 1e-4 * (1 + full));
     }
     if (tr.time[0] == kNoSpike)
       continue;

@@ -148,12 +148,8 @@ snnrt::TrainCallbacks EpochPrinter::callbacks() {
 
 bool loadImages(const std::string &data, const std::string &split,
                 snnrt::ImageDataset &out) {
-  if (std::string e = snnrt::loadMNISTLike(
-          mlir::snnmlir::datasetDirectory(data), split, out);
-      !e.empty()) {
-    llvm::errs() << "snn-run: " << e
-                 << " (Fashion-MNIST comes with Debian's "
-                    "dataset-fashion-mnist)\n";
+  if (std::string e = snnrt::loadImageDataset(data, split, out); !e.empty()) {
+    llvm::errs() << "snn-run: " << e << "\n";
     return false;
   }
   return true;

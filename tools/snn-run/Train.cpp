@@ -96,15 +96,19 @@ CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--reg", o.reg,
                   "Sparse-firing regularizer on the hidden layers: none, "
-                  "m-ssr (Σ W·(t_max − t)²/2τ), f-ssr (Σ W·(t_max − t)/τ) or "
-                  "membrane (∫ (v − v̂)⁺ dt); docs/ttfs.md")
+                  "m-ssr (Σ W·(t_max − t)²/2τ), f-ssr (Σ W·(t_max − t)/τ), "
+                  "membrane (∫ (ṽ − v̂)⁺ dt over the causal potential: the "
+                  "inputs before the spike) or membrane-full (the same over "
+                  "the full potential: every input before t_max); "
+                  "docs/ttfs.md")
       ->capture_default_str()
-      ->check(CLI::IsMember({"none", "m-ssr", "f-ssr", "membrane"}));
+      ->check(CLI::IsMember(
+          {"none", "m-ssr", "f-ssr", "membrane", "membrane-full"}));
   cmd->add_option("--gamma", t.loss.gamma, "Regularizer strength γ")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--vhat", t.loss.vhat,
-                  "Membrane regularizer: the level v̂ as a fraction of V_th")
+                  "Membrane regularizers: the level v̂ as a fraction of V_th")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--reg-output", t.loss.regularizeOutput,
@@ -134,10 +138,11 @@ CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
 namespace {
 
 snnrt::ttfs::Regularizer regularizerOf(const std::string &s) {
-  return s == "m-ssr"      ? snnrt::ttfs::Regularizer::MSSR
-         : s == "f-ssr"    ? snnrt::ttfs::Regularizer::FSSR
-         : s == "membrane" ? snnrt::ttfs::Regularizer::Membrane
-                           : snnrt::ttfs::Regularizer::None;
+  return s == "m-ssr"           ? snnrt::ttfs::Regularizer::MSSR
+         : s == "f-ssr"         ? snnrt::ttfs::Regularizer::FSSR
+         : s == "membrane"      ? snnrt::ttfs::Regularizer::Membrane
+         : s == "membrane-full" ? snnrt::ttfs::Regularizer::MembraneFull
+                                : snnrt::ttfs::Regularizer::None;
 }
 
 /// The evaluation as text lines or a JSON object.

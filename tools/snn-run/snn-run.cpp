@@ -258,7 +258,7 @@ int runEval(const EvalOptions &opt) {
   int64_t maxT = spiking ? steps.back() : 1;
   if (opt.json) {
     nlohmann::json j = {{"model", opt.model},
-                        {"data", mlir::snnmlir::datasetDirectory(opt.data)},
+                        {"data", snnrt::datasetDirectory(opt.data)},
                         {"split", opt.split},
                         {"images", done},
                         {"correct", correct.back()},
