@@ -37,8 +37,14 @@ END {
   printf "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">test accuracy (%%)</text>\n", T + ph / 2, T + ph / 2
   for (j = 0; j < ns; j++) {
     name = order[j]; c = (name in color) ? color[name] : "#888888"
-    if (name ~ /^membrane/) c = (name ~ /0\.8/) ? "#1b5e20" : "#66bb6a"
-    if (name ~ /^membrane-full/) c = (name ~ /0\.8/) ? "#6a1b9a" : "#ba68c8"
+    # Membrane baselines: greens (causal) or purples (full potential),
+    # darker for larger v̂.
+    if (name ~ /^membrane/) {
+      shade = (name ~ /=0\.9/) ? 3 : (name ~ /=0\.8/) ? 2 : (name ~ /=0\.5/) ? 1 : 0
+      split("#a5d6a7 #66bb6a #2e7d32 #1b5e20", green, " ")
+      split("#e1bee7 #ba68c8 #8e24aa #4a148c", purple, " ")
+      c = (name ~ /^membrane-full/) ? purple[shade + 1] : green[shade + 1]
+    }
     pts = ""
     for (i = 0; i < n; i++) if (s[i] == name) {
       px = L + pw * x[i] / xmax; py = T + ph - ph * (y[i] - ymin) / (ymax - ymin)

@@ -23,6 +23,7 @@
 # weights, or `random` to train from scratch (snn-run train --init random);
 # LR [1e-4]; CALIBRATE [0]: with N > 0, the converted network's thresholds
 # are searched on N training images first (--snn-threshold-balance);
+# TMAX [4]: the end of the time window t_max (inputs fire in [0, 1));
 # TAG [empty]: a suffix for the runs folder and the outputs, so that a
 # second study (e.g. TAG=-scratch INIT=random LR=1e-3 EPOCHS=6, or
 # TAG=-calibrated CALIBRATE=1000) keeps its own files. BIN [build/bin, built
@@ -43,6 +44,7 @@ SEEDS=${SEEDS:-1}
 INIT=${INIT:-module}
 LR=${LR:-1e-4}
 CALIBRATE=${CALIBRATE:-0}
+TMAX=${TMAX:-4}
 TAG=${TAG:-}
 BUILD_DIR=${BUILD_DIR:-build}
 # BIN: a folder with the three tools already built (e.g. a copy, so that the
@@ -87,7 +89,7 @@ for arch in $ARCHS; do
   calibrate=()
   ((CALIBRATE > 0)) && calibrate=(--snn-threshold-balance="samples=$CALIBRATE")
   "$bin/snn-translate" --import-onnx "tests/models/$arch.onnx" |
-    "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=4" "${calibrate[@]}" \
+    "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=$TMAX" "${calibrate[@]}" \
       -o "$tmp/$arch.ttfs.mlir"
   "$bin/snn-run" eval "$tmp/$arch.ttfs.mlir" --json --no-progress \
     >"$runs/$arch-converted.eval.json"
@@ -188,7 +190,7 @@ for arch in $ARCHS; do
   # Points of a series in the order of γ.
   awk -F'\t' -v a="$arch" '$1 == a { s = $2; if (s ~ /^membrane/) s = s " v̂=" $4; print s "\t" $3 "\t" $9 "\t" $6 "\tγ=" $3 }' "$tmp/means.tsv" |
     sort -t$'\t' -k1,1 -k2,2g | cut -f1,3- |
-    awk -v title="$arch on Fashion-MNIST: accuracy vs firing (TTFS, $EPOCHS epochs, init $INIT; mean over seeds)" \
+    awk -v title="$arch on Fashion-MNIST: accuracy vs firing (TTFS, t_max $TMAX, $EPOCHS epochs, init $INIT; mean over seeds)" \
       -f bench/plot_tradeoff.awk >"docs/ttfs-tradeoff-$arch$TAG.svg"
 done
 cat bench/results/ttfs-sweep$TAG.md
