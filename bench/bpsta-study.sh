@@ -12,7 +12,8 @@
 # Resumable: finished runs are kept in bench/results/bpsta-runs/.
 #   MODEL=evnet_vote BN=on LIMIT=10000 EPOCHS=5 TEST=2000 TS="8 16" \
 #     SEEDS="1 2 3" bench/bpsta-study.sh
-# ADJUSTS [none spatial temporal full] picks the variants; BIN: see below.
+# ADJUSTS [none spatial temporal full] picks the variants; BIN: see
+# bench/study-tools.sh.
 # Writes bench/results/bpsta-study-$MODEL-bn$BN.{json,md}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,15 +25,8 @@ TEST=${TEST:-2000}
 TS=${TS:-8 16}
 SEEDS=${SEEDS:-1 2 3}
 ADJUSTS=${ADJUSTS:-none spatial temporal full}
-BUILD_DIR=${BUILD_DIR:-build}
-# BIN: a folder with the three tools already built (e.g. a copy, so that the
-# build folder can change while the study runs).
-if [[ -n "${BIN:-}" ]]; then
-  bin=$BIN
-else
-  bin=$BUILD_DIR/bin
-  cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
-fi
+# shellcheck source=bench/study-tools.sh
+source bench/study-tools.sh # $bin: $BIN or the freshly built build/bin
 runs=bench/results/bpsta-runs/$MODEL-bn$BN
 mkdir -p "$runs"
 tmp=$(mktemp -d)

@@ -46,15 +46,8 @@ LR=${LR:-1e-4}
 CALIBRATE=${CALIBRATE:-0}
 TMAX=${TMAX:-4}
 TAG=${TAG:-}
-BUILD_DIR=${BUILD_DIR:-build}
-# BIN: a folder with the three tools already built (e.g. a copy, so that the
-# build folder can change while the study runs).
-if [[ -n "${BIN:-}" ]]; then
-  bin=$BIN
-else
-  bin=$BUILD_DIR/bin
-  cmake --build "$BUILD_DIR" --target snn-opt snn-translate snn-run >/dev/null
-fi
+# shellcheck source=bench/study-tools.sh
+source bench/study-tools.sh # $bin: $BIN or the freshly built build/bin
 runs=${RUNS:-bench/results/ttfs-runs$TAG}
 mkdir -p "$runs" docs
 tmp=$(mktemp -d)
@@ -131,7 +124,7 @@ num() { sed -n "s/^ *\"$1\": *\([-0-9.e+]*\).*/\1/p" "$2" | head -1; }
       case "$name" in
       m-ssr-*) gamma=${name#m-ssr-} ;;
       f-ssr-*) gamma=${name#f-ssr-} ;;
-      membrane-full-* | membrane-*)
+      membrane-*) # also membrane-full-*
         rest=${name#membrane-}
         rest=${rest#full-}
         vhat=${rest%%-*}

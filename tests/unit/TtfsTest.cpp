@@ -304,8 +304,7 @@ TEST(Ttfs, RegularizersMatchTheirDefinitions) {
     Layer l = neuron(w, 1.5f, 0.7f);
     float T = 2.0f;
     LayerTrace tr = forward(l, t, T);
-    // ṽ: the causal inputs only.
-    // v: every input before T.
+    // The potential of the first `inputs` sorted inputs at time `at`.
     auto potential = [&](double at, int32_t inputs) {
       double v = 0.0;
       for (int32_t k = 0; k < inputs; ++k)
@@ -314,6 +313,7 @@ TEST(Ttfs, RegularizersMatchTheirDefinitions) {
                (at - tr.times[size_t(k)]);
       return v / l.tau;
     };
+    // ṽ: the causal inputs only; v: every input before T.
     auto causalV = [&](double at) { return potential(at, tr.causal[0]); };
     auto fullV = [&](double at) {
       return potential(at, int32_t(tr.order.size()));
