@@ -29,6 +29,50 @@ constantData(Value v, Operation *user, StringRef what, Operation **op) {
   return std::vector<float>(t->data.begin(), t->data.end());
 }
 
+/// The geometry and parameters of a convolution whose sample shapes are
+/// static (C×H×W in, M×OH×OW out).
+static FailureOr<snnrt::ttfs::Convolution>
+convolutionOf(snn::Conv2DOp op, std::vector<float> kernel,
+              std::vector<float> bias) {
+  // Train types (!snn.spikes / !snn.current) carry N×C×H×W shapes.
+  auto trainShape = [](Type t) -> ArrayRef<int64_t> {
+    if (auto s = dyn_cast<snn::SpikesType>(t))
+      return s.getShape();
+    return cast<snn::CurrentType>(t).getShape();
+  };
+  ArrayRef<int64_t> in = trainShape(op.getInput().getType());
+  ArrayRef<int64_t> out = trainShape(op.getOutput().getType());
+  auto w = cast<ShapedType>(op.getWeight().getType());
+  auto staticDims = [](ArrayRef<int64_t> s) {
+    return s.size() == 4 &&
+           llvm::none_of(s.drop_front(), ShapedType::isDynamic);
+  };
+  if (!staticDims(in) || !staticDims(out) || !w.hasStaticShape())
+    return op.emitError() << "the TTFS runtime needs static channel and "
+                             "spatial sizes of a convolution";
+  snnrt::ttfs::Convolution c;
+  c.C = in[1];
+  c.H = in[2];
+  c.W = in[3];
+  c.M = out[1];
+  c.OH = out[2];
+  c.OW = out[3];
+  c.kH = w.getDimSize(2);
+  c.kW = w.getDimSize(3);
+  c.sH = op.getStrides()[0];
+  c.sW = op.getStrides()[1];
+  c.dH = op.getDilations()[0];
+  c.dW = op.getDilations()[1];
+  c.pT = op.getPads()[0];
+  c.pL = op.getPads()[1];
+  c.group = int64_t(op.getGroup());
+  c.kernel = std::move(kernel);
+  c.bias = std::move(bias);
+  if (std::string e = c.validate(); !e.empty())
+    return op.emitError() << e;
+  return c;
+}
+
 FailureOr<snnrt::ttfs::Network>
 mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
                                 TtfsConstants *constants) {
@@ -45,14 +89,15 @@ mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
   snnrt::ttfs::Network net;
   net.tMax = time.getTMax().convertToFloat();
   TtfsConstants found;
-  Value spikes;         // the train the next dense layer must read
-  snn::DenseOp pending; // a dense layer waiting for its neurons
+  Value spikes;                 // the train the next layer must read
+  Operation *pending = nullptr; // synapses waiting for their neurons
   bool done = false;
   auto expect = [&](Operation *op, StringRef what) {
-    return op->emitError() << "the TTFS runtime expects " << what
-                           << " here (snn.encode_ttfs, optional snn.flatten, "
-                              "then snn.dense + snn.ttfs_neuron pairs, "
-                              "snn.first_spike returned)";
+    return op->emitError()
+           << "the TTFS runtime expects " << what
+           << " here (snn.encode_ttfs, then snn.conv2d or snn.dense, each "
+              "followed by snn.ttfs_neuron, with snn.flatten between spikes "
+              "where needed, and snn.first_spike returned)";
   };
   for (Operation &op : fn.getBody().front()) {
     if (isa<nn::ConstantOp>(op))
@@ -71,37 +116,53 @@ mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
       continue;
     }
     if (auto flat = dyn_cast<snn::FlattenOp>(op)) {
+      // C×H×W spikes are stored flat already: a flatten changes nothing.
       if (!spikes || flat.getInput() != spikes || pending)
-        return expect(&op, "a flatten of the input spikes only");
+        return expect(&op, "a flatten of the previous spikes");
       spikes = flat.getResult();
       continue;
     }
-    if (auto dense = dyn_cast<snn::DenseOp>(op)) {
-      if (!spikes || dense.getInput() != spikes || pending)
-        return expect(&op, "a dense layer reading the previous spikes");
-      pending = dense;
+    if (isa<snn::DenseOp, snn::Conv2DOp>(op)) {
+      if (!spikes || op.getOperand(0) != spikes || pending)
+        return expect(&op, "synapses reading the previous spikes");
+      pending = &op;
       continue;
     }
     if (auto neuron = dyn_cast<snn::TTFSNeuronOp>(op)) {
-      if (!pending || neuron.getInput() != pending.getResult())
-        return expect(&op, "neurons right after their dense synapses");
+      if (!pending || neuron.getInput() != pending->getResult(0))
+        return expect(&op, "neurons right after their synapses");
       snnrt::ttfs::Layer l;
       l.name = snnmlir::bridge::opLabel(pending);
       Operation *wOp = nullptr, *bOp = nullptr;
+      auto dense = dyn_cast<snn::DenseOp>(pending);
+      auto conv = dyn_cast<snn::Conv2DOp>(pending);
+      Value weight = dense ? dense.getWeight() : conv.getWeight();
+      Value biasValue = dense ? dense.getBias() : conv.getBias();
       FailureOr<std::vector<float>> w =
-          constantData(pending.getWeight(), pending, "weight", &wOp);
+          constantData(weight, pending, "weight", &wOp);
       if (failed(w))
         return failure();
-      auto wShape = cast<RankedTensorType>(pending.getWeight().getType());
-      l.out = wShape.getDimSize(0);
-      l.in = wShape.getDimSize(1);
-      l.weight = std::move(*w);
-      if (Value b = pending.getBias()) {
-        FailureOr<std::vector<float>> bias =
-            constantData(b, pending, "bias", &bOp);
-        if (failed(bias))
+      std::vector<float> bias;
+      if (biasValue) {
+        FailureOr<std::vector<float>> b =
+            constantData(biasValue, pending, "bias", &bOp);
+        if (failed(b))
           return failure();
-        l.bias = std::move(*bias);
+        bias = std::move(*b);
+      }
+      auto wShape = cast<RankedTensorType>(weight.getType());
+      if (dense) {
+        l.out = wShape.getDimSize(0);
+        l.in = wShape.getDimSize(1);
+        l.weight = std::move(*w);
+        l.bias = std::move(bias);
+      } else {
+        FailureOr<snnrt::ttfs::Convolution> c =
+            convolutionOf(conv, std::move(*w), std::move(bias));
+        if (failed(c))
+          return failure();
+        l.conv = std::move(*c);
+        snnrt::ttfs::expandConvolution(l);
       }
       l.threshold.assign(neuron.getThreshold().begin(),
                          neuron.getThreshold().end());
@@ -121,7 +182,10 @@ mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
       done = true;
       continue;
     }
-    return expect(&op, "another op");
+    return op.emitOpError()
+           << "has no form in the TTFS runtime (pooling and residual adds "
+              "have no exact time-to-first-spike form; downsample with "
+              "strided convolutions)";
   }
   if (!done)
     return fn.emitError() << "the TTFS network has no snn.first_spike readout";
@@ -143,10 +207,13 @@ LogicalResult mlir::snnmlir::updateTtfsNetwork(const snnrt::ttfs::Network &net,
     auto w = dyn_cast_or_null<nn::ConstantOp>(constants.weights[k]);
     if (!w)
       return failure();
-    if (!snnmlir::bridge::setConstantData(w, l.weight, "ttfs"))
+    // A convolution's trained parameters are its kernel and channel bias.
+    const std::vector<float> &weight = l.conv ? l.conv->kernel : l.weight;
+    const std::vector<float> &bias = l.conv ? l.conv->bias : l.bias;
+    if (!snnmlir::bridge::setConstantData(w, weight, "ttfs"))
       return w.emitError() << "the trained weight does not match the module";
     if (auto b = dyn_cast_or_null<nn::ConstantOp>(constants.biases[k]))
-      if (!snnmlir::bridge::setConstantData(b, l.bias, "ttfs"))
+      if (!snnmlir::bridge::setConstantData(b, bias, "ttfs"))
         return b.emitError() << "the trained bias does not match the module";
   }
   return success();

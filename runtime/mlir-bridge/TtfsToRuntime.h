@@ -1,9 +1,10 @@
 //===- TtfsToRuntime.h - TTFS snn modules into runtime networks -*- C++ -*-===//
 //
-// The continuous-time TTFS form of the `snn` dialect (snn.encode_ttfs, an
-// optional snn.flatten, then snn.dense + snn.ttfs_neuron pairs, and
-// snn.first_spike returned) into snnrt::ttfs::Network and back: training
-// writes its weights into the same nn.constant ops.
+// The continuous-time TTFS form of the `snn` dialect (snn.encode_ttfs, then
+// snn.conv2d or snn.dense synapses each followed by snn.ttfs_neuron, with
+// snn.flatten between spikes where the shapes need it, and snn.first_spike
+// returned) into snnrt::ttfs::Network and back: training writes its weights
+// (a convolution's kernel) into the same nn.constant ops.
 //
 //===----------------------------------------------------------------------===//
 

@@ -38,8 +38,99 @@ std::string Network::validate() const {
         return at + "thresholds must be positive";
     if (!(l.tau > 0))
       return at + "τ must be positive";
+    if (l.conv) {
+      const Convolution &c = *l.conv;
+      if (std::string e = c.validate(); !e.empty())
+        return at + e;
+      if (l.in != c.C * c.H * c.W || l.out != c.M * c.OH * c.OW)
+        return at + "the convolution maps " + std::to_string(c.C * c.H * c.W) +
+               " inputs to " + std::to_string(c.M * c.OH * c.OW) +
+               " neurons, the layer has " + std::to_string(l.in) + " and " +
+               std::to_string(l.out);
+      if (l.bias.empty() != c.bias.empty())
+        return at + "the dense bias is not the expanded channel bias";
+    }
   }
   return "";
+}
+
+std::string Convolution::validate() const {
+  auto str = [](int64_t v) { return std::to_string(v); };
+  if (C < 1 || H < 1 || W < 1 || M < 1 || OH < 1 || OW < 1)
+    return "convolution sizes must be positive";
+  if (kH < 1 || kW < 1 || sH < 1 || sW < 1 || dH < 1 || dW < 1 || pT < 0 ||
+      pL < 0)
+    return "kernel, strides and dilations must be positive, pads not "
+           "negative";
+  if (group < 1 || C % group != 0 || M % group != 0)
+    return "group " + str(group) + " does not divide " + str(C) +
+           " input and " + str(M) + " output channels";
+  if (int64_t(kernel.size()) != M * (C / group) * kH * kW)
+    return "kernel has " + str(int64_t(kernel.size())) + " values for " +
+           str(M) + "×" + str(C / group) + "×" + str(kH) + "×" + str(kW);
+  if (!bias.empty() && int64_t(bias.size()) != M)
+    return "channel bias has " + str(int64_t(bias.size())) + " values for " +
+           str(M) + " channels";
+  // The last output must read at least one input (ONNX output size).
+  if ((OH - 1) * sH - pT >= H || (OW - 1) * sW - pL >= W)
+    return "output size " + str(OH) + "×" + str(OW) +
+           " does not fit the input " + str(H) + "×" + str(W);
+  return "";
+}
+
+namespace {
+
+/// Calls f(neuron, input, kernel index) for every synapse of a convolution,
+/// neuron by neuron (C×H×W order on both sides); padding has none.
+template <typename F> void forEachSynapse(const Convolution &c, F f) {
+  int64_t Cg = c.C / c.group, Mg = c.M / c.group;
+  for (int64_t m = 0; m < c.M; ++m) {
+    int64_t g = m / Mg;
+    for (int64_t oy = 0; oy < c.OH; ++oy)
+      for (int64_t ox = 0; ox < c.OW; ++ox) {
+        int64_t neuron = (m * c.OH + oy) * c.OW + ox;
+        for (int64_t ci = 0; ci < Cg; ++ci)
+          for (int64_t p = 0; p < c.kH; ++p) {
+            int64_t y = oy * c.sH + p * c.dH - c.pT;
+            if (y < 0 || y >= c.H)
+              continue;
+            for (int64_t q = 0; q < c.kW; ++q) {
+              int64_t x = ox * c.sW + q * c.dW - c.pL;
+              if (x < 0 || x >= c.W)
+                continue;
+              f(neuron, ((g * Cg + ci) * c.H + y) * c.W + x,
+                ((m * Cg + ci) * c.kH + p) * c.kW + q);
+            }
+          }
+      }
+  }
+}
+
+} // namespace
+
+void expandConvolution(Layer &l) {
+  const Convolution &c = *l.conv;
+  l.in = c.C * c.H * c.W;
+  l.out = c.M * c.OH * c.OW;
+  l.weight.assign(size_t(l.in * l.out), 0.0f);
+  forEachSynapse(c, [&](int64_t i, int64_t j, int64_t k) {
+    l.weight[size_t(i * l.in + j)] = c.kernel[size_t(k)];
+  });
+  l.bias.clear();
+  if (!c.bias.empty())
+    for (int64_t m = 0; m < c.M; ++m)
+      l.bias.insert(l.bias.end(), size_t(c.OH * c.OW), c.bias[size_t(m)]);
+}
+
+void foldConvolutionGradient(const Layer &l, const float *gT, float scale,
+                             float *gKernel, float *gBias) {
+  const Convolution &c = *l.conv;
+  forEachSynapse(c, [&](int64_t i, int64_t j, int64_t k) {
+    gKernel[k] += scale * gT[j * l.out + i];
+  });
+  if (!c.bias.empty())
+    for (int64_t i = 0; i < l.out; ++i)
+      gBias[i / (c.OH * c.OW)] += scale * gT[l.in * l.out + i];
 }
 
 void encode(const float *x, int64_t n, float tau, float *times) {

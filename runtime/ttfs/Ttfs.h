@@ -18,8 +18,10 @@
 //
 //   ∂t_i/∂w_ij = (t_j − t_i) / W_i,   ∂t_i/∂t_j = w_ij / W_i,  W_i = Σ_C w_ij.
 //
-// A bias b_i is an input spike at t = 0 with weight b_i. Plain C++ and the
-// runtime's thread pool; no MLIR.
+// A bias b_i is an input spike at t = 0 with weight b_i. A convolutional
+// layer (snn.conv2d) runs as a dense layer whose weight is generated from its
+// kernel (zero outside the receptive fields); training updates the kernel.
+// Plain C++ and the runtime's thread pool; no MLIR.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +30,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,7 +39,24 @@ namespace snnrt::ttfs {
 /// The time of a neuron that does not fire.
 constexpr float kNoSpike = std::numeric_limits<float>::infinity();
 
-/// A fully connected layer of TTFS neurons.
+/// The shared parameters of a convolutional layer (snn.conv2d, ONNX
+/// semantics, inputs and neurons in C×H×W order). They are the layer's
+/// trained parameters; its dense `weight` and `bias` are generated from them
+/// by expandConvolution.
+struct Convolution {
+  int64_t C = 0, H = 0, W = 0;   // input channels and size
+  int64_t M = 0, OH = 0, OW = 0; // output channels and size
+  int64_t kH = 1, kW = 1, sH = 1, sW = 1, dH = 1, dW = 1;
+  int64_t pT = 0, pL = 0; // padding before the first row and column
+  int64_t group = 1;
+  std::vector<float> kernel; // M × C/group × kH × kW
+  std::vector<float> bias;   // M, or empty
+  /// "" or what is wrong with the geometry or the parameters' sizes.
+  std::string validate() const;
+};
+
+/// A layer of TTFS neurons: fully connected, or convolutional (`conv` set;
+/// `weight` is then the dense form of its kernel).
 struct Layer {
   std::string name;
   int64_t in = 0, out = 0;
@@ -44,6 +64,7 @@ struct Layer {
   std::vector<float> bias;      // empty, or one per neuron (spike at t = 0)
   std::vector<float> threshold; // one for all, or one per neuron
   float tau = 1.0f;
+  std::optional<Convolution> conv;
   float thresholdOf(int64_t i) const {
     return threshold.size() == 1 ? threshold[0] : threshold[size_t(i)];
   }
@@ -56,6 +77,17 @@ struct Network {
   /// "" or what is wrong (sizes, thresholds ≤ 0, τ ≤ 0, t_max ≤ 0).
   std::string validate() const;
 };
+
+/// Sets a convolutional layer's `in`, `out`, dense `weight` (out × in, zero
+/// outside the receptive fields) and `bias` (its channel's bias per neuron)
+/// from `conv`. Call it after changing the kernel.
+void expandConvolution(Layer &l);
+
+/// The adjoint of expandConvolution: adds `scale` × the dense gradient `gT`
+/// ((in + 1) × out, the layout of `run`'s gradients) into the kernel's and
+/// the channel bias's gradients (M × C/group × kH × kW and M).
+void foldConvolutionGradient(const Layer &l, const float *gT, float scale,
+                             float *gKernel, float *gBias);
 
 /// snn.encode_ttfs: x in [0, 1] fires at τ·(1 − x); x ≤ 0 never; x > 1 at 0.
 void encode(const float *x, int64_t n, float tau, float *times);

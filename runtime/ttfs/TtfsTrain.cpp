@@ -41,10 +41,22 @@ std::string fingerprint(const Network &net, const LossOptions &l) {
     << " sigma=" << l.sigma << " fire-weight=" << l.fireWeight
     << " reg=" << int(l.reg) << " gamma=" << l.gamma << " vhat=" << l.vhat
     << " reg-output=" << l.regularizeOutput << " layers=";
-  for (const Layer &layer : net.layers)
-    s << layer.in << "x" << layer.out << (layer.bias.empty() ? "" : "+b")
-      << ",";
+  for (const Layer &layer : net.layers) {
+    s << layer.in << "x" << layer.out << (layer.bias.empty() ? "" : "+b");
+    if (const auto &c = layer.conv)
+      s << "(conv " << c->M << "x" << c->C / c->group << "x" << c->kH << "x"
+        << c->kW << " s" << c->sH << "x" << c->sW << " d" << c->dH << "x"
+        << c->dW << " p" << c->pT << "x" << c->pL << " g" << c->group << ")";
+    s << ",";
+  }
   return s.str();
+}
+
+/// The dense weights of the convolutional layers from their kernels.
+void expandConvolutions(Network &net) {
+  for (Layer &l : net.layers)
+    if (l.conv)
+      expandConvolution(l);
 }
 
 } // namespace
@@ -62,10 +74,12 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
     p.grad.assign(values.size(), 0.0f);
     params.push_back(std::move(p));
   };
+  // A convolutional layer trains its kernel and channel bias; its dense
+  // weights are regenerated from them before every use.
   for (Layer &l : net.layers) {
-    addParam(l.name + " weight", l.weight);
+    addParam(l.name + " weight", l.conv ? l.conv->kernel : l.weight);
     if (!l.bias.empty())
-      addParam(l.name + " bias", l.bias);
+      addParam(l.name + " bias", l.conv ? l.conv->bias : l.bias);
   }
   std::vector<float> x;
   std::vector<int32_t> y;
@@ -76,6 +90,7 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
     gather(data, indices.data(), 0, n, x, y);
     for (std::vector<float> &v : g)
       std::fill(v.begin(), v.end(), 0.0f);
+    expandConvolutions(net);
     Stats st = run(net, x.data(), y.data(), n, o.loss, &g);
     // Transposed (in + 1) × out gradients → the parameters' layouts, mean
     // over the batch.
@@ -84,6 +99,17 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
     for (size_t k = 0; k < net.layers.size(); ++k) {
       const Layer &l = net.layers[k];
       std::vector<float> &gw = params[p++].grad;
+      if (l.conv) {
+        std::fill(gw.begin(), gw.end(), 0.0f);
+        float *gb = nullptr;
+        if (!l.bias.empty()) {
+          std::vector<float> &b = params[p++].grad;
+          std::fill(b.begin(), b.end(), 0.0f);
+          gb = b.data();
+        }
+        foldConvolutionGradient(l, g[k].data(), inv, gw.data(), gb);
+        continue;
+      }
       for (int64_t i = 0; i < l.out; ++i)
         for (int64_t j = 0; j < l.in; ++j)
           gw[size_t(i * l.in + j)] = g[k][size_t(j * l.out + i)] * inv;
@@ -98,6 +124,7 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
     return "";
   };
   Validation validate = [&](int64_t first, int64_t count, double &accuracy) {
+    expandConvolutions(net);
     Evaluation ev;
     if (std::string e =
             evaluate(net, data, first, count, o.evalBatch, o.loss, ev);
@@ -107,8 +134,10 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
     return std::string();
   };
   int64_t images = data.images.rank() > 0 ? data.images.dim(0) : 0;
-  return runEpochs(o, params, fingerprint(net, o.loss), images, step, validate,
-                   cb, reports);
+  std::string e = runEpochs(o, params, fingerprint(net, o.loss), images, step,
+                            validate, cb, reports);
+  expandConvolutions(net);
+  return e;
 }
 
 std::string evaluate(const Network &net, const ImageDataset &data,
@@ -155,11 +184,18 @@ std::string evaluate(const Network &net, const ImageDataset &data,
 void initializeRandom(Network &net, uint64_t seed, float scale, float mean) {
   uint64_t state = splitmix64(seed ^ 0x77F5A11DEull);
   for (Layer &l : net.layers) {
-    float a = scale / std::sqrt(float(l.in));
-    for (float &w : l.weight) {
+    // A neuron's fan-in: all inputs, or a convolution's receptive field.
+    int64_t fanIn =
+        l.conv ? l.conv->C / l.conv->group * l.conv->kH * l.conv->kW : l.in;
+    float a = scale / std::sqrt(float(fanIn));
+    for (float &w : l.conv ? l.conv->kernel : l.weight) {
       state = splitmix64(state);
       float u = float(state >> 40) / float(1ull << 24); // [0, 1)
       w = a * (2.0f * u - 1.0f + mean);
+    }
+    if (l.conv) {
+      std::fill(l.conv->bias.begin(), l.conv->bias.end(), 0.0f);
+      expandConvolution(l);
     }
     std::fill(l.bias.begin(), l.bias.end(), 0.0f);
   }

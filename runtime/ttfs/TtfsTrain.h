@@ -24,7 +24,8 @@ struct TrainOptions : TrainingOptions {
 };
 
 /// Trains `net` in place on `data` (the training split; images scaled to
-/// [0, 1], flattened to the first layer's inputs).
+/// [0, 1], flattened to the first layer's inputs). Convolutional layers
+/// train their kernels; their dense weights are expanded again at the end.
 std::string train(Network &net, const ImageDataset &data,
                   const TrainOptions &options, const TrainCallbacks &callbacks,
                   std::vector<EpochReport> &reports);
@@ -45,8 +46,9 @@ std::string evaluate(const Network &net, const ImageDataset &data,
                      int64_t first, int64_t count, int64_t batch,
                      const LossOptions &loss, Evaluation &out);
 
-/// Uniform random weights in [−a, a] + `mean`·a with a = scale/√in (biases
-/// zero), from a splitmix stream: a start for training from scratch.
+/// Uniform random weights in [−a, a] + `mean`·a with a = scale/√fan-in
+/// (biases zero; a convolution's kernel, fan-in its receptive field), from a
+/// splitmix stream: a start for training from scratch.
 void initializeRandom(Network &net, uint64_t seed, float scale, float mean);
 
 } // namespace snnrt::ttfs

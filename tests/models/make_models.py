@@ -13,6 +13,9 @@ accuracy, opset, export options) next to this file for each model:
   resnet_bn    conv+batch-norm stem, two residual blocks, avgpool, opset 13,
                no constant folding, BatchNormalization nodes kept
   cnn_maxpool  conv32-maxpool-conv64-maxpool-fc128-fc10, opset 17
+  cnn_strided  conv8 5×5/2-conv16 3×3/2-fc10 (no pooling), opset 13: the CNN
+               that --convert-nn-to-snn="encoding=ttfs" turns into a TTFS
+               network (TTFS has no pooling)
   helper_linear
                MatMul + Add + Clip built with onnx.helper at opset 9, from a
                linear classifier trained here
@@ -137,6 +140,18 @@ class CNNMax(nn.Module):
         return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
 
 
+class CNNStrided(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 8, 5, stride=2, padding=2)    # 8×14×14
+        self.c2 = nn.Conv2d(8, 16, 3, stride=2, padding=1)   # 16×7×7
+        self.fc = nn.Linear(16 * 7 * 7, 10)
+
+    def forward(self, x):
+        x = F.relu(self.c2(F.relu(self.c1(x))))
+        return self.fc(torch.flatten(x, 1))
+
+
 def train(model, x, y, epochs, lr=1e-3, batch=128):
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     g = torch.Generator().manual_seed(SEED)
@@ -225,10 +240,11 @@ def main():
     xtr, ytr = load("train")
     xte, yte = load("test")
     which = sys.argv[1:] or ["mlp", "vgg_avgpool", "resnet_bn", "cnn_maxpool", "helper_linear",
-                             "mlp400", "mlp400x3"]
+                             "mlp400", "mlp400x3", "cnn_strided"]
     specs = {"mlp": (MLP, 9, False, 3), "vgg_avgpool": (VGGAvg, 11, True, 2),
              "resnet_bn": (ResNetBN, 13, False, 2), "cnn_maxpool": (CNNMax, 17, True, 2),
-             "mlp400": (MLP400, 13, True, 3), "mlp400x3": (MLP400x3, 13, True, 3)}
+             "mlp400": (MLP400, 13, True, 3), "mlp400x3": (MLP400x3, 13, True, 3),
+             "cnn_strided": (CNNStrided, 13, True, 8)}
     for name in which:
         print(f"training {name}", flush=True)
         if name == "helper_linear":

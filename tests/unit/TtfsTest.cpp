@@ -1,12 +1,15 @@
 //===- TtfsTest.cpp - the exact TTFS simulator and its gradients ----------===//
 
 #include "runtime/ttfs/Ttfs.h"
+#include "runtime/ann/Graph.h"
+#include "runtime/ann/Kernels.h"
 #include "runtime/tensor/Parallel.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <random>
 
@@ -185,55 +188,90 @@ Network smallNetwork(std::mt19937 &rng) {
   return net;
 }
 
-/// ∂L/∂w from run() against central differences of L on every weight and
-/// bias. Elements whose perturbation changes which inputs are causal (the
-/// loss has a kink there) are skipped; at most a few may be.
-void checkGradients(Network net, const LossOptions &opt, const char *what) {
-  std::mt19937 rng(17);
-  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+/// Four inputs (values in [0.2, 1), so that most pixels fire) and labels.
+struct Batch {
   int64_t n = 4;
-  std::vector<float> x(size_t(n * net.layers[0].in));
-  for (float &v : x)
-    v = 0.2f + 0.8f * u(rng);
+  std::vector<float> x;
   std::vector<int32_t> y = {0, 1, 2, 1};
-  std::vector<std::vector<float>> g;
-  run(net, x.data(), y.data(), n, opt, &g);
-  auto lossAt = [&]() { return run(net, x.data(), y.data(), n, opt, nullptr); };
+  explicit Batch(int64_t in) : x(size_t(n * in)) {
+    std::mt19937 rng(17);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    for (float &v : x)
+      v = 0.2f + 0.8f * u(rng);
+  }
+};
+
+/// A parameter, its gradient from run() and a name for messages.
+struct Probe {
+  float *value;
+  double analytic;
+  std::string label;
+};
+
+/// Each probe's analytic gradient against central differences of the loss
+/// (`refresh` runs after every change of a parameter). Probes whose
+/// perturbation changes which inputs are causal (the loss has a kink there)
+/// are skipped; at most a fifth may be.
+void compareWithDifferences(Network &net, const LossOptions &opt,
+                            const Batch &b, const std::vector<Probe> &probes,
+                            const std::function<void()> &refresh,
+                            const char *what, int minChecked) {
+  auto lossAt = [&]() {
+    refresh();
+    return run(net, b.x.data(), b.y.data(), b.n, opt, nullptr);
+  };
   Stats base = lossAt();
   int checked = 0, skipped = 0;
+  for (const Probe &probe : probes) {
+    float &p = *probe.value;
+    float keep = p, h = 1e-3f;
+    p = keep + h;
+    Stats up = lossAt();
+    p = keep - h;
+    Stats down = lossAt();
+    p = keep;
+    // A kink: the spike pattern changed.
+    if (up.spikes != base.spikes || down.spikes != base.spikes) {
+      ++skipped;
+      continue;
+    }
+    double numeric = (up.loss - down.loss) / (2.0 * h);
+    double second = std::fabs(up.loss + down.loss - 2 * base.loss);
+    if (second > 1e-3 * std::max(1.0, std::fabs(base.loss))) {
+      ++skipped; // a causal set changed without a spike-count change
+      continue;
+    }
+    EXPECT_NEAR(probe.analytic, numeric, 2e-2 * (1.0 + std::fabs(numeric)))
+        << what << ": " << probe.label;
+    ++checked;
+  }
+  refresh();
+  EXPECT_GE(checked, minChecked) << what;
+  EXPECT_LE(skipped, checked / 5) << what;
+}
+
+/// ∂L/∂w from run() against central differences on every weight and bias.
+void checkGradients(Network net, const LossOptions &opt, const char *what) {
+  Batch b(net.layers[0].in);
+  std::vector<std::vector<float>> g;
+  run(net, b.x.data(), b.y.data(), b.n, opt, &g);
+  std::vector<Probe> probes;
   for (size_t k = 0; k < net.layers.size(); ++k) {
     Layer &l = net.layers[k];
     for (int64_t j = 0; j <= l.in; ++j)
       for (int64_t i = 0; i < l.out; ++i) {
         if (j == l.in && l.bias.empty())
           continue;
-        float &p =
-            j < l.in ? l.weight[size_t(i * l.in + j)] : l.bias[size_t(i)];
-        float keep = p, h = 1e-3f;
-        p = keep + h;
-        Stats up = lossAt();
-        p = keep - h;
-        Stats down = lossAt();
-        p = keep;
-        // A kink: the spike pattern changed.
-        if (up.spikes != base.spikes || down.spikes != base.spikes) {
-          ++skipped;
-          continue;
-        }
-        double numeric = (up.loss - down.loss) / (2.0 * h);
-        double analytic = g[k][size_t(j * l.out + i)];
-        double second = std::fabs(up.loss + down.loss - 2 * base.loss);
-        if (second > 1e-3 * std::max(1.0, std::fabs(base.loss))) {
-          ++skipped; // a causal set changed without a spike-count change
-          continue;
-        }
-        EXPECT_NEAR(analytic, numeric, 2e-2 * (1.0 + std::fabs(numeric)))
-            << what << ": layer " << k << " input " << j << " neuron " << i;
-        ++checked;
+        float *p =
+            j < l.in ? &l.weight[size_t(i * l.in + j)] : &l.bias[size_t(i)];
+        probes.push_back({p, g[k][size_t(j * l.out + i)],
+                          "layer " + std::to_string(k) + " input " +
+                              std::to_string(j) + " neuron " +
+                              std::to_string(i)});
       }
   }
-  EXPECT_GT(checked, 30) << what;
-  EXPECT_LE(skipped, checked / 5) << what;
+  compareWithDifferences(
+      net, opt, b, probes, [] {}, what, 31);
 }
 
 } // namespace
@@ -369,4 +407,124 @@ TEST(Ttfs, RunIsDeterministicAndValidates) {
   bad = net;
   bad.layers[0].threshold = {0.0f};
   EXPECT_NE(bad.validate().find("positive"), std::string::npos);
+}
+
+namespace {
+
+/// A convolutional layer of random kernel and channel bias.
+Layer convLayer(Convolution c, std::mt19937 &rng, float lo, float hi) {
+  std::uniform_real_distribution<float> u(lo, hi);
+  c.kernel.resize(size_t(c.M * (c.C / c.group) * c.kH * c.kW));
+  for (float &w : c.kernel)
+    w = u(rng);
+  c.bias.resize(size_t(c.M));
+  for (float &w : c.bias)
+    w = 0.2f * u(rng);
+  Layer l;
+  l.name = "conv";
+  l.threshold = {1.0f};
+  l.conv = std::move(c);
+  expandConvolution(l);
+  return l;
+}
+
+} // namespace
+
+// The dense form of a convolution computes what the ANN's convolution kernel
+// (im2col / Winograd, runtime/ann) computes: strides, padding, dilation and
+// groups included.
+TEST(Ttfs, ConvolutionExpandsToTheAnnConvolution) {
+  std::mt19937 rng(3);
+  struct Case {
+    Convolution c;
+    std::vector<int64_t> padsBottomRight;
+  };
+  std::vector<Case> cases;
+  Convolution a; // 2×7×6 → 3×4×3: 3×3 kernel, stride 2, pads 1
+  a.C = 2, a.H = 7, a.W = 6, a.M = 3, a.OH = 4, a.OW = 3;
+  a.kH = a.kW = 3, a.sH = a.sW = 2, a.pT = a.pL = 1;
+  cases.push_back({a, {1, 1}});
+  Convolution b; // groups 2, dilation 2, 2×3 kernel, no padding
+  b.C = 4, b.H = 6, b.W = 7, b.M = 4, b.group = 2;
+  b.kH = 2, b.kW = 3, b.dH = b.dW = 2, b.OH = 4, b.OW = 3;
+  cases.push_back({b, {0, 0}});
+  for (const Case &k : cases) {
+    Layer l = convLayer(k.c, rng, -1.0f, 1.0f);
+    ASSERT_EQ(l.conv->validate(), "");
+    const Convolution &c = *l.conv;
+    Tensor x({1, c.C, c.H, c.W});
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    for (float &v : x.data)
+      v = u(rng);
+    Node n;
+    n.kind = OpKind::Conv2D;
+    n.strides = {c.sH, c.sW};
+    n.pads = {c.pT, c.pL, k.padsBottomRight[0], k.padsBottomRight[1]};
+    n.dilations = {c.dH, c.dW};
+    n.group = c.group;
+    Tensor w({c.M, c.C / c.group, c.kH, c.kW}, c.kernel), bias({c.M}, c.bias);
+    Tensor ann;
+    ASSERT_EQ(conv2d(x, w, &bias, n, ann), "");
+    ASSERT_EQ(ann.size(), l.out);
+    for (int64_t i = 0; i < l.out; ++i) {
+      double v = l.bias[size_t(i)];
+      for (int64_t j = 0; j < l.in; ++j)
+        v += double(l.weight[size_t(i * l.in + j)]) * x.data[size_t(j)];
+      EXPECT_NEAR(v, ann.data[size_t(i)], 1e-5) << "neuron " << i;
+    }
+  }
+  Layer bad = convLayer(a, rng, -1.0f, 1.0f);
+  bad.conv->kernel.pop_back();
+  EXPECT_NE(bad.conv->validate().find("kernel has"), std::string::npos);
+  Network net;
+  net.layers = {convLayer(a, rng, -1.0f, 1.0f)};
+  net.layers[0].conv->OW = 2; // geometry changed, dense form not expanded
+  EXPECT_NE(net.validate().find("the convolution maps 84 inputs to 24"),
+            std::string::npos)
+      << net.validate();
+}
+
+// A convolution's kernel and channel bias get the dense gradients of all the
+// positions that share them: against central differences of the loss of a
+// conv → dense network under every regularizer.
+TEST(Ttfs, ConvolutionKernelGradientsMatchFiniteDifferences) {
+  std::mt19937 rng(11);
+  Convolution c; // 1×6×6 → 2×3×3, 3×3 kernel, stride 2, pads 1
+  c.C = 1, c.H = c.W = 6, c.M = 2, c.OH = c.OW = 3;
+  c.kH = c.kW = 3, c.sH = c.sW = 2, c.pT = c.pL = 1;
+  Network net;
+  net.tMax = 4.0f;
+  net.layers.push_back(convLayer(c, rng, -0.1f, 0.9f));
+  Layer o;
+  o.in = 18;
+  o.out = 3;
+  o.threshold = {1.0f};
+  std::uniform_real_distribution<float> u(-0.05f, 0.35f);
+  for (int64_t k = 0; k < o.in * o.out; ++k)
+    o.weight.push_back(u(rng));
+  net.layers.push_back(o);
+  ASSERT_EQ(net.validate(), "");
+  Batch b(36);
+  for (Regularizer reg : {Regularizer::None, Regularizer::MSSR,
+                          Regularizer::Membrane, Regularizer::MembraneFull}) {
+    LossOptions opt;
+    opt.reg = reg;
+    opt.gamma = reg == Regularizer::None ? 0.0f : 0.2f;
+    std::vector<std::vector<float>> g;
+    Stats st = run(net, b.x.data(), b.y.data(), b.n, opt, &g);
+    ASSERT_GT(st.spikes[0], 0.0);
+    Layer &l = net.layers[0];
+    std::vector<float> gk(l.conv->kernel.size(), 0.0f),
+        gb(l.conv->bias.size(), 0.0f);
+    foldConvolutionGradient(l, g[0].data(), 1.0f, gk.data(), gb.data());
+    std::vector<Probe> probes;
+    for (size_t k = 0; k < gk.size(); ++k)
+      probes.push_back(
+          {&l.conv->kernel[k], gk[k], "kernel " + std::to_string(k)});
+    for (size_t m = 0; m < gb.size(); ++m)
+      probes.push_back({&l.conv->bias[m], gb[m], "bias " + std::to_string(m)});
+    compareWithDifferences(
+        net, opt, b, probes, [&] { expandConvolution(net.layers[0]); },
+        ("conv, regularizer " + std::to_string(int(reg))).c_str(), 15);
+  }
 }

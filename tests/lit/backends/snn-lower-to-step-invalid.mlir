@@ -46,3 +46,31 @@ func.func @main(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32>
   %r = snn.spike_rate %s : !snn.spikes<?x1x4x4> -> tensor<?x1x4x4xf32>
   return %r : tensor<?x1x4x4xf32>
 }
+
+// -----
+
+// A TTFS convolution needs static sizes (the runtime expands it to a dense
+// layer of fixed size).
+func.func @main(%x: tensor<?x1x?x3xf32>) -> tensor<?x1x?x2xf32>
+    attributes {snn.time = #snn.continuous<t_max = 4.0>} {
+  %k = nn.constant dense<1.0> : tensor<1x1x2x2xf32>
+  %s = snn.encode_ttfs %x {tau = 1.0 : f32} : tensor<?x1x?x3xf32> -> !snn.spikes<?x1x?x3>
+  // expected-error @below {{the TTFS runtime needs static channel and spatial sizes of a convolution}}
+  %c = snn.conv2d %s, %k {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : !snn.spikes<?x1x?x3>, tensor<1x1x2x2xf32> -> !snn.current<?x1x?x2>
+  %h = snn.ttfs_neuron %c {threshold = array<f32: 1.0>} : !snn.current<?x1x?x2> -> !snn.spikes<?x1x?x2>
+  %t = snn.first_spike %h : !snn.spikes<?x1x?x2> -> tensor<?x1x?x2xf32>
+  return %t : tensor<?x1x?x2xf32>
+}
+
+// -----
+
+// Pooling has no TTFS form in the runtime either.
+func.func @main(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x2x2xf32>
+    attributes {snn.time = #snn.continuous<t_max = 4.0>} {
+  %s = snn.encode_ttfs %x {tau = 1.0 : f32} : tensor<?x1x4x4xf32> -> !snn.spikes<?x1x4x4>
+  // expected-error @below {{'snn.avg_pool' op has no form in the TTFS runtime (pooling and residual adds have no exact time-to-first-spike form; downsample with strided convolutions)}}
+  %p = snn.avg_pool %s {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : !snn.spikes<?x1x4x4> -> !snn.current<?x1x2x2>
+  %h = snn.ttfs_neuron %p {threshold = array<f32: 1.0>} : !snn.current<?x1x2x2> -> !snn.spikes<?x1x2x2>
+  %t = snn.first_spike %h : !snn.spikes<?x1x2x2> -> tensor<?x1x2x2xf32>
+  return %t : tensor<?x1x2x2xf32>
+}
