@@ -837,7 +837,7 @@ private:
       return SmallVector<Value>{
           e.addi(c[0], e.select(fires, e.idx(1), e.idx(0)))};
     })[0];
-    if (!l.bias.empty()) {
+    if (l.hasBias()) {
       e.store(i32(in), order, K);
       K = e.addi(K, 1);
     }

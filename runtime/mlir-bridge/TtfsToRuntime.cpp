@@ -161,8 +161,9 @@ mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
             convolutionOf(conv, std::move(*w), std::move(bias));
         if (failed(c))
           return failure();
+        l.in = c->C * c->H * c->W;
+        l.out = c->M * c->OH * c->OW;
         l.conv = std::move(*c);
-        snnrt::ttfs::expandConvolution(l);
       }
       l.threshold.assign(neuron.getThreshold().begin(),
                          neuron.getThreshold().end());

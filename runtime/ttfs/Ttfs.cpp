@@ -24,7 +24,19 @@ std::string Network::validate() const {
     if (k > 0 && l.in != layers[k - 1].out)
       return at + "has " + std::to_string(l.in) + " inputs but the layer " +
              "before has " + std::to_string(layers[k - 1].out) + " neurons";
-    if (int64_t(l.weight.size()) != l.in * l.out)
+    if (l.conv) {
+      const Convolution &c = *l.conv;
+      if (std::string e = c.validate(); !e.empty())
+        return at + e;
+      if (l.in != c.C * c.H * c.W || l.out != c.M * c.OH * c.OW)
+        return at + "the convolution maps " + std::to_string(c.C * c.H * c.W) +
+               " inputs to " + std::to_string(c.M * c.OH * c.OW) +
+               " neurons, the layer has " + std::to_string(l.in) + " and " +
+               std::to_string(l.out);
+      if (!l.weight.empty() || !l.bias.empty())
+        return at + "a convolution's parameters are its kernel and channel "
+                    "bias (the dense weight and bias stay empty)";
+    } else if (int64_t(l.weight.size()) != l.in * l.out)
       return at + "weight has " + std::to_string(l.weight.size()) +
              " values for " + std::to_string(l.out) + "×" +
              std::to_string(l.in);
@@ -38,18 +50,6 @@ std::string Network::validate() const {
         return at + "thresholds must be positive";
     if (!(l.tau > 0))
       return at + "τ must be positive";
-    if (l.conv) {
-      const Convolution &c = *l.conv;
-      if (std::string e = c.validate(); !e.empty())
-        return at + e;
-      if (l.in != c.C * c.H * c.W || l.out != c.M * c.OH * c.OW)
-        return at + "the convolution maps " + std::to_string(c.C * c.H * c.W) +
-               " inputs to " + std::to_string(c.M * c.OH * c.OW) +
-               " neurons, the layer has " + std::to_string(l.in) + " and " +
-               std::to_string(l.out);
-      if (l.bias.empty() != c.bias.empty())
-        return at + "the dense bias is not the expanded channel bias";
-    }
   }
   return "";
 }
@@ -108,31 +108,6 @@ template <typename F> void forEachSynapse(const Convolution &c, F f) {
 
 } // namespace
 
-void expandConvolution(Layer &l) {
-  const Convolution &c = *l.conv;
-  l.in = c.C * c.H * c.W;
-  l.out = c.M * c.OH * c.OW;
-  l.weight.assign(size_t(l.in * l.out), 0.0f);
-  forEachSynapse(c, [&](int64_t i, int64_t j, int64_t k) {
-    l.weight[size_t(i * l.in + j)] = c.kernel[size_t(k)];
-  });
-  l.bias.clear();
-  if (!c.bias.empty())
-    for (int64_t m = 0; m < c.M; ++m)
-      l.bias.insert(l.bias.end(), size_t(c.OH * c.OW), c.bias[size_t(m)]);
-}
-
-void foldConvolutionGradient(const Layer &l, const float *gT, float scale,
-                             float *gKernel, float *gBias) {
-  const Convolution &c = *l.conv;
-  forEachSynapse(c, [&](int64_t i, int64_t j, int64_t k) {
-    gKernel[k] += scale * gT[j * l.out + i];
-  });
-  if (!c.bias.empty())
-    for (int64_t i = 0; i < l.out; ++i)
-      gBias[i / (c.OH * c.OW)] += scale * gT[l.in * l.out + i];
-}
-
 void encode(const float *x, int64_t n, float tau, float *times) {
   for (int64_t j = 0; j < n; ++j)
     times[j] = x[j] <= 0.0f   ? kNoSpike
@@ -142,6 +117,15 @@ void encode(const float *x, int64_t n, float tau, float *times) {
 
 std::vector<float> transposedWeights(const Layer &l) {
   std::vector<float> wT(size_t((l.in + 1) * l.out), 0.0f);
+  if (const auto &c = l.conv) {
+    forEachSynapse(*c, [&](int64_t i, int64_t j, int64_t k) {
+      wT[size_t(j * l.out + i)] = c->kernel[size_t(k)];
+    });
+    if (!c->bias.empty())
+      for (int64_t i = 0; i < l.out; ++i)
+        wT[size_t(l.in * l.out + i)] = c->bias[size_t(i / (c->OH * c->OW))];
+    return wT;
+  }
   for (int64_t i = 0; i < l.out; ++i)
     for (int64_t j = 0; j < l.in; ++j)
       wT[size_t(j * l.out + i)] = l.weight[size_t(i * l.in + j)];
@@ -149,6 +133,64 @@ std::vector<float> transposedWeights(const Layer &l) {
     std::copy(l.bias.begin(), l.bias.end(), wT.begin() + l.in * l.out);
   return wT;
 }
+
+namespace {
+
+/// A convolution's synapses both ways, for the event-driven simulation: for
+/// every input (row `in`: the bias spike) the neurons it reaches, and for
+/// every neuron its inputs in ascending order. `param` indexes `params`, the
+/// kernel followed by the channel bias (the layout of the gradients).
+struct Synapses {
+  std::vector<float> params;
+  std::vector<int64_t> rowStart; // in + 2
+  std::vector<int32_t> rowNeuron, rowParam;
+  std::vector<int64_t> colStart; // out + 1
+  std::vector<int32_t> colInput, colParam;
+};
+
+Synapses buildSynapses(const Layer &l) {
+  const Convolution &c = *l.conv;
+  Synapses s;
+  s.params = c.kernel;
+  s.params.insert(s.params.end(), c.bias.begin(), c.bias.end());
+  int64_t biasParam = int64_t(c.kernel.size()), plane = c.OH * c.OW;
+  s.rowStart.assign(size_t(l.in + 2), 0);
+  s.colStart.assign(size_t(l.out + 1), 0);
+  forEachSynapse(c, [&](int64_t i, int64_t j, int64_t) {
+    ++s.rowStart[size_t(j + 1)];
+    ++s.colStart[size_t(i + 1)];
+  });
+  if (!c.bias.empty()) {
+    s.rowStart[size_t(l.in + 1)] = l.out;
+    for (int64_t i = 0; i < l.out; ++i)
+      ++s.colStart[size_t(i + 1)];
+  }
+  std::partial_sum(s.rowStart.begin(), s.rowStart.end(), s.rowStart.begin());
+  std::partial_sum(s.colStart.begin(), s.colStart.end(), s.colStart.begin());
+  size_t n = size_t(s.colStart.back());
+  s.rowNeuron.resize(n);
+  s.rowParam.resize(n);
+  s.colInput.resize(n);
+  s.colParam.resize(n);
+  std::vector<int64_t> row(s.rowStart.begin(), s.rowStart.end() - 1),
+      col(s.colStart.begin(), s.colStart.end() - 1);
+  // Neuron by neuron, so that every row lists its neurons in ascending
+  // order and every column its inputs in ascending order (the bias spike,
+  // input `in`, last).
+  auto add = [&](int64_t i, int64_t j, int64_t k) {
+    s.rowNeuron[size_t(row[size_t(j)])] = int32_t(i);
+    s.rowParam[size_t(row[size_t(j)]++)] = int32_t(k);
+    s.colInput[size_t(col[size_t(i)])] = int32_t(j);
+    s.colParam[size_t(col[size_t(i)]++)] = int32_t(k);
+  };
+  forEachSynapse(c, add);
+  if (!c.bias.empty())
+    for (int64_t i = 0; i < l.out; ++i)
+      add(i, l.in, biasParam + i / plane);
+  return s;
+}
+
+} // namespace
 
 namespace {
 
@@ -203,6 +245,34 @@ float backInput(int64_t n, int32_t k, float t, const float *__restrict w,
 /// over the inputs outside and the neurons inside, so that the weights of an
 /// input are read contiguously (each neuron's arithmetic is the same
 /// sequence as one neuron at a time).
+/// One segment [p, min(q, T)] of a potential v(t) = (W·t − WT)/τ: adds
+/// ∫ (v − level)⁺ over it to `integral` and sets P = (b² − a²)/2 and
+/// Q = b − a for the part [a, b] above the level (untouched when none).
+inline void segmentAbove(double W, double WT, double level, double tau,
+                         double p, double q, double T, double &integral,
+                         double &P, double &Q) {
+  q = std::min(q, T);
+  if (q <= p)
+    return;
+  // v(t) − level = W·t/τ − (WT/τ + level) on [p, q].
+  double a = p, b = q;
+  if (W == 0.0) {
+    if (-WT / tau - level <= 0.0)
+      return;
+  } else {
+    double c = (tau * level + WT) / W;
+    if (W > 0.0)
+      a = std::max(a, c);
+    else
+      b = std::min(b, c);
+  }
+  if (b <= a)
+    return;
+  integral += W * (b * b - a * a) / (2.0 * tau) - (WT / tau + level) * (b - a);
+  P = (b * b - a * a) / 2.0;
+  Q = b - a;
+}
+
 struct MembraneTerms {
   int32_t inputs = 0;               // max_i K_i
   std::vector<int32_t> K;           // per neuron
@@ -246,28 +316,9 @@ void membraneTerms(const Layer &l, const LayerTrace &tr, const float *wT,
       double wi = w[i];
       W[i] += wi;
       WT[i] += wi * tk;
-      double p = tk, q = k + 1 < K[i] ? next : double(T);
-      q = std::min(q, double(T));
-      if (q <= p)
-        continue;
-      // v(t) − level = W·t/τ − (WT/τ + level) on [p, q].
-      double a = p, b = q, level = m.level[size_t(i)];
-      if (W[i] == 0.0) {
-        if (-WT[i] / tau - level <= 0.0)
-          continue;
-      } else {
-        double c = (tau * level + WT[i]) / W[i];
-        if (W[i] > 0.0)
-          a = std::max(a, c);
-        else
-          b = std::min(b, c);
-      }
-      if (b <= a)
-        continue;
-      integral[i] += W[i] * (b * b - a * a) / (2.0 * tau) -
-                     (WT[i] / tau + level) * (b - a);
-      P[i] = (b * b - a * a) / 2.0;
-      Q[i] = b - a;
+      double q = k + 1 < K[i] ? next : double(T);
+      segmentAbove(W[i], WT[i], m.level[size_t(i)], tau, tk, q, T, integral[i],
+                   P[i], Q[i]);
     }
   }
   // Suffix sums (entries past a neuron's K_i are zero).
@@ -298,14 +349,17 @@ double potentialAtEnd(const Layer &l, const LayerTrace &tr, const float *wT,
 
 } // namespace
 
-void layerForward(const Layer &l, const float *wT, const float *inTimes,
-                  float tMax, LayerTrace &tr) {
-  int64_t n = l.out;
+namespace {
+
+/// The inputs that fire before t_max and the bias spike (input `in`, at
+/// t = 0) in time order, ties in index order; returns their count.
+int32_t sortInputs(const Layer &l, const float *inTimes, float tMax,
+                   LayerTrace &tr) {
   tr.order.clear();
   for (int64_t j = 0; j < l.in; ++j)
     if (inTimes[j] < tMax)
       tr.order.push_back(int32_t(j));
-  if (!l.bias.empty())
+  if (l.hasBias())
     tr.order.push_back(int32_t(l.in)); // the bias spike at t = 0
   auto timeOf = [&](int32_t j) { return j == l.in ? 0.0f : inTimes[j]; };
   std::stable_sort(tr.order.begin(), tr.order.end(),
@@ -314,44 +368,247 @@ void layerForward(const Layer &l, const float *wT, const float *inTimes,
   tr.times.resize(size_t(K));
   for (int32_t k = 0; k < K; ++k)
     tr.times[size_t(k)] = timeOf(tr.order[size_t(k)]);
+  return K;
+}
 
-  std::vector<float> tauTh(static_cast<size_t>(n)), W(size_t(n), 0.0f),
-      WT(size_t(n), 0.0f), Wf(size_t(n), 0.0f), WTf(size_t(n), 0.0f);
-  std::vector<uint8_t> done(size_t(n), 0);
+/// Per neuron state of a layer's forward pass.
+struct ForwardState {
+  std::vector<float> tauTh, W, WT, Wf, WTf;
+  std::vector<uint8_t> done;
+  void reset(const Layer &l) {
+    size_t n = size_t(l.out);
+    tauTh.resize(n);
+    for (int64_t i = 0; i < l.out; ++i)
+      tauTh[size_t(i)] = l.tau * l.thresholdOf(i);
+    for (std::vector<float> *v : {&W, &WT, &Wf, &WTf})
+      v->assign(n, 0.0f);
+    done.assign(n, 0);
+  }
+};
+
+/// Spike times from the frozen sums, clamped into the interval between the
+/// last causal input and the next (or t_max), and the causal weight sums.
+void finishLayer(const ForwardState &f, float tMax, LayerTrace &tr) {
+  size_t n = f.done.size();
+  int32_t K = int32_t(tr.times.size());
+  tr.time.resize(n);
+  tr.wsum.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!f.done[i]) {
+      tr.time[i] = kNoSpike;
+      tr.wsum[i] = f.W[i];
+      continue;
+    }
+    int32_t c = tr.causal[i];
+    float lo = tr.times[size_t(c - 1)], hi = c < K ? tr.times[size_t(c)] : tMax;
+    float t = (f.tauTh[i] + f.WTf[i]) / f.Wf[i];
+    tr.time[i] = std::min(std::max(t, lo), hi);
+    tr.wsum[i] = f.Wf[i];
+  }
+}
+
+} // namespace
+
+void layerForward(const Layer &l, const float *wT, const float *inTimes,
+                  float tMax, LayerTrace &tr) {
+  int64_t n = l.out;
+  int32_t K = sortInputs(l, inTimes, tMax, tr);
+  ForwardState f;
+  f.reset(l);
   tr.causal.assign(size_t(n), K);
-  for (int64_t i = 0; i < n; ++i)
-    tauTh[size_t(i)] = l.tau * l.thresholdOf(i);
-  int64_t fired = 0;
   for (int32_t k = 0; k < K; ++k) {
     float t = tr.times[size_t(k)];
     float next = k + 1 < K ? tr.times[size_t(k + 1)] : tMax;
     addInput(n, wT + size_t(tr.order[size_t(k)]) * size_t(n), t, next, k,
-             tauTh.data(), W.data(), WT.data(), done.data(), Wf.data(),
-             WTf.data(), tr.causal.data());
+             f.tauTh.data(), f.W.data(), f.WT.data(), f.done.data(),
+             f.Wf.data(), f.WTf.data(), tr.causal.data());
     // Every 32 inputs: stop once all neurons have fired.
-    if ((k & 31) == 31) {
-      fired = std::accumulate(done.begin(), done.end(), int64_t(0));
-      if (fired == n)
-        break;
-    }
+    if ((k & 31) == 31 &&
+        std::accumulate(f.done.begin(), f.done.end(), int64_t(0)) == n)
+      break;
   }
-  tr.time.resize(size_t(n));
-  tr.wsum.resize(size_t(n));
-  for (int64_t i = 0; i < n; ++i) {
-    if (!done[size_t(i)]) {
-      tr.time[size_t(i)] = kNoSpike;
-      tr.wsum[size_t(i)] = W[size_t(i)];
-      continue;
-    }
-    int32_t c = tr.causal[size_t(i)];
-    float lo = tr.times[size_t(c - 1)], hi = c < K ? tr.times[size_t(c)] : tMax;
-    float t = (tauTh[size_t(i)] + WTf[size_t(i)]) / Wf[size_t(i)];
-    tr.time[size_t(i)] = std::min(std::max(t, lo), hi);
-    tr.wsum[size_t(i)] = Wf[size_t(i)];
-  }
+  finishLayer(f, tMax, tr);
 }
 
 namespace {
+
+/// The forward pass of a convolution, event-driven: an input spike updates
+/// only the neurons it reaches, and a neuron's crossing is checked when its
+/// next input arrives and at t_max. Its potential is linear between its own
+/// inputs, so the first global check time after its last input at which the
+/// dense layer (layerForward) would see V_th reached is found by bisection:
+/// the causal count, the clamp interval and so the spike times are those of
+/// layerForward on the dense form of the layer (the same sums in the same
+/// order, the zeros left out).
+void convForward(const Layer &l, const Synapses &s, const float *inTimes,
+                 float tMax, LayerTrace &tr, ForwardState &f,
+                 std::vector<int32_t> &last) {
+  int64_t n = l.out;
+  int32_t K = sortInputs(l, inTimes, tMax, tr);
+  f.reset(l);
+  tr.causal.assign(size_t(n), K);
+  last.assign(size_t(n), -1); // position of the neuron's latest input
+  auto checkTime = [&](int32_t c) {
+    return c < K ? tr.times[size_t(c)] : tMax;
+  };
+  // Neuron i crossed V_th by the check at position `upto` (K: t_max): the
+  // first check after its latest input that sees the threshold reached.
+  auto fire = [&](int64_t i, int32_t upto) {
+    float a = f.W[size_t(i)], b = f.WT[size_t(i)], th = f.tauTh[size_t(i)];
+    int32_t lo = last[size_t(i)] + 1, hi = upto;
+    while (lo < hi) {
+      int32_t mid = lo + (hi - lo) / 2;
+      if (multiplyAdd(a, checkTime(mid), -b) >= th)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+    f.done[size_t(i)] = 1;
+    f.Wf[size_t(i)] = a;
+    f.WTf[size_t(i)] = b;
+    tr.causal[size_t(i)] = hi;
+  };
+  for (int32_t k = 0; k < K; ++k) {
+    int32_t j = tr.order[size_t(k)];
+    float t = tr.times[size_t(k)];
+    for (int64_t e = s.rowStart[size_t(j)]; e < s.rowStart[size_t(j + 1)];
+         ++e) {
+      int32_t i = s.rowNeuron[size_t(e)];
+      if (f.done[size_t(i)])
+        continue;
+      float a = f.W[size_t(i)], b = f.WT[size_t(i)];
+      if (last[size_t(i)] >= 0 && multiplyAdd(a, t, -b) >= f.tauTh[size_t(i)]) {
+        fire(i, k);
+        continue;
+      }
+      float w = s.params[size_t(s.rowParam[size_t(e)])];
+      f.W[size_t(i)] = a + w;
+      f.WT[size_t(i)] = multiplyAdd(w, t, b);
+      last[size_t(i)] = k;
+    }
+  }
+  for (int64_t i = 0; i < n; ++i)
+    if (!f.done[size_t(i)] && last[size_t(i)] >= 0 &&
+        multiplyAdd(f.W[size_t(i)], tMax, -f.WT[size_t(i)]) >=
+            f.tauTh[size_t(i)])
+      fire(i, K);
+  finishLayer(f, tMax, tr);
+}
+
+} // namespace
+
+namespace {
+
+/// Backward through a convolution: for every sorted input k and the neurons
+/// it reached that integrated it (k < causal), ∂L/∂param += α_i·t_k + β_i
+/// and ∂L/∂t_j += Σ_i γ_i·w (into gIn; not for the bias spike).
+void convBackward(const Layer &l, const Synapses &s, const LayerTrace &tr,
+                  const float *alpha, const float *beta, const float *gamma,
+                  float *g, float *gIn) {
+  int32_t maxCausal = 0;
+  for (int32_t c : tr.causal)
+    maxCausal = std::max(maxCausal, c);
+  for (int32_t k = 0; k < maxCausal; ++k) {
+    int32_t j = tr.order[size_t(k)];
+    float t = tr.times[size_t(k)], sum = 0.0f;
+    for (int64_t e = s.rowStart[size_t(j)]; e < s.rowStart[size_t(j + 1)];
+         ++e) {
+      int32_t i = s.rowNeuron[size_t(e)], p = s.rowParam[size_t(e)];
+      if (k >= tr.causal[size_t(i)])
+        continue;
+      g[p] += alpha[i] * t + beta[i];
+      sum += gamma[i] * s.params[size_t(p)];
+    }
+    if (j < l.in)
+      gIn[j] += sum;
+  }
+}
+
+/// Scratch of convMembrane.
+struct ConvMembraneScratch {
+  std::vector<int32_t> position; // per input (and bias): sorted index or -1
+  std::vector<int64_t> entries;  // a neuron's synapses (column entries)
+  std::vector<double> P, Q;      // per entry, suffix sums
+};
+
+/// The membrane regularizer of a convolution, neuron by neuron over its own
+/// inputs in time order (the causal ones, or every input before T for the
+/// full potential): the segments between them are those of membraneTerms
+/// with the inputs that do not reach the neuron (zero weight) left out.
+/// Returns Σ_i R_i; with `g`, adds γ·∂R/∂param to g and γ·∂R/∂t_j to gIn.
+double convMembrane(const Layer &l, const Synapses &s, const LayerTrace &tr,
+                    float T, float vhat, Regularizer reg, float gammaReg,
+                    float *g, float *gIn, ConvMembraneScratch &m) {
+  bool full = reg == Regularizer::MembraneFull;
+  m.position.assign(size_t(l.in + 1), -1);
+  for (size_t k = 0; k < tr.order.size(); ++k)
+    m.position[size_t(tr.order[k])] = int32_t(k);
+  double total = 0.0, tau = l.tau;
+  for (int64_t i = 0; i < l.out; ++i) {
+    int32_t K = full ? int32_t(tr.order.size()) : tr.causal[size_t(i)];
+    m.entries.clear();
+    for (int64_t e = s.colStart[size_t(i)]; e < s.colStart[size_t(i + 1)];
+         ++e) {
+      int32_t k = m.position[size_t(s.colInput[size_t(e)])];
+      if (k >= 0 && k < K)
+        m.entries.push_back(e);
+    }
+    auto posOf = [&](int64_t e) {
+      return m.position[size_t(s.colInput[size_t(e)])];
+    };
+    std::sort(m.entries.begin(), m.entries.end(),
+              [&](int64_t a, int64_t b) { return posOf(a) < posOf(b); });
+    size_t E = m.entries.size();
+    m.P.assign(E + 1, 0.0);
+    m.Q.assign(E + 1, 0.0);
+    double W = 0.0, WT = 0.0, integral = 0.0,
+           level = double(vhat * l.thresholdOf(i));
+    for (size_t x = 0; x < E; ++x) {
+      int64_t e = m.entries[x];
+      double w = s.params[size_t(s.colParam[size_t(e)])];
+      double t = tr.times[size_t(posOf(e))];
+      W += w;
+      WT += w * t;
+      double next =
+          x + 1 < E ? double(tr.times[size_t(posOf(m.entries[x + 1]))]) : T;
+      segmentAbove(W, WT, level, tau, t, next, T, integral, m.P[x], m.Q[x]);
+    }
+    total += integral;
+    if (!g)
+      continue;
+    // ∂R/∂w = (P_k − t·Q_k)/τ, ∂R/∂t_j = −w·Q_k/τ with suffix sums.
+    for (size_t x = E; x-- > 0;) {
+      m.P[x] += m.P[x + 1];
+      m.Q[x] += m.Q[x + 1];
+      if (m.Q[x] == 0.0)
+        continue; // no time above the level from this input on
+      int64_t e = m.entries[x];
+      int32_t j = s.colInput[size_t(e)], p = s.colParam[size_t(e)];
+      double t = tr.times[size_t(posOf(e))];
+      g[p] += float(gammaReg * (m.P[x] - t * m.Q[x]) / tau);
+      if (j < l.in)
+        gIn[j] += float(-gammaReg * s.params[size_t(p)] * m.Q[x] / tau);
+    }
+  }
+  return total;
+}
+
+/// potentialAtEnd for a convolution: the neuron's causal inputs only.
+double convPotentialAtEnd(const Layer &l, const Synapses &s,
+                          const LayerTrace &tr, int64_t i, float T,
+                          std::vector<int32_t> &position) {
+  position.assign(size_t(l.in + 1), -1);
+  for (size_t k = 0; k < tr.order.size(); ++k)
+    position[size_t(tr.order[k])] = int32_t(k);
+  double v = 0.0;
+  for (int64_t e = s.colStart[size_t(i)]; e < s.colStart[size_t(i + 1)]; ++e) {
+    int32_t k = position[size_t(s.colInput[size_t(e)])];
+    if (k >= 0 && k < tr.causal[size_t(i)])
+      v += double(s.params[size_t(s.colParam[size_t(e)])]) *
+           (T - tr.times[size_t(k)]);
+  }
+  return v / l.tau;
+}
 
 /// The spike-time regularizer (M-SSR or F-SSR) of neuron i; the membrane
 /// regularizers come from membraneTerms.
@@ -397,13 +654,22 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
           const LossOptions &opt, std::vector<std::vector<float>> *grads,
           std::vector<int32_t> *predictions) {
   size_t L = net.layers.size();
+  // Dense layers: the transposed weights; convolutions: their synapses.
   std::vector<std::vector<float>> wT(L);
-  for (size_t k = 0; k < L; ++k)
-    wT[k] = transposedWeights(net.layers[k]);
+  std::vector<Synapses> syn(L);
+  std::vector<size_t> gradSize(L);
+  for (size_t k = 0; k < L; ++k) {
+    const Layer &l = net.layers[k];
+    if (l.conv)
+      syn[k] = buildSynapses(l);
+    else
+      wT[k] = transposedWeights(l);
+    gradSize[k] = l.conv ? size_t(l.parameterCount()) : wT[k].size();
+  }
   if (grads) {
     grads->resize(L);
     for (size_t k = 0; k < L; ++k)
-      (*grads)[k].resize(wT[k].size(), 0.0f);
+      (*grads)[k].resize(gradSize[k], 0.0f);
   }
   if (predictions)
     predictions->assign(size_t(n), -1);
@@ -420,13 +686,16 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
     if (grads) {
       partGrad[size_t(c)].resize(L);
       for (size_t k = 0; k < L; ++k)
-        partGrad[size_t(c)][k].assign(wT[k].size(), 0.0f);
+        partGrad[size_t(c)][k].assign(gradSize[k], 0.0f);
       g = &partGrad[size_t(c)];
     }
     std::vector<LayerTrace> tr(L);
     std::vector<float> input;
     std::vector<float> gTime, gIn, alpha, beta, gamma;
     MembraneTerms membraneScratch;
+    ConvMembraneScratch convScratch;
+    ForwardState forward;
+    std::vector<int32_t> latest;
     std::vector<double> z;
     auto regularized = [&](size_t k) {
       return opt.reg != Regularizer::None && opt.gamma > 0 &&
@@ -438,7 +707,10 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
       encode(x + s * first.in, first.in, net.inputTau, input.data());
       const float *in = input.data();
       for (size_t k = 0; k < L; ++k) {
-        layerForward(net.layers[k], wT[k].data(), in, T, tr[k]);
+        if (net.layers[k].conv)
+          convForward(net.layers[k], syn[k], in, T, tr[k], forward, latest);
+        else
+          layerForward(net.layers[k], wT[k].data(), in, T, tr[k]);
         in = tr[k].time.data();
         for (float t : tr[k].time)
           st.spikes[k] += t != kNoSpike;
@@ -485,7 +757,10 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
       // A silent target output: raise its potential at t_max.
       float fireGrad = 0.0f;
       if (out.time[size_t(y)] == kNoSpike && opt.fireWeight > 0) {
-        double v = potentialAtEnd(last, out, wT[L - 1].data(), y, T);
+        double v = last.conv
+                       ? convPotentialAtEnd(last, syn[L - 1], out, y, T,
+                                            convScratch.position)
+                       : potentialAtEnd(last, out, wT[L - 1].data(), y, T);
         double gap = last.thresholdOf(y) - v;
         if (gap > 0) {
           st.loss += opt.fireWeight * gap;
@@ -500,7 +775,10 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
         if (!regularized(kk) || (g && membrane))
           continue;
         const Layer &l = net.layers[kk];
-        if (membrane) {
+        if (membrane && l.conv) {
+          st.reg += convMembrane(l, syn[kk], tr[kk], T, opt.vhat, opt.reg,
+                                 opt.gamma, nullptr, nullptr, convScratch);
+        } else if (membrane) {
           membraneTerms(l, tr[kk], wT[kk].data(), T, opt.vhat, opt.reg,
                         membraneScratch);
           for (int64_t i = 0; i < l.out; ++i)
@@ -546,10 +824,21 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
           gamma[size_t(y)] += fireGrad / l.tau;
         }
         gIn.assign(size_t(l.in), 0.0f);
+        float *gw = (*g)[kk].data();
+        if (l.conv) {
+          convBackward(l, syn[kk], t, alpha.data(), beta.data(), gamma.data(),
+                       gw, gIn.data());
+          if (regHere && membrane)
+            st.reg += convMembrane(l, syn[kk], t, T, opt.vhat, opt.reg,
+                                   opt.gamma, gw, gIn.data(), convScratch);
+          if (kk == 0)
+            break;
+          gTime.swap(gIn);
+          continue;
+        }
         int32_t maxCausal = 0;
         for (int32_t c2 : t.causal)
           maxCausal = std::max(maxCausal, c2);
-        float *gw = (*g)[kk].data();
         for (int32_t k = 0; k < maxCausal; ++k) {
           int32_t j = t.order[size_t(k)];
           float s2 = backInput(l.out, k, t.times[size_t(k)],

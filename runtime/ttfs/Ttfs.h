@@ -19,9 +19,10 @@
 //   ∂t_i/∂w_ij = (t_j − t_i) / W_i,   ∂t_i/∂t_j = w_ij / W_i,  W_i = Σ_C w_ij.
 //
 // A bias b_i is an input spike at t = 0 with weight b_i. A convolutional
-// layer (snn.conv2d) runs as a dense layer whose weight is generated from its
-// kernel (zero outside the receptive fields); training updates the kernel.
-// Plain C++ and the runtime's thread pool; no MLIR.
+// layer (snn.conv2d) is simulated event-driven: each input spike reaches only
+// the neurons of its receptive fields, and a neuron's threshold crossing is
+// checked when its next input arrives (and at t_max), which finds the same
+// first crossing. Plain C++ and the runtime's thread pool; no MLIR.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,10 +40,8 @@ namespace snnrt::ttfs {
 /// The time of a neuron that does not fire.
 constexpr float kNoSpike = std::numeric_limits<float>::infinity();
 
-/// The shared parameters of a convolutional layer (snn.conv2d, ONNX
-/// semantics, inputs and neurons in C×H×W order). They are the layer's
-/// trained parameters; its dense `weight` and `bias` are generated from them
-/// by expandConvolution.
+/// The parameters of a convolutional layer (snn.conv2d, ONNX semantics,
+/// inputs and neurons in C×H×W order).
 struct Convolution {
   int64_t C = 0, H = 0, W = 0;   // input channels and size
   int64_t M = 0, OH = 0, OW = 0; // output channels and size
@@ -55,8 +54,9 @@ struct Convolution {
   std::string validate() const;
 };
 
-/// A layer of TTFS neurons: fully connected, or convolutional (`conv` set;
-/// `weight` is then the dense form of its kernel).
+/// A layer of TTFS neurons: fully connected (`weight`, `bias`), or
+/// convolutional (`conv` set; then `weight` and `bias` stay empty and `in`,
+/// `out` are C·H·W and M·OH·OW).
 struct Layer {
   std::string name;
   int64_t in = 0, out = 0;
@@ -68,6 +68,13 @@ struct Layer {
   float thresholdOf(int64_t i) const {
     return threshold.size() == 1 ? threshold[0] : threshold[size_t(i)];
   }
+  bool hasBias() const { return conv ? !conv->bias.empty() : !bias.empty(); }
+  /// The trained values: the weight and bias, or the kernel and channel
+  /// bias; `run`'s gradients of a layer list them in this order.
+  int64_t parameterCount() const {
+    return conv ? int64_t(conv->kernel.size() + conv->bias.size())
+                : int64_t(weight.size() + bias.size());
+  }
 };
 
 struct Network {
@@ -77,17 +84,6 @@ struct Network {
   /// "" or what is wrong (sizes, thresholds ≤ 0, τ ≤ 0, t_max ≤ 0).
   std::string validate() const;
 };
-
-/// Sets a convolutional layer's `in`, `out`, dense `weight` (out × in, zero
-/// outside the receptive fields) and `bias` (its channel's bias per neuron)
-/// from `conv`. Call it after changing the kernel.
-void expandConvolution(Layer &l);
-
-/// The adjoint of expandConvolution: adds `scale` × the dense gradient `gT`
-/// ((in + 1) × out, the layout of `run`'s gradients) into the kernel's and
-/// the channel bias's gradients (M × C/group × kH × kW and M).
-void foldConvolutionGradient(const Layer &l, const float *gT, float scale,
-                             float *gKernel, float *gBias);
 
 /// snn.encode_ttfs: x in [0, 1] fires at τ·(1 − x); x ≤ 0 never; x > 1 at 0.
 void encode(const float *x, int64_t n, float tau, float *times);
@@ -108,7 +104,10 @@ struct LayerTrace {
 void layerForward(const Layer &l, const float *wT, const float *inTimes,
                   float tMax, LayerTrace &trace);
 
-/// [(in + 1) × out] from the layer's weight and bias.
+/// [(in + 1) × out] from the layer's weight and bias; for a convolution its
+/// dense form (zero outside the receptive fields, the channel bias on every
+/// neuron of the channel), which layerForward simulates exactly like the
+/// event-driven convolution (what the CPU backend compiles).
 std::vector<float> transposedWeights(const Layer &l);
 
 /// Regularizers on hidden and output spike times (docs/ttfs.md derives
@@ -145,10 +144,12 @@ struct Stats {
 
 /// Forward (and, with `grads`, backward) over a batch of samples
 /// (`x`: n × in of the first layer, values in [0, 1]). Gradients are added
-/// to grads[layer] ((in + 1) × out like transposedWeights; the last row is
-/// the bias gradient). Returns stats with the loss summed over the batch
-/// (cross-entropy + fire term + γ·regularizer). Deterministic for a thread
-/// count. `labels` may be null (then no loss, only predictions and spikes).
+/// to grads[layer]: for a dense layer (in + 1) × out like transposedWeights
+/// (the last row is the bias gradient), for a convolution the kernel's
+/// gradient followed by the channel bias's (Layer::parameterCount). Returns
+/// stats with the loss summed over the batch (cross-entropy + fire term +
+/// γ·regularizer). Deterministic for a thread count. `labels` may be null (then
+/// no loss, only predictions and spikes).
 Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
           const LossOptions &opt, std::vector<std::vector<float>> *grads,
           std::vector<int32_t> *predictions = nullptr);

@@ -42,7 +42,7 @@ std::string fingerprint(const Network &net, const LossOptions &l) {
     << " reg=" << int(l.reg) << " gamma=" << l.gamma << " vhat=" << l.vhat
     << " reg-output=" << l.regularizeOutput << " layers=";
   for (const Layer &layer : net.layers) {
-    s << layer.in << "x" << layer.out << (layer.bias.empty() ? "" : "+b");
+    s << layer.in << "x" << layer.out << (layer.hasBias() ? "+b" : "");
     if (const auto &c = layer.conv)
       s << "(conv " << c->M << "x" << c->C / c->group << "x" << c->kH << "x"
         << c->kW << " s" << c->sH << "x" << c->sW << " d" << c->dH << "x"
@@ -50,13 +50,6 @@ std::string fingerprint(const Network &net, const LossOptions &l) {
     s << ",";
   }
   return s.str();
-}
-
-/// The dense weights of the convolutional layers from their kernels.
-void expandConvolutions(Network &net) {
-  for (Layer &l : net.layers)
-    if (l.conv)
-      expandConvolution(l);
 }
 
 } // namespace
@@ -74,11 +67,10 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
     p.grad.assign(values.size(), 0.0f);
     params.push_back(std::move(p));
   };
-  // A convolutional layer trains its kernel and channel bias; its dense
-  // weights are regenerated from them before every use.
+  // A convolutional layer trains its kernel and channel bias.
   for (Layer &l : net.layers) {
     addParam(l.name + " weight", l.conv ? l.conv->kernel : l.weight);
-    if (!l.bias.empty())
+    if (l.hasBias())
       addParam(l.name + " bias", l.conv ? l.conv->bias : l.bias);
   }
   std::vector<float> x;
@@ -90,7 +82,6 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
     gather(data, indices.data(), 0, n, x, y);
     for (std::vector<float> &v : g)
       std::fill(v.begin(), v.end(), 0.0f);
-    expandConvolutions(net);
     Stats st = run(net, x.data(), y.data(), n, o.loss, &g);
     // Transposed (in + 1) × out gradients → the parameters' layouts, mean
     // over the batch.
@@ -99,15 +90,14 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
     for (size_t k = 0; k < net.layers.size(); ++k) {
       const Layer &l = net.layers[k];
       std::vector<float> &gw = params[p++].grad;
-      if (l.conv) {
-        std::fill(gw.begin(), gw.end(), 0.0f);
-        float *gb = nullptr;
-        if (!l.bias.empty()) {
-          std::vector<float> &b = params[p++].grad;
-          std::fill(b.begin(), b.end(), 0.0f);
-          gb = b.data();
+      if (l.conv) { // the kernel's gradient, then the channel bias's
+        for (size_t i = 0; i < gw.size(); ++i)
+          gw[i] = g[k][i] * inv;
+        if (l.hasBias()) {
+          std::vector<float> &gb = params[p++].grad;
+          for (size_t i = 0; i < gb.size(); ++i)
+            gb[i] = g[k][gw.size() + i] * inv;
         }
-        foldConvolutionGradient(l, g[k].data(), inv, gw.data(), gb);
         continue;
       }
       for (int64_t i = 0; i < l.out; ++i)
@@ -124,7 +114,6 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
     return "";
   };
   Validation validate = [&](int64_t first, int64_t count, double &accuracy) {
-    expandConvolutions(net);
     Evaluation ev;
     if (std::string e =
             evaluate(net, data, first, count, o.evalBatch, o.loss, ev);
@@ -134,10 +123,8 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
     return std::string();
   };
   int64_t images = data.images.rank() > 0 ? data.images.dim(0) : 0;
-  std::string e = runEpochs(o, params, fingerprint(net, o.loss), images, step,
-                            validate, cb, reports);
-  expandConvolutions(net);
-  return e;
+  return runEpochs(o, params, fingerprint(net, o.loss), images, step, validate,
+                   cb, reports);
 }
 
 std::string evaluate(const Network &net, const ImageDataset &data,
@@ -193,11 +180,9 @@ void initializeRandom(Network &net, uint64_t seed, float scale, float mean) {
       float u = float(state >> 40) / float(1ull << 24); // [0, 1)
       w = a * (2.0f * u - 1.0f + mean);
     }
-    if (l.conv) {
-      std::fill(l.conv->bias.begin(), l.conv->bias.end(), 0.0f);
-      expandConvolution(l);
-    }
     std::fill(l.bias.begin(), l.bias.end(), 0.0f);
+    if (l.conv)
+      std::fill(l.conv->bias.begin(), l.conv->bias.end(), 0.0f);
   }
 }
 

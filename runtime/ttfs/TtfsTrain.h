@@ -25,7 +25,7 @@ struct TrainOptions : TrainingOptions {
 
 /// Trains `net` in place on `data` (the training split; images scaled to
 /// [0, 1], flattened to the first layer's inputs). Convolutional layers
-/// train their kernels; their dense weights are expanded again at the end.
+/// train their kernels and channel biases.
 std::string train(Network &net, const ImageDataset &data,
                   const TrainOptions &options, const TrainCallbacks &callbacks,
                   std::vector<EpochReport> &reports);

@@ -423,9 +423,53 @@ Layer convLayer(Convolution c, std::mt19937 &rng, float lo, float hi) {
   Layer l;
   l.name = "conv";
   l.threshold = {1.0f};
+  l.in = c.C * c.H * c.W;
+  l.out = c.M * c.OH * c.OW;
   l.conv = std::move(c);
-  expandConvolution(l);
   return l;
+}
+
+/// A dense layer (no bias) of weights uniform in [lo, hi).
+Layer denseLayer(int64_t in, int64_t out, std::mt19937 &rng, float lo,
+                 float hi) {
+  Layer o;
+  o.in = in;
+  o.out = out;
+  o.threshold = {1.0f};
+  std::uniform_real_distribution<float> u(lo, hi);
+  for (int64_t k = 0; k < in * out; ++k)
+    o.weight.push_back(u(rng));
+  return o;
+}
+
+/// The dense layer a convolution expands to (transposedWeights).
+Layer denseForm(const Layer &conv) {
+  Layer d = conv;
+  d.conv.reset();
+  std::vector<float> wT = transposedWeights(conv);
+  d.weight.resize(size_t(d.in * d.out));
+  for (int64_t i = 0; i < d.out; ++i)
+    for (int64_t j = 0; j < d.in; ++j)
+      d.weight[size_t(i * d.in + j)] = wT[size_t(j * d.out + i)];
+  if (conv.hasBias())
+    d.bias.assign(wT.begin() + d.in * d.out, wT.end());
+  return d;
+}
+
+/// Convolution test geometries: 2×7×6 → 3×4×3 (3×3 kernel, stride 2,
+/// pads 1 on every side) and 4×6×7 → 4×4×3 (groups 2, dilation 2, 2×3
+/// kernel, no padding).
+Convolution stridedPadded() {
+  Convolution a;
+  a.C = 2, a.H = 7, a.W = 6, a.M = 3, a.OH = 4, a.OW = 3;
+  a.kH = a.kW = 3, a.sH = a.sW = 2, a.pT = a.pL = 1;
+  return a;
+}
+Convolution groupedDilated() {
+  Convolution b;
+  b.C = 4, b.H = 6, b.W = 7, b.M = 4, b.group = 2;
+  b.kH = 2, b.kW = 3, b.dH = b.dW = 2, b.OH = 4, b.OW = 3;
+  return b;
 }
 
 } // namespace
@@ -433,24 +477,14 @@ Layer convLayer(Convolution c, std::mt19937 &rng, float lo, float hi) {
 // The dense form of a convolution computes what the ANN's convolution kernel
 // (im2col / Winograd, runtime/ann) computes: strides, padding, dilation and
 // groups included.
-TEST(Ttfs, ConvolutionExpandsToTheAnnConvolution) {
+TEST(Ttfs, ConvolutionDenseFormIsTheAnnConvolution) {
   std::mt19937 rng(3);
-  struct Case {
-    Convolution c;
-    std::vector<int64_t> padsBottomRight;
-  };
-  std::vector<Case> cases;
-  Convolution a; // 2×7×6 → 3×4×3: 3×3 kernel, stride 2, pads 1
-  a.C = 2, a.H = 7, a.W = 6, a.M = 3, a.OH = 4, a.OW = 3;
-  a.kH = a.kW = 3, a.sH = a.sW = 2, a.pT = a.pL = 1;
-  cases.push_back({a, {1, 1}});
-  Convolution b; // groups 2, dilation 2, 2×3 kernel, no padding
-  b.C = 4, b.H = 6, b.W = 7, b.M = 4, b.group = 2;
-  b.kH = 2, b.kW = 3, b.dH = b.dW = 2, b.OH = 4, b.OW = 3;
-  cases.push_back({b, {0, 0}});
-  for (const Case &k : cases) {
-    Layer l = convLayer(k.c, rng, -1.0f, 1.0f);
+  std::vector<std::pair<Convolution, std::vector<int64_t>>> cases = {
+      {stridedPadded(), {1, 1}}, {groupedDilated(), {0, 0}}};
+  for (const auto &[geometry, padsBottomRight] : cases) {
+    Layer l = convLayer(geometry, rng, -1.0f, 1.0f);
     ASSERT_EQ(l.conv->validate(), "");
+    Layer d = denseForm(l);
     const Convolution &c = *l.conv;
     Tensor x({1, c.C, c.H, c.W});
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
@@ -459,7 +493,7 @@ TEST(Ttfs, ConvolutionExpandsToTheAnnConvolution) {
     Node n;
     n.kind = OpKind::Conv2D;
     n.strides = {c.sH, c.sW};
-    n.pads = {c.pT, c.pL, k.padsBottomRight[0], k.padsBottomRight[1]};
+    n.pads = {c.pT, c.pL, padsBottomRight[0], padsBottomRight[1]};
     n.dilations = {c.dH, c.dW};
     n.group = c.group;
     Tensor w({c.M, c.C / c.group, c.kH, c.kW}, c.kernel), bias({c.M}, c.bias);
@@ -467,26 +501,114 @@ TEST(Ttfs, ConvolutionExpandsToTheAnnConvolution) {
     ASSERT_EQ(conv2d(x, w, &bias, n, ann), "");
     ASSERT_EQ(ann.size(), l.out);
     for (int64_t i = 0; i < l.out; ++i) {
-      double v = l.bias[size_t(i)];
+      double v = d.bias[size_t(i)];
       for (int64_t j = 0; j < l.in; ++j)
-        v += double(l.weight[size_t(i * l.in + j)]) * x.data[size_t(j)];
+        v += double(d.weight[size_t(i * l.in + j)]) * x.data[size_t(j)];
       EXPECT_NEAR(v, ann.data[size_t(i)], 1e-5) << "neuron " << i;
     }
   }
-  Layer bad = convLayer(a, rng, -1.0f, 1.0f);
+  Layer bad = convLayer(stridedPadded(), rng, -1.0f, 1.0f);
   bad.conv->kernel.pop_back();
   EXPECT_NE(bad.conv->validate().find("kernel has"), std::string::npos);
   Network net;
-  net.layers = {convLayer(a, rng, -1.0f, 1.0f)};
-  net.layers[0].conv->OW = 2; // geometry changed, dense form not expanded
+  net.layers = {convLayer(stridedPadded(), rng, -1.0f, 1.0f)};
+  net.layers[0].conv->OW = 2;
   EXPECT_NE(net.validate().find("the convolution maps 84 inputs to 24"),
             std::string::npos)
       << net.validate();
+  net.layers = {convLayer(stridedPadded(), rng, -1.0f, 1.0f)};
+  net.layers[0].weight = {1.0f};
+  EXPECT_NE(net.validate().find("kernel and channel bias"), std::string::npos);
 }
 
-// A convolution's kernel and channel bias get the dense gradients of all the
-// positions that share them: against central differences of the loss of a
-// conv → dense network under every regularizer.
+namespace {
+
+/// conv (2×7×6 → 3×4×3) → conv (3×4×3 → 2×2×1, 2×2 kernel, stride 2) →
+/// dense 4 → 3 outputs, with weights that make most neurons fire.
+Network convNetwork(std::mt19937 &rng) {
+  Network net;
+  net.tMax = 4.0f;
+  net.layers.push_back(convLayer(stridedPadded(), rng, -0.1f, 0.5f));
+  Convolution c2;
+  c2.C = 3, c2.H = 4, c2.W = 3, c2.M = 2, c2.OH = 2, c2.OW = 1;
+  c2.kH = c2.kW = 2, c2.sH = c2.sW = 2;
+  net.layers.push_back(convLayer(c2, rng, -0.1f, 0.6f));
+  net.layers.push_back(denseLayer(4, 3, rng, -0.1f, 0.9f));
+  return net;
+}
+
+} // namespace
+
+// The event-driven convolution is its dense form, simulated differently:
+// identical spike times (the same sums in the same order), the same loss,
+// regularizer and predictions, and kernel gradients equal to the dense
+// gradients summed over the positions that share each kernel entry.
+TEST(Ttfs, ConvolutionMatchesItsDenseForm) {
+  std::mt19937 rng(23);
+  Network conv = convNetwork(rng);
+  ASSERT_EQ(conv.validate(), "");
+  Network dense = conv;
+  for (Layer &l : dense.layers)
+    if (l.conv)
+      l = denseForm(l);
+  ASSERT_EQ(dense.validate(), "");
+  int64_t n = 64;
+  std::vector<float> x(size_t(n * conv.layers[0].in));
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  for (float &v : x)
+    v = u(rng) < 0.3f ? 0.0f : u(rng); // some inputs never fire
+  std::vector<int32_t> y(static_cast<size_t>(n));
+  for (int32_t &v : y)
+    v = int32_t(rng() % 3);
+  for (Regularizer reg :
+       {Regularizer::None, Regularizer::MSSR, Regularizer::FSSR,
+        Regularizer::Membrane, Regularizer::MembraneFull}) {
+    LossOptions opt;
+    opt.reg = reg;
+    opt.gamma = 0.1f;
+    std::vector<std::vector<float>> gc, gd;
+    std::vector<int32_t> pc, pd;
+    Stats a = run(conv, x.data(), y.data(), n, opt, &gc, &pc);
+    Stats b = run(dense, x.data(), y.data(), n, opt, &gd, &pd);
+    EXPECT_EQ(a.spikes, b.spikes) << int(reg);
+    EXPECT_GT(a.spikes[0], 0.2 * double(n * conv.layers[0].out));
+    EXPECT_GT(a.spikes[1], 0.0);
+    EXPECT_EQ(pc, pd);
+    EXPECT_EQ(a.outputTime, b.outputTime);
+    EXPECT_NEAR(a.loss, b.loss, 1e-9 * std::fabs(b.loss)) << int(reg);
+    EXPECT_NEAR(a.reg, b.reg, 1e-9 * std::fabs(b.reg) + 1e-12) << int(reg);
+    for (size_t k = 0; k < 2; ++k) {
+      // Each dense position's kernel index: the dense form of a kernel that
+      // holds its own indices + 1 (0: no synapse).
+      Layer index = conv.layers[k];
+      for (size_t e = 0; e < index.conv->kernel.size(); ++e)
+        index.conv->kernel[e] = float(e + 1);
+      index.conv->bias.assign(index.conv->bias.size(), 0.0f);
+      std::vector<float> map = transposedWeights(index);
+      const Layer &l = conv.layers[k];
+      size_t kernel = l.conv->kernel.size(),
+             plane = size_t(l.conv->OH * l.conv->OW);
+      std::vector<double> folded(size_t(l.parameterCount()), 0.0);
+      for (int64_t j = 0; j < l.in; ++j)
+        for (int64_t i = 0; i < l.out; ++i)
+          if (float m = map[size_t(j * l.out + i)]; m > 0)
+            folded[size_t(m) - 1] += gd[k][size_t(j * l.out + i)];
+      for (int64_t i = 0; i < l.out; ++i)
+        folded[kernel + size_t(i) / plane] += gd[k][size_t(l.in * l.out + i)];
+      ASSERT_EQ(gc[k].size(), folded.size());
+      for (size_t p = 0; p < folded.size(); ++p)
+        EXPECT_NEAR(gc[k][p], folded[p], 1e-4 * (1.0 + std::fabs(folded[p])))
+            << "regularizer " << int(reg) << " layer " << k << " parameter "
+            << p;
+    }
+    EXPECT_EQ(gc[2].size(), gd[2].size());
+    for (size_t p = 0; p < gc[2].size(); ++p)
+      EXPECT_NEAR(gc[2][p], gd[2][p], 1e-4 * (1.0 + std::fabs(gd[2][p])));
+  }
+}
+
+// A convolution's kernel and channel bias gradients against central
+// differences of the loss of a conv → dense network under every regularizer.
 TEST(Ttfs, ConvolutionKernelGradientsMatchFiniteDifferences) {
   std::mt19937 rng(11);
   Convolution c; // 1×6×6 → 2×3×3, 3×3 kernel, stride 2, pads 1
@@ -495,14 +617,7 @@ TEST(Ttfs, ConvolutionKernelGradientsMatchFiniteDifferences) {
   Network net;
   net.tMax = 4.0f;
   net.layers.push_back(convLayer(c, rng, -0.1f, 0.9f));
-  Layer o;
-  o.in = 18;
-  o.out = 3;
-  o.threshold = {1.0f};
-  std::uniform_real_distribution<float> u(-0.05f, 0.35f);
-  for (int64_t k = 0; k < o.in * o.out; ++k)
-    o.weight.push_back(u(rng));
-  net.layers.push_back(o);
+  net.layers.push_back(denseLayer(18, 3, rng, -0.05f, 0.35f));
   ASSERT_EQ(net.validate(), "");
   Batch b(36);
   for (Regularizer reg : {Regularizer::None, Regularizer::MSSR,
@@ -514,17 +629,16 @@ TEST(Ttfs, ConvolutionKernelGradientsMatchFiniteDifferences) {
     Stats st = run(net, b.x.data(), b.y.data(), b.n, opt, &g);
     ASSERT_GT(st.spikes[0], 0.0);
     Layer &l = net.layers[0];
-    std::vector<float> gk(l.conv->kernel.size(), 0.0f),
-        gb(l.conv->bias.size(), 0.0f);
-    foldConvolutionGradient(l, g[0].data(), 1.0f, gk.data(), gb.data());
     std::vector<Probe> probes;
-    for (size_t k = 0; k < gk.size(); ++k)
+    size_t kernel = l.conv->kernel.size();
+    for (size_t k = 0; k < kernel; ++k)
       probes.push_back(
-          {&l.conv->kernel[k], gk[k], "kernel " + std::to_string(k)});
-    for (size_t m = 0; m < gb.size(); ++m)
-      probes.push_back({&l.conv->bias[m], gb[m], "bias " + std::to_string(m)});
+          {&l.conv->kernel[k], g[0][k], "kernel " + std::to_string(k)});
+    for (size_t m = 0; m < l.conv->bias.size(); ++m)
+      probes.push_back(
+          {&l.conv->bias[m], g[0][kernel + m], "bias " + std::to_string(m)});
     compareWithDifferences(
-        net, opt, b, probes, [&] { expandConvolution(net.layers[0]); },
+        net, opt, b, probes, [] {},
         ("conv, regularizer " + std::to_string(int(reg))).c_str(), 15);
   }
 }

@@ -1,7 +1,8 @@
 // RUN: snn-opt %s --snn-lower-to-step="prefix=t" | FileCheck %s
 
-// A convolutional TTFS layer compiles as the dense layer the runtime expands
-// it into: the transposed weight global has one row per input pixel with the
+// A convolutional TTFS layer compiles as its dense form (transposedWeights,
+// spike for spike what the runtime's event-driven convolution computes): the
+// transposed weight global has one row per input pixel with the
 // kernel entries that reach each of the 2×2 neurons (zero elsewhere) and the
 // channel bias as its last row; the flatten before the dense layer is free.
 
