@@ -328,9 +328,10 @@ LogicalResult FunctionConverter::convertNeuron(Operation *op) {
 }
 
 LogicalResult FunctionConverter::convertPool(Operation *op) {
-  if (options.ttfs)
-    return refuse(op, "pooling has no time-to-first-spike form here (TTFS "
-                      "conversion takes dense and convolutional layers)");
+  if (options.ttfs && !isa<nn::MaxPoolOp>(op))
+    return refuse(op, "average pooling has no exact time-to-first-spike "
+                      "form (max pooling has: the earliest spike of each "
+                      "window); use max pooling or strided convolutions");
   Value result = op->getResult(0);
   Value in = trainOf(op->getOperand(0));
   if (!in)

@@ -73,8 +73,10 @@ def ConvertNNToSNN : Pass<"convert-nn-to-snn", "::mlir::ModuleOp"> {
     become `snn.encode_ttfs` (brighter fires earlier), ReLUs and the output
     layer `snn.ttfs_neuron` (non-leaky, step synaptic kernels, at most one
     spike), and the result `snn.first_spike` (the class is the earliest
-    output spike). Weights are kept as they are: the network is a starting
-    point for `snn-run train --method ttfs`; pooling is refused. An op with
+    output spike). Max pooling stays `snn.max_pool` (in continuous time the
+    earliest spike of each window passes, the max of the values the times
+    encode); average pooling is refused. Weights are kept as they are: the
+    network is a starting point for `snn-run train --method ttfs`. An op with
     no spiking form (a hidden softmax, leaky ReLU, a max-pool of currents, an
     unfolded batch-norm, …) is refused with an error naming the op and why.
   }];

@@ -745,10 +745,13 @@ public:
     });
     for (size_t k = 0; k < net.layers.size(); ++k) {
       if (k > 0) { // the previous layer's spike times are this one's input
-        const snnrt::ttfs::Layer &l = net.layers[k];
-        Value prev = e.floats(plan.ttfsLayers[k - 1].out, l.in);
+        const snnrt::ttfs::Layer &l = net.layers[k], &below = net.layers[k - 1];
+        Value prev = e.floats(plan.ttfsLayers[k - 1].out, below.out);
         Value times = e.floats(plan.ttfsLayers[k].times, l.in + 1);
-        e.loop(l.in, [&](Value j) { e.store(e.load(prev, j), times, j); });
+        if (below.pool)
+          poolTimes(*below.pool, prev, times);
+        else
+          e.loop(l.in, [&](Value j) { e.store(e.load(prev, j), times, j); });
       }
       layer(int64_t(k), tMax);
     }
@@ -762,6 +765,40 @@ private:
 
   Value ints(int64_t offset, int64_t n) {
     return e.view(offset, n, e.b.getI32Type());
+  }
+
+  /// The runtime's maxPoolTimes: each output gets the earliest spike time
+  /// of its window (+inf when none fires; padding never fires).
+  void poolTimes(const snnrt::ttfs::Pooling &p, Value in, Value out) {
+    Value inf = e.f32(std::numeric_limits<float>::infinity());
+    auto within = [&](Value v, int64_t hi) {
+      return e.andi(e.cmpi(arith::CmpIPredicate::sge, v, e.idx(0)),
+                    e.cmpi(arith::CmpIPredicate::slt, v, e.idx(hi)));
+    };
+    e.loop(p.C, [&](Value c) {
+      e.loop(p.OH, [&](Value oy) {
+        e.loop(p.OW, [&](Value ox) {
+          Value m = e.loop(p.kH, {inf}, [&](Value ky, ValueRange a) {
+            return e.loop(p.kW, a, [&](Value kx, ValueRange a2) {
+              Value iy = e.subi(e.addi(e.muli(oy, p.sH), ky), e.idx(p.pT));
+              Value ix = e.subi(e.addi(e.muli(ox, p.sW), kx), e.idx(p.pL));
+              Value v = e.ifThenElse(
+                  e.andi(within(iy, p.H), within(ix, p.W)), e.b.getF32Type(),
+                  [&] {
+                    return e.load(
+                        in,
+                        e.addi(e.muli(e.addi(e.muli(c, p.H), iy), p.W), ix));
+                  },
+                  [&] { return inf; });
+              return SmallVector<Value>{e.select(
+                  e.cmpf(arith::CmpFPredicate::OLT, v, a2[0]), v, a2[0])};
+            });
+          })[0];
+          e.store(m, out,
+                  e.addi(e.muli(e.addi(e.muli(c, p.OH), oy), p.OW), ox));
+        });
+      });
+    });
   }
   Value i32(int64_t v) {
     return arith::ConstantOp::create(e.b, e.loc, e.b.getI32IntegerAttr(v));

@@ -146,7 +146,9 @@ def SNN_MaxPoolOp : SNN_Op<"max_pool", [Pure]> {
     over steps `0 … t−1`; ties go to an input that spikes at `t`, then to
     the first in row-major order (so at `t = 0` the first input that
     spikes). Its rate tends to the largest input rate, as the ANN's max
-    does. Input and output are spike trains `N×C×H×W`;
+    does. In continuous time (a TTFS network, `#snn.continuous`) each
+    output passes the earliest spike of its window: the max of the values
+    the spike times encode. Input and output are spike trains `N×C×H×W`;
     window attributes as for `snn.avg_pool`.
   }];
   let arguments = (ins SNN_SpikesType:$input, DenseI64ArrayAttr:$kernel_shape,

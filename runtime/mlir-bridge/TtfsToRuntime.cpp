@@ -29,25 +29,51 @@ constantData(Value v, Operation *user, StringRef what, Operation **op) {
   return std::vector<float>(t->data.begin(), t->data.end());
 }
 
+/// The N×C×H×W shape of a train type (!snn.spikes / !snn.current).
+static ArrayRef<int64_t> trainShape(Type t) {
+  if (auto s = dyn_cast<snn::SpikesType>(t))
+    return s.getShape();
+  return cast<snn::CurrentType>(t).getShape();
+}
+
+/// True when a train's shape is N×C×H×W with static C, H and W.
+static bool staticImage(ArrayRef<int64_t> s) {
+  return s.size() == 4 && llvm::none_of(s.drop_front(), ShapedType::isDynamic);
+}
+
+/// The geometry of a max pooling of static sample shapes.
+static FailureOr<snnrt::ttfs::Pooling> poolingOf(snn::MaxPoolOp op) {
+  ArrayRef<int64_t> in = trainShape(op.getInput().getType());
+  ArrayRef<int64_t> out = trainShape(op.getResult().getType());
+  if (!staticImage(in) || !staticImage(out))
+    return op.emitError() << "the TTFS runtime needs static channel and "
+                             "spatial sizes of a pooling";
+  snnrt::ttfs::Pooling p;
+  p.C = in[1];
+  p.H = in[2];
+  p.W = in[3];
+  p.OH = out[2];
+  p.OW = out[3];
+  p.kH = op.getKernelShape()[0];
+  p.kW = op.getKernelShape()[1];
+  p.sH = op.getStrides()[0];
+  p.sW = op.getStrides()[1];
+  p.pT = op.getPads()[0];
+  p.pL = op.getPads()[1];
+  if (std::string e = p.validate(); !e.empty())
+    return op.emitError() << e;
+  return p;
+}
+
 /// The geometry and parameters of a convolution whose sample shapes are
 /// static (C×H×W in, M×OH×OW out).
 static FailureOr<snnrt::ttfs::Convolution>
 convolutionOf(snn::Conv2DOp op, std::vector<float> kernel,
               std::vector<float> bias) {
-  // Train types (!snn.spikes / !snn.current) carry N×C×H×W shapes.
-  auto trainShape = [](Type t) -> ArrayRef<int64_t> {
-    if (auto s = dyn_cast<snn::SpikesType>(t))
-      return s.getShape();
-    return cast<snn::CurrentType>(t).getShape();
-  };
   ArrayRef<int64_t> in = trainShape(op.getInput().getType());
   ArrayRef<int64_t> out = trainShape(op.getOutput().getType());
   auto w = cast<ShapedType>(op.getWeight().getType());
-  auto staticDims = [](ArrayRef<int64_t> s) {
-    return s.size() == 4 &&
-           llvm::none_of(s.drop_front(), ShapedType::isDynamic);
-  };
-  if (!staticDims(in) || !staticDims(out) || !w.hasStaticShape())
+  if (!staticImage(in) || !staticImage(out) || !w.hasStaticShape())
     return op.emitError() << "the TTFS runtime needs static channel and "
                              "spatial sizes of a convolution";
   snnrt::ttfs::Convolution c;
@@ -96,8 +122,9 @@ mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
     return op->emitError()
            << "the TTFS runtime expects " << what
            << " here (snn.encode_ttfs, then snn.conv2d or snn.dense, each "
-              "followed by snn.ttfs_neuron, with snn.flatten between spikes "
-              "where needed, and snn.first_spike returned)";
+              "followed by snn.ttfs_neuron and optionally snn.max_pool, with "
+              "snn.flatten between spikes where needed, and snn.first_spike "
+              "returned)";
   };
   for (Operation &op : fn.getBody().front()) {
     if (isa<nn::ConstantOp>(op))
@@ -176,6 +203,18 @@ mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
       pending = nullptr;
       continue;
     }
+    if (auto pool = dyn_cast<snn::MaxPoolOp>(op)) {
+      if (pending || found.neurons.empty() ||
+          pool.getInput() != found.neurons.back()->getResult(0) ||
+          net.layers.back().pool)
+        return expect(&op, "max pooling right after a layer's neurons");
+      FailureOr<snnrt::ttfs::Pooling> p = poolingOf(pool);
+      if (failed(p))
+        return failure();
+      net.layers.back().pool = *p;
+      spikes = pool.getResult();
+      continue;
+    }
     if (auto first = dyn_cast<snn::FirstSpikeOp>(op)) {
       if (!spikes || first.getInput() != spikes || pending ||
           net.layers.empty())
@@ -184,9 +223,9 @@ mlir::snnmlir::buildTtfsNetwork(ModuleOp module, StringRef funcName,
       continue;
     }
     return op.emitOpError()
-           << "has no form in the TTFS runtime (pooling and residual adds "
-              "have no exact time-to-first-spike form; downsample with "
-              "strided convolutions)";
+           << "has no form in the TTFS runtime (average pooling and "
+              "residual adds have no exact time-to-first-spike form; "
+              "downsample with max pooling or strided convolutions)";
   }
   if (!done)
     return fn.emitError() << "the TTFS network has no snn.first_spike readout";

@@ -1,9 +1,9 @@
 //===- TtfsToRuntime.h - TTFS snn modules into runtime networks -*- C++ -*-===//
 //
 // The continuous-time TTFS form of the `snn` dialect (snn.encode_ttfs, then
-// snn.conv2d or snn.dense synapses each followed by snn.ttfs_neuron, with
-// snn.flatten between spikes where the shapes need it, and snn.first_spike
-// returned) into snnrt::ttfs::Network and back: training writes its weights
+// snn.conv2d or snn.dense synapses each followed by snn.ttfs_neuron and
+// optionally snn.max_pool, with snn.flatten between spikes where the shapes
+// need it, and snn.first_spike returned) into snnrt::ttfs::Network and back: training writes its weights
 // (a convolution's kernel) into the same nn.constant ops.
 //
 //===----------------------------------------------------------------------===//

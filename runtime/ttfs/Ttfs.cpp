@@ -21,9 +21,21 @@ std::string Network::validate() const {
                      (l.name.empty() ? "" : " (" + l.name + ")") + ": ";
     if (l.in < 1 || l.out < 1)
       return at + "needs at least one input and one neuron";
-    if (k > 0 && l.in != layers[k - 1].out)
+    if (k > 0 && l.in != layers[k - 1].outputs())
       return at + "has " + std::to_string(l.in) + " inputs but the layer " +
-             "before has " + std::to_string(layers[k - 1].out) + " neurons";
+             "before has " + std::to_string(layers[k - 1].outputs()) +
+             (layers[k - 1].pool ? " pooled outputs" : " neurons");
+    if (l.pool) {
+      if (k + 1 == layers.size())
+        return at + "the output layer cannot be pooled (the class is its "
+                    "earliest spike)";
+      if (std::string e = l.pool->validate(); !e.empty())
+        return at + e;
+      if (l.pool->C * l.pool->H * l.pool->W != l.out)
+        return at + "the pooling covers " +
+               std::to_string(l.pool->C * l.pool->H * l.pool->W) +
+               " neurons, the layer has " + std::to_string(l.out);
+    }
     if (l.conv) {
       const Convolution &c = *l.conv;
       if (std::string e = c.validate(); !e.empty())
@@ -76,6 +88,44 @@ std::string Convolution::validate() const {
     return "output size " + str(OH) + "×" + str(OW) +
            " does not fit the input " + str(H) + "×" + str(W);
   return "";
+}
+
+std::string Pooling::validate() const {
+  if (C < 1 || H < 1 || W < 1 || OH < 1 || OW < 1 || kH < 1 || kW < 1 ||
+      sH < 1 || sW < 1 || pT < 0 || pL < 0)
+    return "pooling sizes, kernel and strides must be positive, pads not "
+           "negative";
+  if ((OH - 1) * sH - pT >= H || (OW - 1) * sW - pL >= W)
+    return "pooled size " + std::to_string(OH) + "×" + std::to_string(OW) +
+           " does not fit the input " + std::to_string(H) + "×" +
+           std::to_string(W);
+  return "";
+}
+
+void maxPoolTimes(const Pooling &p, const float *times,
+                  std::vector<float> &pooled, std::vector<int32_t> &from) {
+  pooled.assign(size_t(p.size()), kNoSpike);
+  from.assign(size_t(p.size()), -1);
+  for (int64_t c = 0; c < p.C; ++c)
+    for (int64_t oy = 0; oy < p.OH; ++oy)
+      for (int64_t ox = 0; ox < p.OW; ++ox) {
+        size_t o = size_t((c * p.OH + oy) * p.OW + ox);
+        for (int64_t ky = 0; ky < p.kH; ++ky) {
+          int64_t y = oy * p.sH + ky - p.pT;
+          if (y < 0 || y >= p.H)
+            continue;
+          for (int64_t kx = 0; kx < p.kW; ++kx) {
+            int64_t x = ox * p.sW + kx - p.pL;
+            if (x < 0 || x >= p.W)
+              continue;
+            int64_t i = (c * p.H + y) * p.W + x;
+            if (times[i] < pooled[o]) {
+              pooled[o] = times[i];
+              from[o] = int32_t(i);
+            }
+          }
+        }
+      }
 }
 
 namespace {
@@ -712,6 +762,10 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
         else
           layerForward(net.layers[k], wT[k].data(), in, T, tr[k]);
         in = tr[k].time.data();
+        if (const auto &p = net.layers[k].pool) {
+          maxPoolTimes(*p, in, tr[k].pooled, tr[k].pooledFrom);
+          in = tr[k].pooled.data();
+        }
         for (float t : tr[k].time)
           st.spikes[k] += t != kNoSpike;
       }
@@ -790,6 +844,48 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
       }
       if (!g)
         continue;
+      // Backward through dense layer kk (gradients into gw, gIn).
+      auto denseBackward = [&](size_t kk, float *gw) {
+        const Layer &l = net.layers[kk];
+        const LayerTrace &t = tr[kk];
+        bool regHere = regularized(kk);
+        int32_t maxCausal = 0;
+        for (int32_t c2 : t.causal)
+          maxCausal = std::max(maxCausal, c2);
+        for (int32_t k = 0; k < maxCausal; ++k) {
+          int32_t j = t.order[size_t(k)];
+          float s2 = backInput(l.out, k, t.times[size_t(k)],
+                               wT[kk].data() + size_t(j) * size_t(l.out),
+                               t.causal.data(), alpha.data(), beta.data(),
+                               gamma.data(), gw + size_t(j) * size_t(l.out));
+          if (j < l.in)
+            gIn[size_t(j)] += s2;
+        }
+        if (regHere && membrane) {
+          // ∂R/∂w_ij = (P_k − t_j·Q_k)/τ, ∂R/∂t_j = −w_ij·Q_k/τ.
+          MembraneTerms &m = membraneScratch;
+          membraneTerms(l, t, wT[kk].data(), T, opt.vhat, opt.reg, m);
+          for (int64_t i = 0; i < l.out; ++i)
+            st.reg += m.integral[size_t(i)];
+          for (int32_t k = 0; k < m.inputs; ++k) {
+            int32_t j = t.order[size_t(k)];
+            double tj = t.times[size_t(k)];
+            const double *P = m.P.data() + size_t(k) * size_t(l.out);
+            const double *Q = m.Q.data() + size_t(k) * size_t(l.out);
+            const float *w = wT[kk].data() + size_t(j) * size_t(l.out);
+            float *gwj = gw + size_t(j) * size_t(l.out);
+            float gj = j < l.in ? gIn[size_t(j)] : 0.0f;
+            for (int64_t i = 0; i < l.out; ++i) {
+              if (Q[i] == 0.0)
+                continue; // no time above the level from input k on
+              gwj[i] += float(opt.gamma * (P[i] - tj * Q[i]) / l.tau);
+              gj += float(-opt.gamma * w[i] * Q[i] / l.tau);
+            }
+            if (j < l.in)
+              gIn[size_t(j)] = gj;
+          }
+        }
+      };
       // Backward, last layer first.
       for (size_t kk = L; kk-- > 0;) {
         const Layer &l = net.layers[kk];
@@ -831,50 +927,22 @@ Stats run(const Network &net, const float *x, const int32_t *labels, int64_t n,
           if (regHere && membrane)
             st.reg += convMembrane(l, syn[kk], t, T, opt.vhat, opt.reg,
                                    opt.gamma, gw, gIn.data(), convScratch);
-          if (kk == 0)
-            break;
-          gTime.swap(gIn);
-          continue;
-        }
-        int32_t maxCausal = 0;
-        for (int32_t c2 : t.causal)
-          maxCausal = std::max(maxCausal, c2);
-        for (int32_t k = 0; k < maxCausal; ++k) {
-          int32_t j = t.order[size_t(k)];
-          float s2 = backInput(l.out, k, t.times[size_t(k)],
-                               wT[kk].data() + size_t(j) * size_t(l.out),
-                               t.causal.data(), alpha.data(), beta.data(),
-                               gamma.data(), gw + size_t(j) * size_t(l.out));
-          if (j < l.in)
-            gIn[size_t(j)] += s2;
-        }
-        if (regHere && membrane) {
-          // ∂R/∂w_ij = (P_k − t_j·Q_k)/τ, ∂R/∂t_j = −w_ij·Q_k/τ.
-          MembraneTerms &m = membraneScratch;
-          membraneTerms(l, t, wT[kk].data(), T, opt.vhat, opt.reg, m);
-          for (int64_t i = 0; i < l.out; ++i)
-            st.reg += m.integral[size_t(i)];
-          for (int32_t k = 0; k < m.inputs; ++k) {
-            int32_t j = t.order[size_t(k)];
-            double tj = t.times[size_t(k)];
-            const double *P = m.P.data() + size_t(k) * size_t(l.out);
-            const double *Q = m.Q.data() + size_t(k) * size_t(l.out);
-            const float *w = wT[kk].data() + size_t(j) * size_t(l.out);
-            float *gwj = gw + size_t(j) * size_t(l.out);
-            float gj = j < l.in ? gIn[size_t(j)] : 0.0f;
-            for (int64_t i = 0; i < l.out; ++i) {
-              if (Q[i] == 0.0)
-                continue; // no time above the level from input k on
-              gwj[i] += float(opt.gamma * (P[i] - tj * Q[i]) / l.tau);
-              gj += float(-opt.gamma * w[i] * Q[i] / l.tau);
-            }
-            if (j < l.in)
-              gIn[size_t(j)] = gj;
-          }
+        } else {
+          denseBackward(kk, gw);
         }
         if (kk == 0)
           break;
-        gTime.swap(gIn);
+        // ∂L/∂(the times of the layer below): through a max pooling, each
+        // output's gradient goes to the neuron whose spike it passed.
+        if (const Layer &below = net.layers[kk - 1]; below.pool) {
+          gTime.assign(size_t(below.out), 0.0f);
+          const std::vector<int32_t> &from = tr[kk - 1].pooledFrom;
+          for (size_t o = 0; o < from.size(); ++o)
+            if (from[o] >= 0)
+              gTime[size_t(from[o])] += gIn[o];
+        } else {
+          gTime.swap(gIn);
+        }
       }
     }
   });

@@ -54,9 +54,22 @@ struct Convolution {
   std::string validate() const;
 };
 
+/// Max pooling of a layer's spikes (snn.max_pool after snn.ttfs_neuron):
+/// each output passes the earliest spike of its kH×kW window, the largest
+/// value that the spike times encode (padding never spikes). Neurons and
+/// outputs in C×H×W order.
+struct Pooling {
+  int64_t C = 0, H = 0, W = 0, OH = 0, OW = 0;
+  int64_t kH = 1, kW = 1, sH = 1, sW = 1, pT = 0, pL = 0;
+  int64_t size() const { return C * OH * OW; }
+  /// "" or what is wrong with the geometry.
+  std::string validate() const;
+};
+
 /// A layer of TTFS neurons: fully connected (`weight`, `bias`), or
 /// convolutional (`conv` set; then `weight` and `bias` stay empty and `in`,
-/// `out` are C·H·W and M·OH·OW).
+/// `out` are C·H·W and M·OH·OW); its spikes optionally max-pooled (`pool`)
+/// before the next layer.
 struct Layer {
   std::string name;
   int64_t in = 0, out = 0;
@@ -65,6 +78,9 @@ struct Layer {
   std::vector<float> threshold; // one for all, or one per neuron
   float tau = 1.0f;
   std::optional<Convolution> conv;
+  std::optional<Pooling> pool;
+  /// What the next layer reads: the neurons, or the pooled outputs.
+  int64_t outputs() const { return pool ? pool->size() : out; }
   float thresholdOf(int64_t i) const {
     return threshold.size() == 1 ? threshold[0] : threshold[size_t(i)];
   }
@@ -90,14 +106,21 @@ void encode(const float *x, int64_t n, float tau, float *times);
 
 /// What one layer's forward pass leaves for the backward pass of a sample.
 struct LayerTrace {
-  std::vector<int32_t> order;  // inputs that fire before t_max, by time;
-                               // index `in` is the bias spike at t = 0
-  std::vector<float> times;    // their times, ascending
-  std::vector<float> time;     // per neuron: spike time or kNoSpike
-  std::vector<int32_t> causal; // inputs (a prefix of `order`) before the
-                               // spike; all of them without a spike
-  std::vector<float> wsum;     // Σ of the causal weights (and bias)
+  std::vector<int32_t> order;      // inputs that fire before t_max, by time;
+                                   // index `in` is the bias spike at t = 0
+  std::vector<float> times;        // their times, ascending
+  std::vector<float> time;         // per neuron: spike time or kNoSpike
+  std::vector<int32_t> causal;     // inputs (a prefix of `order`) before the
+                                   // spike; all of them without a spike
+  std::vector<float> wsum;         // Σ of the causal weights (and bias)
+  std::vector<float> pooled;       // with a pooling: the outputs' times
+  std::vector<int32_t> pooledFrom; // and the neuron each came from (-1: none)
 };
+
+/// Max pooling of spike times: pooled[o] = the earliest time in window o
+/// (the first neuron of the window on ties; kNoSpike and -1 when none fires).
+void maxPoolTimes(const Pooling &p, const float *times,
+                  std::vector<float> &pooled, std::vector<int32_t> &from);
 
 /// Spike times of one layer for one sample. `wT` is the layer's weight
 /// transposed to (in + 1) × out with the bias (or zeros) as the last row.

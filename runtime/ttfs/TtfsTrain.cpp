@@ -47,6 +47,9 @@ std::string fingerprint(const Network &net, const LossOptions &l) {
       s << "(conv " << c->M << "x" << c->C / c->group << "x" << c->kH << "x"
         << c->kW << " s" << c->sH << "x" << c->sW << " d" << c->dH << "x"
         << c->dW << " p" << c->pT << "x" << c->pL << " g" << c->group << ")";
+    if (const auto &p = layer.pool)
+      s << "(maxpool " << p->kH << "x" << p->kW << " s" << p->sH << "x" << p->sW
+        << " p" << p->pT << "x" << p->pL << " → " << p->size() << ")";
     s << ",";
   }
   return s.str();

@@ -4,18 +4,23 @@
 # evaluated, trained with M-SSR (a run killed after its first epoch and
 # resumed gives the same module as an uninterrupted one); the trained module
 # keeps its kernel shapes, its kernels change, and evaluating it again
-# reproduces the accuracy the training reported.
+# reproduces the accuracy the training reported. Then the same for the
+# max-pooling CNN test model, which the CPU backend refuses (its
+# convolutions' dense forms are too large) with a clear error.
 # usage: ttfs-cnn.sh BIN_DIR MODELS_DIR
 set -euo pipefail
 bin=$1 models=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/kill-resume.sh"
-"$bin/snn-translate" --import-onnx "$models/cnn_strided.onnx" |
-  "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=4" \
-    -o "$tmp/cnn.ttfs.mlir"
-[[ $(grep -c 'snn.conv2d' "$tmp/cnn.ttfs.mlir") == 2 ]] ||
-  { echo "FAIL: the conversion does not keep two convolutions"; exit 1; }
+# convert MODEL OUT OP N: the TTFS conversion of MODEL must hold N ops OP.
+convert() {
+  "$bin/snn-translate" --import-onnx "$models/$1.onnx" |
+    "$bin/snn-opt" --convert-nn-to-snn="encoding=ttfs t-max=4" -o "$2"
+  [[ $(grep -c "$3" "$2") == "$4" ]] ||
+    { echo "FAIL: the conversion of $1 does not keep $4 × $3"; exit 1; }
+}
+convert cnn_strided "$tmp/cnn.ttfs.mlir" snn.conv2d 2
 
 "$bin/snn-run" eval "$tmp/cnn.ttfs.mlir" --limit 500 --no-progress | tee "$tmp/eval.txt"
 grep -q 'spikes per neuron: .* 3 layers of 1568 784 10' "$tmp/eval.txt" ||
@@ -43,4 +48,29 @@ again=$("$bin/snn-run" eval "$tmp/train-a.mlir" --limit 500 --no-progress |
 echo "500 test images: converted $before %, trained $after %"
 awk -v a="$after" -v b="$before" 'BEGIN { exit !(a >= b - 1.0) }' ||
   { echo "FAIL: training lost accuracy"; exit 1; }
+
+# Max pooling: the conv-maxpool-conv-maxpool-fc-fc test model converts
+# (snn.max_pool passes each window's earliest spike), evaluates, trains and
+# is written back; the CPU backend refuses its large convolutions clearly.
+convert cnn_maxpool "$tmp/max.ttfs.mlir" snn.max_pool 2
+"$bin/snn-run" eval "$tmp/max.ttfs.mlir" --limit 200 --no-progress | tee "$tmp/max.txt"
+maxBefore=$(sed -n 's/^accuracy: \([0-9.]*\) %.*/\1/p' "$tmp/max.txt")
+awk -v a="$maxBefore" 'BEGIN { exit !(a >= 60) }' ||
+  { echo "FAIL: the converted max-pool CNN is below 60 %"; exit 1; }
+"$bin/snn-run" train "$tmp/max.ttfs.mlir" --method ttfs --reg m-ssr \
+  --gamma 1e-5 --lr 1e-4 --epochs 1 --limit 400 --validation 50 --seed 3 \
+  --threads 2 --no-progress --test-limit 200 -o "$tmp/max-trained.mlir" |
+  tee "$tmp/max-train.txt"
+maxAfter=$(sed -n 's/^test set: accuracy: \([0-9.]*\) %.*/\1/p' "$tmp/max-train.txt")
+maxAgain=$("$bin/snn-run" eval "$tmp/max-trained.mlir" --limit 200 --no-progress |
+  sed -n 's/^accuracy: \([0-9.]*\) %.*/\1/p')
+[[ "$maxAfter" == "$maxAgain" ]] ||
+  { echo "FAIL: the written max-pool module gives $maxAgain %, training reported $maxAfter %"; exit 1; }
+if "$bin/snn-translate" --snn-to-object "$tmp/max.ttfs.mlir" -o "$tmp/max.o" 2>"$tmp/max.err"; then
+  echo "FAIL: the CPU backend compiled a 75 MiB dense convolution"; exit 1
+fi
+grep -q "simulate it with snn-run (event-driven) instead" "$tmp/max.err" ||
+  { cat "$tmp/max.err"; echo "FAIL: no clear refusal"; exit 1; }
+[[ -e "$tmp/max.o" ]] && { echo "FAIL: a refused compile left an output"; exit 1; }
+echo "cnn_maxpool, 200 test images: converted $maxBefore %, trained $maxAfter %"
 echo "PASS"

@@ -64,11 +64,11 @@ func.func @main(%x: tensor<?x1x?x3xf32>) -> tensor<?x1x?x2xf32>
 
 // -----
 
-// Pooling has no TTFS form in the runtime either.
+// Average pooling has no TTFS form in the runtime either.
 func.func @main(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x2x2xf32>
     attributes {snn.time = #snn.continuous<t_max = 4.0>} {
   %s = snn.encode_ttfs %x {tau = 1.0 : f32} : tensor<?x1x4x4xf32> -> !snn.spikes<?x1x4x4>
-  // expected-error @below {{'snn.avg_pool' op has no form in the TTFS runtime (pooling and residual adds have no exact time-to-first-spike form; downsample with strided convolutions)}}
+  // expected-error @below {{'snn.avg_pool' op has no form in the TTFS runtime (average pooling and residual adds have no exact time-to-first-spike form; downsample with max pooling or strided convolutions)}}
   %p = snn.avg_pool %s {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>} : !snn.spikes<?x1x4x4> -> !snn.current<?x1x2x2>
   %h = snn.ttfs_neuron %p {threshold = array<f32: 1.0>} : !snn.current<?x1x2x2> -> !snn.spikes<?x1x2x2>
   %t = snn.first_spike %h : !snn.spikes<?x1x2x2> -> tensor<?x1x2x2xf32>

@@ -6,7 +6,7 @@
 // ENC: error: convert-nn-to-snn: encoding must be 'poisson', 'direct', 'events' or 'ttfs', got 'rank'
 
 func.func @pooled(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x2x2xf32> {
-  // expected-error @+1 {{'nn.avg_pool' op has no spiking form: pooling has no time-to-first-spike form here (TTFS conversion takes dense and convolutional layers)}}
+  // expected-error @+1 {{'nn.avg_pool' op has no spiking form: average pooling has no exact time-to-first-spike form (max pooling has: the earliest spike of each window); use max pooling or strided convolutions}}
   %p = nn.avg_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>}
       : (tensor<?x1x4x4xf32>) -> tensor<?x1x2x2xf32>
   return %p : tensor<?x1x2x2xf32>

@@ -27,3 +27,25 @@ func.func @mlp(%x: tensor<?x1x2x2xf32>) -> tensor<?x3xf32> {
   return %o : tensor<?x3xf32>
 }
 
+
+// A CNN: convolutions keep their form, ReLUs become TTFS neurons, a max
+// pooling of spikes becomes snn.max_pool (in continuous time the earliest
+// spike of each window passes).
+// CHECK-LABEL: func.func @cnn
+// CHECK: %[[E:.*]] = snn.encode_ttfs
+// CHECK: %[[C:.*]] = snn.conv2d %[[E]], %{{.*}} {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !snn.spikes<?x1x4x4>, tensor<2x1x3x3xf32> -> !snn.current<?x2x4x4>
+// CHECK: %[[N:.*]] = snn.ttfs_neuron %[[C]]
+// CHECK: %[[P:.*]] = snn.max_pool %[[N]] {{.*}} : !snn.spikes<?x2x4x4> -> !snn.spikes<?x2x2x2>
+// CHECK: snn.flatten %[[P]] : !snn.spikes<?x2x2x2> -> !snn.spikes<?x8>
+// CHECK: snn.first_spike
+func.func @cnn(%x: tensor<?x1x4x4xf32>) -> tensor<?x3xf32> {
+  %w = nn.constant dense<0.2> : tensor<2x1x3x3xf32>
+  %c = nn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<?x1x4x4xf32>, tensor<2x1x3x3xf32>) -> tensor<?x2x4x4xf32>
+  %r = nn.relu %c : tensor<?x2x4x4xf32>
+  %p = nn.max_pool %r {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<?x2x4x4xf32>) -> tensor<?x2x2x2xf32>
+  %f = nn.flatten %p : (tensor<?x2x2x2xf32>) -> tensor<?x8xf32>
+  %w2 = nn.constant dense<0.25> : tensor<8x3xf32>
+  %o = nn.matmul %f, %w2 : (tensor<?x8xf32>, tensor<8x3xf32>) -> tensor<?x3xf32>
+  return %o : tensor<?x3xf32>
+}
