@@ -85,8 +85,8 @@ struct Layer {
     return threshold.size() == 1 ? threshold[0] : threshold[size_t(i)];
   }
   bool hasBias() const { return conv ? !conv->bias.empty() : !bias.empty(); }
-  /// The trained values: the weight and bias, or the kernel and channel
-  /// bias; `run`'s gradients of a layer list them in this order.
+  /// How many values training updates: the weight and bias, or the kernel
+  /// and channel bias (a convolution's gradients in `run` have this size).
   int64_t parameterCount() const {
     return conv ? int64_t(conv->kernel.size() + conv->bias.size())
                 : int64_t(weight.size() + bias.size());
