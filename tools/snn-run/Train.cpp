@@ -35,10 +35,11 @@ CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
   o.schedule = "cosine";
   CLI::App *cmd = app.add_subcommand(
       "train",
-      "Train a time-to-first-spike network (snn.ttfs_neuron, continuous time) "
-      "with exact spike-time gradients and optional sparse-firing "
-      "regularization (M-SSR, F-SSR: Sakemi et al. 2023; or the membrane-"
-      "potential baseline); writes the module back with new weights");
+      "Train a time-to-first-spike network (snn.ttfs_neuron, continuous time; "
+      "dense and convolutional layers, max pooling) with exact spike-time "
+      "gradients and optional sparse-firing regularization (M-SSR, F-SSR: "
+      "Sakemi et al. 2023; or the membrane-potential baseline); writes the "
+      "module back with new weights");
   addTrainingOptions(cmd, o, t);
   o.command = cmd;
   cmd->add_option("--method", o.method,
