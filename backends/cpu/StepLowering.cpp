@@ -110,6 +110,11 @@ struct Emitter {
     return arith::SelectOp::create(b, loc, c, x, y);
   }
   Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  /// lo ≤ v < hi on `index` values.
+  Value within(Value v, int64_t lo, int64_t hi) {
+    return andi(cmpi(arith::CmpIPredicate::sge, v, idx(lo)),
+                cmpi(arith::CmpIPredicate::slt, v, idx(hi)));
+  }
 
   /// for (i = 0; i < n; ++i) body(i)
   void loop(int64_t n, const std::function<void(Value)> &body) {
@@ -502,14 +507,9 @@ private:
                 return e.loop(w.kW, a, [&](Value kx, ValueRange a2) {
                   Value iy = e.subi(e.addi(e.muli(oy, w.sH), ky), e.idx(w.pT));
                   Value ix = e.subi(e.addi(e.muli(ox, w.sW), kx), e.idx(w.pL));
-                  auto within = [&](Value v, int64_t lo, int64_t hi) {
-                    return e.andi(
-                        e.cmpi(arith::CmpIPredicate::sge, v, e.idx(lo)),
-                        e.cmpi(arith::CmpIPredicate::slt, v, e.idx(hi)));
-                  };
-                  Value ok = e.andi(within(iy, 0, w.H), within(ix, 0, w.W));
-                  Value padded = e.andi(within(iy, -w.pT, w.H + w.pB),
-                                        within(ix, -w.pL, w.W + w.pR));
+                  Value ok = e.andi(e.within(iy, 0, w.H), e.within(ix, 0, w.W));
+                  Value padded = e.andi(e.within(iy, -w.pT, w.H + w.pB),
+                                        e.within(ix, -w.pL, w.W + w.pR));
                   Value sum = e.ifThenElse(
                       ok, e.b.getF32Type(),
                       [&] {
@@ -563,12 +563,7 @@ private:
                 return e.loop(w.kW, a, [&](Value kx, ValueRange a2) {
                   Value iy = e.subi(e.addi(e.muli(oy, w.sH), ky), e.idx(w.pT));
                   Value ix = e.subi(e.addi(e.muli(ox, w.sW), kx), e.idx(w.pL));
-                  Value ok = e.andi(
-                      e.andi(e.cmpi(arith::CmpIPredicate::sge, iy, e.idx(0)),
-                             e.cmpi(arith::CmpIPredicate::slt, iy, e.idx(w.H))),
-                      e.andi(
-                          e.cmpi(arith::CmpIPredicate::sge, ix, e.idx(0)),
-                          e.cmpi(arith::CmpIPredicate::slt, ix, e.idx(w.W))));
+                  Value ok = e.andi(e.within(iy, 0, w.H), e.within(ix, 0, w.W));
                   auto r = scf::IfOp::create(e.b, e.loc,
                                              TypeRange{e.b.getF32Type(),
                                                        e.b.getF32Type(),
@@ -771,10 +766,6 @@ private:
   /// of its window (+inf when none fires; padding never fires).
   void poolTimes(const snnrt::ttfs::Pooling &p, Value in, Value out) {
     Value inf = e.f32(std::numeric_limits<float>::infinity());
-    auto within = [&](Value v, int64_t hi) {
-      return e.andi(e.cmpi(arith::CmpIPredicate::sge, v, e.idx(0)),
-                    e.cmpi(arith::CmpIPredicate::slt, v, e.idx(hi)));
-    };
     e.loop(p.C, [&](Value c) {
       e.loop(p.OH, [&](Value oy) {
         e.loop(p.OW, [&](Value ox) {
@@ -783,7 +774,8 @@ private:
               Value iy = e.subi(e.addi(e.muli(oy, p.sH), ky), e.idx(p.pT));
               Value ix = e.subi(e.addi(e.muli(ox, p.sW), kx), e.idx(p.pL));
               Value v = e.ifThenElse(
-                  e.andi(within(iy, p.H), within(ix, p.W)), e.b.getF32Type(),
+                  e.andi(e.within(iy, 0, p.H), e.within(ix, 0, p.W)),
+                  e.b.getF32Type(),
                   [&] {
                     return e.load(
                         in,

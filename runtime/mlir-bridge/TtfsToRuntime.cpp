@@ -247,13 +247,10 @@ LogicalResult mlir::snnmlir::updateTtfsNetwork(const snnrt::ttfs::Network &net,
     auto w = dyn_cast_or_null<nn::ConstantOp>(constants.weights[k]);
     if (!w)
       return failure();
-    // A convolution's trained parameters are its kernel and channel bias.
-    const std::vector<float> &weight = l.conv ? l.conv->kernel : l.weight;
-    const std::vector<float> &bias = l.conv ? l.conv->bias : l.bias;
-    if (!snnmlir::bridge::setConstantData(w, weight, "ttfs"))
+    if (!snnmlir::bridge::setConstantData(w, l.trainedWeight(), "ttfs"))
       return w.emitError() << "the trained weight does not match the module";
     if (auto b = dyn_cast_or_null<nn::ConstantOp>(constants.biases[k]))
-      if (!snnmlir::bridge::setConstantData(b, bias, "ttfs"))
+      if (!snnmlir::bridge::setConstantData(b, l.trainedBias(), "ttfs"))
         return b.emitError() << "the trained bias does not match the module";
   }
   return success();

@@ -285,16 +285,6 @@ float backInput(int64_t n, int32_t k, float t, const float *__restrict w,
   return s;
 }
 
-/// The membrane regularizers of a whole layer: for every neuron i, the
-/// intervals of [0, T] where its potential made of its first K_i sorted
-/// inputs lies above its level v̂_i, ∫ (v − v̂_i) over them, and the suffix
-/// sums P_k = Σ (b² − a²)/2 and Q_k = Σ (b − a) over the intervals of the
-/// potential's segments k, k + 1, … (segment k runs from input k to input
-/// k + 1, or to T after the last). K_i is the causal count for the causal
-/// potential ṽ, all inputs before T for the full potential v. The loops run
-/// over the inputs outside and the neurons inside, so that the weights of an
-/// input are read contiguously (each neuron's arithmetic is the same
-/// sequence as one neuron at a time).
 /// One segment [p, min(q, T)] of a potential v(t) = (W·t − WT)/τ: adds
 /// ∫ (v − level)⁺ over it to `integral` and sets P = (b² − a²)/2 and
 /// Q = b − a for the part [a, b] above the level (untouched when none).
@@ -323,6 +313,16 @@ inline void segmentAbove(double W, double WT, double level, double tau,
   Q = b - a;
 }
 
+/// The membrane regularizers of a whole layer: for every neuron i, the
+/// intervals of [0, T] where its potential made of its first K_i sorted
+/// inputs lies above its level v̂_i, ∫ (v − v̂_i) over them, and the suffix
+/// sums P_k = Σ (b² − a²)/2 and Q_k = Σ (b − a) over the intervals of the
+/// potential's segments k, k + 1, … (segment k runs from input k to input
+/// k + 1, or to T after the last). K_i is the causal count for the causal
+/// potential ṽ, all inputs before T for the full potential v. The loops run
+/// over the inputs outside and the neurons inside, so that the weights of an
+/// input are read contiguously (each neuron's arithmetic is the same
+/// sequence as one neuron at a time).
 struct MembraneTerms {
   int32_t inputs = 0;               // max_i K_i
   std::vector<int32_t> K;           // per neuron
@@ -574,6 +574,15 @@ void convBackward(const Layer &l, const Synapses &s, const LayerTrace &tr,
   }
 }
 
+/// position[j]: where input j (or the bias spike, j = in) stands in the
+/// layer's sorted inputs, -1 when it does not fire before t_max.
+void sortedPositions(const Layer &l, const LayerTrace &tr,
+                     std::vector<int32_t> &position) {
+  position.assign(size_t(l.in + 1), -1);
+  for (size_t k = 0; k < tr.order.size(); ++k)
+    position[size_t(tr.order[k])] = int32_t(k);
+}
+
 /// Scratch of convMembrane.
 struct ConvMembraneScratch {
   std::vector<int32_t> position; // per input (and bias): sorted index or -1
@@ -590,9 +599,7 @@ double convMembrane(const Layer &l, const Synapses &s, const LayerTrace &tr,
                     float T, float vhat, Regularizer reg, float gammaReg,
                     float *g, float *gIn, ConvMembraneScratch &m) {
   bool full = reg == Regularizer::MembraneFull;
-  m.position.assign(size_t(l.in + 1), -1);
-  for (size_t k = 0; k < tr.order.size(); ++k)
-    m.position[size_t(tr.order[k])] = int32_t(k);
+  sortedPositions(l, tr, m.position);
   double total = 0.0, tau = l.tau;
   for (int64_t i = 0; i < l.out; ++i) {
     int32_t K = full ? int32_t(tr.order.size()) : tr.causal[size_t(i)];
@@ -647,9 +654,7 @@ double convMembrane(const Layer &l, const Synapses &s, const LayerTrace &tr,
 double convPotentialAtEnd(const Layer &l, const Synapses &s,
                           const LayerTrace &tr, int64_t i, float T,
                           std::vector<int32_t> &position) {
-  position.assign(size_t(l.in + 1), -1);
-  for (size_t k = 0; k < tr.order.size(); ++k)
-    position[size_t(tr.order[k])] = int32_t(k);
+  sortedPositions(l, tr, position);
   double v = 0.0;
   for (int64_t e = s.colStart[size_t(i)]; e < s.colStart[size_t(i + 1)]; ++e) {
     int32_t k = position[size_t(s.colInput[size_t(e)])];

@@ -84,12 +84,21 @@ struct Layer {
   float thresholdOf(int64_t i) const {
     return threshold.size() == 1 ? threshold[0] : threshold[size_t(i)];
   }
-  bool hasBias() const { return conv ? !conv->bias.empty() : !bias.empty(); }
-  /// How many values training updates: the weight and bias, or the kernel
-  /// and channel bias (a convolution's gradients in `run` have this size).
+  /// The values training updates and writes back: the weight and bias, or
+  /// a convolution's kernel and channel bias.
+  std::vector<float> &trainedWeight() { return conv ? conv->kernel : weight; }
+  std::vector<float> &trainedBias() { return conv ? conv->bias : bias; }
+  const std::vector<float> &trainedWeight() const {
+    return conv ? conv->kernel : weight;
+  }
+  const std::vector<float> &trainedBias() const {
+    return conv ? conv->bias : bias;
+  }
+  bool hasBias() const { return !trainedBias().empty(); }
+  /// How many values training updates (a convolution's gradients in `run`
+  /// have this size).
   int64_t parameterCount() const {
-    return conv ? int64_t(conv->kernel.size() + conv->bias.size())
-                : int64_t(weight.size() + bias.size());
+    return int64_t(trainedWeight().size() + trainedBias().size());
   }
 };
 

@@ -72,9 +72,9 @@ std::string train(Network &net, const ImageDataset &data, const TrainOptions &o,
   };
   // A convolutional layer trains its kernel and channel bias.
   for (Layer &l : net.layers) {
-    addParam(l.name + " weight", l.conv ? l.conv->kernel : l.weight);
+    addParam(l.name + " weight", l.trainedWeight());
     if (l.hasBias())
-      addParam(l.name + " bias", l.conv ? l.conv->bias : l.bias);
+      addParam(l.name + " bias", l.trainedBias());
   }
   std::vector<float> x;
   std::vector<int32_t> y;
@@ -178,14 +178,12 @@ void initializeRandom(Network &net, uint64_t seed, float scale, float mean) {
     int64_t fanIn =
         l.conv ? l.conv->C / l.conv->group * l.conv->kH * l.conv->kW : l.in;
     float a = scale / std::sqrt(float(fanIn));
-    for (float &w : l.conv ? l.conv->kernel : l.weight) {
+    for (float &w : l.trainedWeight()) {
       state = splitmix64(state);
       float u = float(state >> 40) / float(1ull << 24); // [0, 1)
       w = a * (2.0f * u - 1.0f + mean);
     }
-    std::fill(l.bias.begin(), l.bias.end(), 0.0f);
-    if (l.conv)
-      std::fill(l.conv->bias.begin(), l.conv->bias.end(), 0.0f);
+    std::fill(l.trainedBias().begin(), l.trainedBias().end(), 0.0f);
   }
 }
 
