@@ -91,17 +91,6 @@ FailureOr<NetworkPlan> planTtfs(ModuleOp module, func::FuncOp fn) {
   plan.countsOffset = p.allocate(8 * int64_t(net->layers.size()));
   plan.resetBytes = p.next;
   for (const snnrt::ttfs::Layer &l : net->layers) {
-    // A convolution compiles as its dense form (the runtime's layerForward
-    // arithmetic): refuse one whose weight table would not be sensible.
-    constexpr int64_t kMaxDenseForm = int64_t(1) << 24;
-    if (l.conv && (l.in + 1) * l.out > kMaxDenseForm)
-      return fn.emitError()
-             << "the CPU backend compiles a TTFS convolution as its dense "
-                "form; layer '"
-             << l.name << "' (" << l.in << " inputs × " << l.out
-             << " neurons) would need " << (l.in + 1) * l.out * 4 / (1 << 20)
-             << " MiB of weights (limit " << kMaxDenseForm * 4 / (1 << 20)
-             << " MiB): simulate it with snn-run (event-driven) instead";
     plan.spiking.push_back({l.name, l.out});
     TtfsLayerState s;
     s.times = p.allocate(4 * (l.in + 1));
@@ -115,6 +104,7 @@ FailureOr<NetworkPlan> planTtfs(ModuleOp module, func::FuncOp fn) {
     s.done = p.allocate(4 * l.out);
     s.causal = p.allocate(4 * l.out);
     s.out = p.allocate(4 * l.out);
+    s.last = p.allocate(4 * l.out);
     plan.ttfsLayers.push_back(s);
   }
   plan.inputOffset = p.allocate(4 * plan.inputSize);

@@ -52,9 +52,12 @@ struct SpikingLayer {
 /// plus the bias spike at t = 0 (in + 1 floats), the firing inputs in time
 /// order and a scratch copy for the merge sort (in + 1 ints each), their
 /// sorted times, per neuron the causal sums W and Σ w·t (running and frozen
-/// at the spike), fired flags, causal input counts, and the spike times.
+/// at the spike), fired flags, causal input counts, the spike times, and for
+/// a convolution (simulated event-driven) the position of each neuron's
+/// latest input.
 struct TtfsLayerState {
-  int64_t times, order, scratch, sorted, W, WT, Wf, WTf, done, causal, out;
+  int64_t times, order, scratch, sorted, W, WT, Wf, WTf, done, causal, out,
+      last;
 };
 
 struct NetworkPlan {

@@ -136,11 +136,43 @@ struct Emitter {
     scf::YieldOp::create(b, loc, next);
     return SmallVector<Value>(f.getResults());
   }
+  /// for (i = from; i < to; ++i) body(i), on `index` values.
+  void loop(Value from, Value to, const std::function<void(Value)> &body) {
+    auto f = scf::ForOp::create(b, loc, from, to, idx(1));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(f.getBody());
+    body(f.getInductionVar());
+  }
+  /// while (cond(v)) v = body(v), over values of the types of `init`;
+  /// returns the final v.
+  SmallVector<Value>
+  whileLoop(ValueRange init, const std::function<Value(ValueRange)> &cond,
+            const std::function<SmallVector<Value>(ValueRange)> &body) {
+    SmallVector<Type> types(init.getTypes());
+    SmallVector<Location> locs(init.size(), loc);
+    auto w = scf::WhileOp::create(b, loc, types, init);
+    OpBuilder::InsertionGuard g(b);
+    Block *before = b.createBlock(&w.getBefore(), {}, types, locs);
+    scf::ConditionOp::create(b, loc, cond(before->getArguments()),
+                             before->getArguments());
+    Block *after = b.createBlock(&w.getAfter(), {}, types, locs);
+    scf::YieldOp::create(b, loc, body(after->getArguments()));
+    return SmallVector<Value>(w.getResults());
+  }
   void ifThen(Value cond, const std::function<void()> &body) {
     auto i = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(&i.getThenRegion().front());
     body();
+  }
+  void ifThenElse(Value cond, const std::function<void()> &then,
+                  const std::function<void()> &otherwise) {
+    auto i = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(&i.getThenRegion().front());
+    then();
+    b.setInsertionPointToStart(&i.getElseRegion().front());
+    otherwise();
   }
   Value ifThenElse(Value cond, Type type, const std::function<Value()> &then,
                    const std::function<Value()> &otherwise) {
@@ -222,8 +254,20 @@ struct Globals {
   std::string prefix;
   int counter = 0;
   Operation *last = nullptr;
+  /// A constant table of f32, i32 or i64 values (a private memref.global).
   Value get(Emitter &e, ArrayRef<float> data) {
-    auto type = MemRefType::get({int64_t(data.size())}, e.b.getF32Type());
+    return get(e, e.b.getF32Type(), data);
+  }
+  Value get(Emitter &e, ArrayRef<int32_t> data) {
+    return get(e, e.b.getI32Type(), data);
+  }
+  Value get(Emitter &e, ArrayRef<int64_t> data) {
+    return get(e, e.b.getI64Type(), data);
+  }
+
+private:
+  template <typename T> Value get(Emitter &e, Type element, ArrayRef<T> data) {
+    auto type = MemRefType::get({int64_t(data.size())}, element);
     std::string name = prefix + "_const" + std::to_string(counter++);
     {
       // At the top of the module, in creation order.
@@ -232,8 +276,7 @@ struct Globals {
         e.b.setInsertionPointAfter(last);
       else
         e.b.setInsertionPointToStart(module.getBody());
-      auto tensorType =
-          RankedTensorType::get({int64_t(data.size())}, e.b.getF32Type());
+      auto tensorType = RankedTensorType::get({int64_t(data.size())}, element);
       last = memref::GlobalOp::create(e.b, e.loc, name,
                                       e.b.getStringAttr("private"), type,
                                       DenseElementsAttr::get(tensorType, data),
@@ -848,120 +891,196 @@ private:
     return src;
   }
 
+  /// The per-neuron state of one layer's event loop (TtfsLayerState).
+  struct LayerValues {
+    Value K, sorted, sortedTimes, tauTh, W, WT, Wf, WTf, done, causal;
+  };
+
   void layer(int64_t k, float tMax) {
     const snnrt::ttfs::Layer &l = plan.ttfs->layers[size_t(k)];
     const TtfsLayerState &st = plan.ttfsLayers[size_t(k)];
     int64_t n = l.out, in = l.in;
+    LayerValues v;
     Value times = e.floats(st.times, in + 1);
     e.store(e.f32(0), times, e.idx(in)); // the bias spike
     Value order = ints(st.order, in + 1), scratch = ints(st.scratch, in + 1);
     // The inputs that fire before t_max, then the bias.
-    Value K = e.loop(in, {e.idx(0)}, [&](Value j, ValueRange c) {
+    v.K = e.loop(in, {e.idx(0)}, [&](Value j, ValueRange c) {
       Value fires =
           e.cmpf(arith::CmpFPredicate::OLT, e.load(times, j), e.f32(tMax));
-      e.ifThen(fires, [&] {
-        e.store(arith::IndexCastOp::create(e.b, e.loc, e.b.getI32Type(), j),
-                order, c[0]);
-      });
+      e.ifThen(fires, [&] { e.store(toI32(j), order, c[0]); });
       return SmallVector<Value>{
           e.addi(c[0], e.select(fires, e.idx(1), e.idx(0)))};
     })[0];
     if (l.hasBias()) {
-      e.store(i32(in), order, K);
-      K = e.addi(K, 1);
+      e.store(i32(in), order, v.K);
+      v.K = e.addi(v.K, 1);
     }
-    Value sorted = sort(order, scratch, times, K, in + 1);
-    Value st_ = e.floats(st.sorted, in + 1);
+    v.sorted = sort(order, scratch, times, v.K, in + 1);
+    v.sortedTimes = e.floats(st.sorted, in + 1);
     e.loop(in + 1, [&](Value q) {
-      e.ifThen(e.cmpi(arith::CmpIPredicate::slt, q, K), [&] {
-        Value idx = arith::IndexCastOp::create(e.b, e.loc, e.b.getIndexType(),
-                                               e.load(sorted, q));
-        e.store(e.load(times, idx), st_, q);
+      e.ifThen(e.cmpi(arith::CmpIPredicate::slt, q, v.K), [&] {
+        e.store(e.load(times, toIndex(e.load(v.sorted, q))), v.sortedTimes, q);
       });
     });
-    // Weights transposed to (in + 1) × out, the bias (or zeros) last.
-    std::vector<float> wT = snnrt::ttfs::transposedWeights(l);
-    Value wMem = globals.get(e, wT);
     std::vector<float> tauTh(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i)
       tauTh[size_t(i)] = l.tau * l.thresholdOf(i);
-    Value tauThMem = globals.get(e, tauTh);
-    Value W = e.floats(st.W, n), WT = e.floats(st.WT, n),
-          Wf = e.floats(st.Wf, n), WTf = e.floats(st.WTf, n);
-    Value done = ints(st.done, n), causal = ints(st.causal, n);
+    v.tauTh = globals.get(e, tauTh);
+    v.W = e.floats(st.W, n);
+    v.WT = e.floats(st.WT, n);
+    v.Wf = e.floats(st.Wf, n);
+    v.WTf = e.floats(st.WTf, n);
+    v.done = ints(st.done, n);
+    v.causal = ints(st.causal, n);
     e.loop(n, [&](Value i) {
-      for (Value m : {W, WT, Wf, WTf})
+      for (Value m : {v.W, v.WT, v.Wf, v.WTf})
         e.store(e.f32(0), m, i);
-      e.store(i32(0), done, i);
-      e.store(i32(0), causal, i);
+      e.store(i32(0), v.done, i);
+      e.store(i32(0), v.causal, i);
     });
-    // Inputs in time order until all neurons fired.
-    auto loop = scf::WhileOp::create(
-        e.b, e.loc, TypeRange{e.b.getIndexType(), e.b.getIndexType()},
-        ValueRange{e.idx(0), e.idx(0)});
-    {
-      OpBuilder::InsertionGuard g(e.b);
-      Block *before = e.b.createBlock(&loop.getBefore(), {},
-                                      {e.b.getIndexType(), e.b.getIndexType()},
-                                      {e.loc, e.loc});
-      Value q = before->getArgument(0), fired = before->getArgument(1);
-      Value more = e.andi(e.cmpi(arith::CmpIPredicate::slt, q, K),
-                          e.cmpi(arith::CmpIPredicate::slt, fired, e.idx(n)));
-      scf::ConditionOp::create(e.b, e.loc, more, before->getArguments());
-      Block *after = e.b.createBlock(&loop.getAfter(), {},
-                                     {e.b.getIndexType(), e.b.getIndexType()},
-                                     {e.loc, e.loc});
-      q = after->getArgument(0);
-      fired = after->getArgument(1);
-      Value t = e.load(st_, q);
-      Value q1 = e.addi(q, 1);
-      Value next = e.ifThenElse(
-          e.cmpi(arith::CmpIPredicate::slt, q1, K), e.b.getF32Type(),
-          [&] { return e.load(st_, q1); }, [&] { return e.f32(tMax); });
-      Value row = e.muli(arith::IndexCastOp::create(
-                             e.b, e.loc, e.b.getIndexType(), e.load(sorted, q)),
-                         n);
-      Value q1i = arith::IndexCastOp::create(e.b, e.loc, e.b.getI32Type(), q1);
-      Value newlyFired = e.loop(n, {e.idx(0)}, [&](Value i, ValueRange c) {
-        Value w = e.load(wMem, e.addi(row, i));
-        Value a = e.add(e.load(W, i), w);
-        Value b = e.multiplyAdd(w, t, e.load(WT, i));
-        e.store(a, W, i);
-        e.store(b, WT, i);
-        Value d = e.load(done, i);
-        Value reach =
-            e.multiplyAdd(a, next, arith::NegFOp::create(e.b, e.loc, b));
-        Value fire = e.andi(
-            e.cmpi(arith::CmpIPredicate::eq, d, i32(0)),
-            e.cmpf(arith::CmpFPredicate::OGE, reach, e.load(tauThMem, i)));
-        e.store(e.select(fire, a, e.load(Wf, i)), Wf, i);
-        e.store(e.select(fire, b, e.load(WTf, i)), WTf, i);
-        e.store(e.select(fire, q1i, e.load(causal, i)), causal, i);
-        e.store(e.select(fire, i32(1), d), done, i);
-        return SmallVector<Value>{
-            e.addi(c[0], e.select(fire, e.idx(1), e.idx(0)))};
-      })[0];
-      scf::YieldOp::create(e.b, e.loc,
-                           ValueRange{q1, e.addi(fired, newlyFired)});
-    }
-    // Spike times (+inf: none), clamped into the interval of the crossing.
+    if (l.conv)
+      convolutionEvents(l, st, v, tMax);
+    else
+      denseEvents(l, v, tMax);
+    finish(k, st, v, tMax);
+  }
+
+  /// The runtime's layerForward: every sorted input is added to every
+  /// neuron, until all have fired.
+  void denseEvents(const snnrt::ttfs::Layer &l, const LayerValues &v,
+                   float tMax) {
+    int64_t n = l.out;
+    // Weights transposed to (in + 1) × out, the bias (or zeros) last.
+    Value wMem = globals.get(e, snnrt::ttfs::transposedWeights(l));
+    e.whileLoop(
+        {e.idx(0), e.idx(0)},
+        [&](ValueRange a) {
+          return e.andi(e.cmpi(arith::CmpIPredicate::slt, a[0], v.K),
+                        e.cmpi(arith::CmpIPredicate::slt, a[1], e.idx(n)));
+        },
+        [&](ValueRange a) {
+          Value q = a[0], fired = a[1];
+          Value t = e.load(v.sortedTimes, q);
+          Value q1 = e.addi(q, 1);
+          Value next = checkTime(v, q1, tMax);
+          Value row = e.muli(toIndex(e.load(v.sorted, q)), n);
+          Value q1i = toI32(q1);
+          Value newlyFired = e.loop(n, {e.idx(0)}, [&](Value i, ValueRange c) {
+            Value w = e.load(wMem, e.addi(row, i));
+            Value sum = e.add(e.load(v.W, i), w);
+            Value sumT = e.multiplyAdd(w, t, e.load(v.WT, i));
+            e.store(sum, v.W, i);
+            e.store(sumT, v.WT, i);
+            Value d = e.load(v.done, i);
+            Value fire = e.andi(e.cmpi(arith::CmpIPredicate::eq, d, i32(0)),
+                                reaches(v, i, sum, sumT, next));
+            e.store(e.select(fire, sum, e.load(v.Wf, i)), v.Wf, i);
+            e.store(e.select(fire, sumT, e.load(v.WTf, i)), v.WTf, i);
+            e.store(e.select(fire, q1i, e.load(v.causal, i)), v.causal, i);
+            e.store(e.select(fire, i32(1), d), v.done, i);
+            return SmallVector<Value>{
+                e.addi(c[0], e.select(fire, e.idx(1), e.idx(0)))};
+          })[0];
+          return SmallVector<Value>{q1, e.addi(fired, newlyFired)};
+        });
+  }
+
+  /// The runtime's convForward: an input spike updates only the neurons its
+  /// synapses reach; a neuron's crossing is checked when its next input
+  /// arrives and at t_max, and the first check position at which the dense
+  /// form would have seen V_th reached is found by bisection (its potential
+  /// is linear between its own inputs), so the spike times are those of
+  /// denseEvents on the dense form.
+  void convolutionEvents(const snnrt::ttfs::Layer &l, const TtfsLayerState &st,
+                         const LayerValues &v, float tMax) {
+    int64_t n = l.out;
+    snnrt::ttfs::Synapses s = snnrt::ttfs::buildSynapses(l);
+    std::vector<float> rowWeight(s.rowParam.size());
+    for (size_t q = 0; q < rowWeight.size(); ++q)
+      rowWeight[q] = s.params[size_t(s.rowParam[q])];
+    Value rowStart = globals.get(e, ArrayRef<int64_t>(s.rowStart));
+    Value rowNeuron = globals.get(e, ArrayRef<int32_t>(s.rowNeuron));
+    Value weights = globals.get(e, rowWeight);
+    Value last = ints(st.last, n); // position of the neuron's latest input
+    e.loop(n, [&](Value i) { e.store(i32(-1), last, i); });
+    // Neuron i crossed V_th by the check at position `upto` (K: t_max):
+    // the first position after its latest input whose check sees it.
+    auto fire = [&](Value i, Value upto) {
+      Value sum = e.load(v.W, i), sumT = e.load(v.WT, i);
+      Value from = e.addi(toIndex(e.load(last, i)), 1);
+      Value at = e.whileLoop(
+          {from, upto},
+          [&](ValueRange r) {
+            return e.cmpi(arith::CmpIPredicate::slt, r[0], r[1]);
+          },
+          [&](ValueRange r) {
+            Value mid =
+                e.addi(r[0], arith::ShRUIOp::create(
+                                 e.b, e.loc, e.subi(r[1], r[0]), e.idx(1)));
+            Value hit = reaches(v, i, sum, sumT, checkTime(v, mid, tMax));
+            return SmallVector<Value>{e.select(hit, r[0], e.addi(mid, 1)),
+                                      e.select(hit, mid, r[1])};
+          })[1];
+      e.store(i32(1), v.done, i);
+      e.store(sum, v.Wf, i);
+      e.store(sumT, v.WTf, i);
+      e.store(toI32(at), v.causal, i);
+    };
+    e.loop(e.idx(0), v.K, [&](Value q) {
+      Value j = toIndex(e.load(v.sorted, q));
+      Value t = e.load(v.sortedTimes, q);
+      Value qi = toI32(q);
+      e.loop(toIndex(e.load(rowStart, j)),
+             toIndex(e.load(rowStart, e.addi(j, 1))), [&](Value syn) {
+               Value i = toIndex(e.load(rowNeuron, syn));
+               Value waiting =
+                   e.cmpi(arith::CmpIPredicate::eq, e.load(v.done, i), i32(0));
+               e.ifThen(waiting, [&] {
+                 Value sum = e.load(v.W, i), sumT = e.load(v.WT, i);
+                 Value crossed = e.andi(
+                     e.cmpi(arith::CmpIPredicate::sge, e.load(last, i), i32(0)),
+                     reaches(v, i, sum, sumT, t));
+                 e.ifThenElse(
+                     crossed, [&] { fire(i, q); },
+                     [&] {
+                       Value w = e.load(weights, syn);
+                       e.store(e.add(sum, w), v.W, i);
+                       e.store(e.multiplyAdd(w, t, sumT), v.WT, i);
+                       e.store(qi, last, i);
+                     });
+               });
+             });
+    });
+    e.loop(n, [&](Value i) {
+      Value open =
+          e.andi(e.cmpi(arith::CmpIPredicate::eq, e.load(v.done, i), i32(0)),
+                 e.cmpi(arith::CmpIPredicate::sge, e.load(last, i), i32(0)));
+      e.ifThen(open, [&] {
+        e.ifThen(reaches(v, i, e.load(v.W, i), e.load(v.WT, i), e.f32(tMax)),
+                 [&] { fire(i, v.K); });
+      });
+    });
+  }
+
+  /// Spike times (+inf: none), clamped into the interval of the crossing,
+  /// and the layer's spike count.
+  void finish(int64_t k, const TtfsLayerState &st, const LayerValues &v,
+              float tMax) {
+    int64_t n = plan.ttfs->layers[size_t(k)].out;
     Value out = e.floats(st.out, n);
     float inf = std::numeric_limits<float>::infinity();
     Value count = e.loop(n, {e.i64(0)}, [&](Value i, ValueRange c) {
-      Value fired = e.cmpi(arith::CmpIPredicate::ne, e.load(done, i), i32(0));
+      Value fired = e.cmpi(arith::CmpIPredicate::ne, e.load(v.done, i), i32(0));
       Value t = e.ifThenElse(
           fired, e.b.getF32Type(),
           [&] {
-            Value ci = arith::IndexCastOp::create(
-                e.b, e.loc, e.b.getIndexType(), e.load(causal, i));
-            Value lo =
-                e.load(st_, arith::SubIOp::create(e.b, e.loc, ci, e.idx(1)));
-            Value hi = e.ifThenElse(
-                e.cmpi(arith::CmpIPredicate::slt, ci, K), e.b.getF32Type(),
-                [&] { return e.load(st_, ci); }, [&] { return e.f32(tMax); });
+            Value ci = toIndex(e.load(v.causal, i));
+            Value lo = e.load(v.sortedTimes, e.subi(ci, e.idx(1)));
+            Value hi = checkTime(v, ci, tMax);
             Value raw = arith::DivFOp::create(
-                e.b, e.loc, e.add(e.load(tauThMem, i), e.load(WTf, i)),
-                e.load(Wf, i));
+                e.b, e.loc, e.add(e.load(v.tauTh, i), e.load(v.WTf, i)),
+                e.load(v.Wf, i));
             // std::min(std::max(raw, lo), hi)
             Value up =
                 e.select(e.cmpf(arith::CmpFPredicate::OLT, raw, lo), lo, raw);
@@ -975,6 +1094,27 @@ private:
     Value counts = e.view(plan.countsOffset, int64_t(plan.ttfs->layers.size()),
                           e.b.getI64Type());
     e.store(e.add(e.load(counts, e.idx(k)), count), counts, e.idx(k));
+  }
+
+  /// The time of the check after `c` causal inputs: the next input's, or
+  /// t_max after the last.
+  Value checkTime(const LayerValues &v, Value c, float tMax) {
+    return e.ifThenElse(
+        e.cmpi(arith::CmpIPredicate::slt, c, v.K), e.b.getF32Type(),
+        [&] { return e.load(v.sortedTimes, c); }, [&] { return e.f32(tMax); });
+  }
+  /// Whether neuron i with causal sums (sum, sumT) has reached V_th at time
+  /// t: sum·t − sumT ≥ τ·V_th.
+  Value reaches(const LayerValues &v, Value i, Value sum, Value sumT, Value t) {
+    Value reach =
+        e.multiplyAdd(sum, t, arith::NegFOp::create(e.b, e.loc, sumT));
+    return e.cmpf(arith::CmpFPredicate::OGE, reach, e.load(v.tauTh, i));
+  }
+  Value toIndex(Value v) {
+    return arith::IndexCastOp::create(e.b, e.loc, e.b.getIndexType(), v);
+  }
+  Value toI32(Value index) {
+    return arith::IndexCastOp::create(e.b, e.loc, e.b.getI32Type(), index);
   }
 };
 

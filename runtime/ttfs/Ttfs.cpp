@@ -184,20 +184,6 @@ std::vector<float> transposedWeights(const Layer &l) {
   return wT;
 }
 
-namespace {
-
-/// A convolution's synapses both ways, for the event-driven simulation: for
-/// every input (row `in`: the bias spike) the neurons it reaches, and for
-/// every neuron its inputs in ascending order. `param` indexes `params`, the
-/// kernel followed by the channel bias (the layout of the gradients).
-struct Synapses {
-  std::vector<float> params;
-  std::vector<int64_t> rowStart; // in + 2
-  std::vector<int32_t> rowNeuron, rowParam;
-  std::vector<int64_t> colStart; // out + 1
-  std::vector<int32_t> colInput, colParam;
-};
-
 Synapses buildSynapses(const Layer &l) {
   const Convolution &c = *l.conv;
   Synapses s;
@@ -239,8 +225,6 @@ Synapses buildSynapses(const Layer &l) {
       add(i, l.in, biasParam + i / plane);
   return s;
 }
-
-} // namespace
 
 namespace {
 

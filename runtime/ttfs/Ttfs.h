@@ -139,8 +139,25 @@ void layerForward(const Layer &l, const float *wT, const float *inTimes,
 /// [(in + 1) × out] from the layer's weight and bias; for a convolution its
 /// dense form (zero outside the receptive fields, the channel bias on every
 /// neuron of the channel), which layerForward simulates exactly like the
-/// event-driven convolution (what the CPU backend compiles).
+/// event-driven convolution (the unit tests' reference).
 std::vector<float> transposedWeights(const Layer &l);
+
+/// A convolution's synapses both ways, for the event-driven simulation (and
+/// the CPU backend, which compiles the same event loop): for every input
+/// (row `in`: the bias spike) the neurons it reaches in ascending order,
+/// and for every neuron its inputs in ascending order (the bias spike
+/// last). `param` indexes `params`, the kernel followed by the channel bias
+/// (the layout of the gradients).
+struct Synapses {
+  std::vector<float> params;
+  std::vector<int64_t> rowStart; // in + 2
+  std::vector<int32_t> rowNeuron, rowParam;
+  std::vector<int64_t> colStart; // out + 1
+  std::vector<int32_t> colInput, colParam;
+};
+
+/// The synapse tables of a convolutional layer (`l.conv` set).
+Synapses buildSynapses(const Layer &l);
 
 /// Regularizers on hidden and output spike times (docs/ttfs.md derives
 /// them). With T = t_max, W_i the causal weight sum and ṽ_i the potential

@@ -6,8 +6,8 @@
 // until every neuron fired, and spike times come from the closed form,
 // clamped into the interval of the crossing.
 
-// CHECK-DAG: memref.global "private" constant @t_const0 : memref<15xf32>
-// CHECK-DAG: memref.global "private" constant @t_const1 : memref<3xf32>
+// CHECK-DAG: memref.global "private" constant @t_const0 : memref<3xf32>
+// CHECK-DAG: memref.global "private" constant @t_const1 : memref<15xf32>
 // CHECK: func.func @t_step(%{{.*}}: memref<{{[0-9]+}}xi8>)
 // Encoding: x ≤ 0 never fires, x ≥ 1 at 0, else τ·(1 − x).
 // CHECK:   arith.cmpf ole
