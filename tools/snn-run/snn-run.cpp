@@ -297,6 +297,18 @@ int runEval(const EvalOptions &opt) {
             events / double(std::max<int64_t>(done, 1));
     }
     llvm::outs() << j.dump(2) << "\n";
+  } else if (ttfs) { // one step of generated code simulates the window
+    llvm::outs() << llvm::format(
+        "TTFS accuracy: %.2f %% (%lld images, %.2f s, %.1f images/s on %d "
+        "threads)\n",
+        accuracy, (long long)done, secs, secs > 0 ? done / secs : 0.0,
+        snnrt::numThreads());
+    for (const auto &l : stats)
+      llvm::outs() << llvm::format(
+          "  %-40s %.4f spikes/neuron\n", l.name.c_str(),
+          l.spikes / double(done * l.neuronsPerSample));
+    llvm::outs() << llvm::format("generated code (JIT, compiled in %.2f s)\n",
+                                 compileSeconds);
   } else if (spiking) {
     llvm::outs() << llvm::format("SNN accuracy on %lld images (%.2f s, %.1f "
                                  "images/s at T = %lld on %d threads):\n",
