@@ -304,9 +304,10 @@ int runEval(const EvalOptions &opt) {
         accuracy, (long long)done, secs, secs > 0 ? done / secs : 0.0,
         snnrt::numThreads());
     for (const auto &l : stats)
-      llvm::outs() << llvm::format(
-          "  %-40s %.4f spikes/neuron\n", l.name.c_str(),
-          l.spikes / double(done * l.neuronsPerSample));
+      if (l.neuronsPerSample > 0)
+        llvm::outs() << llvm::format(
+            "  %-40s %.4f spikes/neuron\n", l.name.c_str(),
+            l.spikes / double(done * l.neuronsPerSample));
     llvm::outs() << llvm::format("generated code (JIT, compiled in %.2f s)\n",
                                  compileSeconds);
   } else if (spiking) {
