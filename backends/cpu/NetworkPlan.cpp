@@ -104,7 +104,7 @@ FailureOr<NetworkPlan> planTtfs(ModuleOp module, func::FuncOp fn) {
     s.done = p.allocate(4 * l.out);
     s.causal = p.allocate(4 * l.out);
     s.out = p.allocate(4 * l.out);
-    s.last = p.allocate(4 * l.out);
+    s.last = l.conv ? p.allocate(4 * l.out) : -1; // event-driven only
     plan.ttfsLayers.push_back(s);
   }
   plan.inputOffset = p.allocate(4 * plan.inputSize);

@@ -54,7 +54,7 @@ struct SpikingLayer {
 /// sorted times, per neuron the causal sums W and Σ w·t (running and frozen
 /// at the spike), fired flags, causal input counts, the spike times, and for
 /// a convolution (simulated event-driven) the position of each neuron's
-/// latest input.
+/// latest input (-1, none allocated, for a dense layer).
 struct TtfsLayerState {
   int64_t times, order, scratch, sorted, W, WT, Wf, WTf, done, causal, out,
       last;

@@ -868,10 +868,7 @@ private:
         Value last = arith::SubIOp::create(e.b, e.loc, end, one);
         Value a = e.load(src, minIndex(i, last)),
               b = e.load(src, minIndex(j, last));
-        auto key = [&](Value idx) {
-          return e.load(times, arith::IndexCastOp::create(
-                                   e.b, e.loc, e.b.getIndexType(), idx));
-        };
+        auto key = [&](Value idx) { return e.load(times, toIndex(idx)); };
         Value notRight = arith::XOrIOp::create(
             e.b, e.loc, rightLeft,
             arith::ConstantOp::create(e.b, e.loc, e.b.getBoolAttr(true)));
@@ -1056,10 +1053,9 @@ private:
       Value open =
           e.andi(e.cmpi(arith::CmpIPredicate::eq, e.load(v.done, i), i32(0)),
                  e.cmpi(arith::CmpIPredicate::sge, e.load(last, i), i32(0)));
-      e.ifThen(open, [&] {
-        e.ifThen(reaches(v, i, e.load(v.W, i), e.load(v.WT, i), e.f32(tMax)),
-                 [&] { fire(i, v.K); });
-      });
+      Value reached =
+          reaches(v, i, e.load(v.W, i), e.load(v.WT, i), e.f32(tMax));
+      e.ifThen(e.andi(open, reached), [&] { fire(i, v.K); });
     });
   }
 
