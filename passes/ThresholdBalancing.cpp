@@ -101,10 +101,8 @@ LogicalResult collect(const snnrt::Network &net, size_t target,
   for (int64_t first = 0; first < samples; first += batch) {
     int64_t n = std::min(batch, samples - first);
     snnrt::Tensor x = snnrt::imageBatch(images, first, n);
-    if (!snnrt::fitImagesToInput(want, x))
-      return emitError(loc) << "calibration images do not fit the network "
-                               "input "
-                            << snnrt::formatShape(want);
+    if (std::string e = snnrt::fitImagesToInput(want, x); !e.empty())
+      return emitError(loc) << "calibration images: " << e;
     std::vector<snnrt::Tensor> values;
     std::string err;
     if (!spike) {
@@ -284,10 +282,9 @@ void BalancePass::runOnOperation() {
     std::vector<snnrt::Tensor> probe;
     {
       snnrt::Tensor x = snnrt::imageBatch(images, 0, 1);
-      if (!snnrt::fitImagesToInput(net.inputShapes[0], x)) {
-        fn.emitError() << "snn-threshold-balance: calibration images do not "
-                          "fit the network input "
-                       << snnrt::formatShape(net.inputShapes[0]);
+      if (std::string e = snnrt::fitImagesToInput(net.inputShapes[0], x);
+          !e.empty()) {
+        fn.emitError() << "snn-threshold-balance: calibration images: " << e;
         return signalPassFailure();
       }
       if (std::string e = snnrt::annView(net, {x}, probe); !e.empty()) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -18,7 +19,25 @@ namespace {
 /// Reads a file in blocks; `at` is the absolute offset of the next byte.
 class BlockReader {
 public:
-  explicit BlockReader(const std::string &path) : in(path, std::ios::binary) {}
+  explicit BlockReader(const std::string &path) : in(path, std::ios::binary) {
+    std::error_code ec;
+    uintmax_t n = std::filesystem::file_size(path, ec);
+    size = ec ? 0 : int64_t(n);
+  }
+  /// Bytes after the read position (by the file's size when opened).
+  int64_t remaining() const { return std::max<int64_t>(0, size - at); }
+  /// Skips n bytes; returns how many were skipped.
+  size_t skip(size_t n) {
+    unsigned char scratch[4096];
+    size_t done = 0;
+    while (done < n) {
+      size_t got = read(scratch, std::min(n - done, sizeof scratch));
+      if (got == 0)
+        break;
+      done += got;
+    }
+    return done;
+  }
   bool ok() const { return bool(in) || in.eof(); }
   bool opened() const { return in.is_open(); }
   /// Up to n bytes into `out`; returns how many were read.
@@ -40,12 +59,14 @@ public:
     at += got;
     return got;
   }
+  /// Header lines are short; a longer one ends the line read early.
+  static constexpr size_t kMaxLine = 1 << 16;
   /// One header line (without the line end); false at end of file.
   bool line(std::string &out) {
     out.clear();
     unsigned char c;
     bool any = false;
-    while (read(&c, 1) == 1) {
+    while (out.size() < kMaxLine && read(&c, 1) == 1) {
       any = true;
       if (c == '\n')
         break;
@@ -68,6 +89,7 @@ public:
 
 private:
   std::ifstream in;
+  int64_t size = 0;
   unsigned char buf[1 << 16];
   size_t pos = 0, len = 0;
 };
@@ -130,6 +152,9 @@ std::string readHeader(BlockReader &r, const std::string &path,
              (endLine.empty() ? "" : " (no " + endLine + " line)");
     if (line.empty() || line[0] != '#')
       return where(path, at) + "expected a '#' header line";
+    if (line.size() >= BlockReader::kMaxLine)
+      return where(path, at) + "a header line longer than " +
+             std::to_string(BlockReader::kMaxLine) + " bytes";
     if (start)
       first = line;
     start = false;
@@ -270,7 +295,6 @@ std::string readAedat31(const std::string &path, const EventSink &sink) {
     return where(path, 0) + "not an AEDAT 3.x file (the first line is '" +
            first.substr(0, 40) + "', expected '#!AER-DAT3.1')";
   unsigned char head[28];
-  std::vector<unsigned char> payload;
   while (true) {
     int64_t at = r.at;
     size_t got = r.read(head, 28);
@@ -290,15 +314,22 @@ std::string readAedat31(const std::string &path, const EventSink &sink) {
     if (type == 1 && size != 8)
       return where(path, at) + "polarity packet with " + std::to_string(size) +
              "-byte events (expected 8)";
-    payload.resize(size_t(size * capacity));
-    got = r.read(payload.data(), payload.size());
-    if (got < payload.size())
-      return where(path, at) + "truncated packet (" + std::to_string(got) +
-             " of " + std::to_string(payload.size()) + " payload bytes)";
-    if (type != 1)
+    // The payload is checked against the file and streamed, never held.
+    int64_t payload = size * capacity;
+    if (payload > r.remaining())
+      return where(path, at) + "truncated packet (the header claims " +
+             std::to_string(payload) + " payload bytes, the file holds " +
+             std::to_string(r.remaining()) + ")";
+    if (type != 1) {
+      if (r.skip(size_t(payload)) < size_t(payload))
+        return where(path, at) + "truncated packet";
       continue;
+    }
     for (int64_t i = 0; i < capacity; ++i) {
-      const unsigned char *p = payload.data() + i * 8;
+      unsigned char p[8];
+      if (r.read(p, 8) < 8)
+        return where(path, at) + "truncated packet (event " +
+               std::to_string(i) + " of " + std::to_string(capacity) + ")";
       uint32_t data = littleEndian32(p);
       if (!(data & 1))
         continue; // invalid event
@@ -386,6 +417,12 @@ std::string binEvents(const std::vector<Event> &events, const BinOptions &o,
     return "binning needs at least one bin, a positive size and downsampling";
   int64_t W = (o.width + o.downsample - 1) / o.downsample,
           H = (o.height + o.downsample - 1) / o.downsample;
+  if (std::string e = checkMemory(double(o.bins) * 2.0 * double(H * W) * 4.0,
+                                  std::to_string(o.bins) + " frames of " +
+                                      std::to_string(W) + "×" +
+                                      std::to_string(H) + " pixels");
+      !e.empty())
+    return e;
   frames = Tensor({o.bins, 2, H, W});
   int64_t n = int64_t(events.size());
   if (n == 0)
@@ -439,10 +476,19 @@ std::string listEventDataset(const std::string &dir, const std::string &split,
         !std::all_of(label.begin(), label.end(),
                      [](unsigned char c) { return std::isdigit(c); }))
       continue;
+    int number = 0;
+    auto [end, err] =
+        std::from_chars(label.data(), label.data() + label.size(), number);
+    if (err != std::errc() || end != label.data() + label.size() ||
+        number > kMaxEventClass)
+      return cls.path().string() +
+             ": the class folder's name is not a class "
+             "number from 0 to " +
+             std::to_string(kMaxEventClass);
     for (const auto &f : fs::directory_iterator(cls.path(), ec)) {
       std::string ext = f.path().extension().string();
       if (f.is_regular_file() && (ext == ".bin" || ext == ".aedat"))
-        samples.push_back({std::stoi(label), f.path().string()});
+        samples.push_back({number, f.path().string()});
     }
   }
   if (ec)
@@ -475,6 +521,11 @@ std::string loadEventFrames(const EventDataset &data, int64_t first,
   if (std::string e = binEvents({}, o, one); !e.empty())
     return e;
   int64_t per = one.size();
+  if (std::string e = checkMemory(double(count) * double(per) * 4.0,
+                                  "a batch of " + std::to_string(count) +
+                                      " event samples binned into frames");
+      !e.empty())
+    return e;
   Shape shape = {count};
   shape.insert(shape.end(), one.shape.begin(), one.shape.end());
   frames = Tensor(shape);

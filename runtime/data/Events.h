@@ -89,6 +89,8 @@ struct EventDataset {
   std::vector<std::string> files;
   std::vector<int> labels;
 };
+/// The largest class number a class folder may have.
+constexpr int kMaxEventClass = 1000000;
 std::string listEventDataset(const std::string &dir, const std::string &split,
                              EventDataset &out);
 

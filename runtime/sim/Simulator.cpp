@@ -343,6 +343,9 @@ std::string meanFrame(const Tensor &frames, Tensor &out) {
 std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
                      const SimOptions &options, SimResult &result) {
   int64_t T = options.timesteps > 0 ? options.timesteps : net.timesteps;
+  if (T < 1 || T > kMaxTimesteps)
+    return "the number of time steps must be from 1 to " +
+           std::to_string(kMaxTimesteps) + ", got " + std::to_string(T);
   std::vector<int64_t> checkpoints = options.checkpoints;
   if (checkpoints.empty())
     checkpoints = {T};

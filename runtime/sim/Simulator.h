@@ -18,6 +18,11 @@ uint64_t splitmix64(uint64_t x);
 /// step and element whatever the thread count or the order of evaluation.
 float counterUniform(uint64_t seed, uint64_t step, uint64_t element);
 
+/// The most time steps a discrete-time network runs: spike counts are
+/// float32 and exact up to 2^24 (the snn dialect's verifier has the same
+/// bound on #snn.discrete<timesteps>).
+constexpr int64_t kMaxTimesteps = int64_t(1) << 24;
+
 struct SimOptions {
   int64_t timesteps = 0; // 0: the network's own
   /// Steps after which the readouts are also reported (e.g. {8, 16, 32});

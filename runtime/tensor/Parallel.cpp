@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -18,7 +20,9 @@ int numThreads() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-void setNumThreads(int threads) { gThreads = std::max(0, threads); }
+void setNumThreads(int threads) {
+  gThreads = std::clamp(threads, 0, kMaxThreads);
+}
 
 void parallelFor(int64_t n, int64_t grain,
                  const std::function<void(int64_t, int64_t)> &body) {
@@ -30,16 +34,31 @@ void parallelFor(int64_t n, int64_t grain,
     body(0, n);
     return;
   }
+  // An exception in a worker (std::bad_alloc) is rethrown here, on the
+  // calling thread, once every worker has finished.
+  std::exception_ptr failure;
+  std::mutex failureLock;
+  auto run = [&](int64_t b, int64_t e) {
+    try {
+      body(b, e);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failureLock);
+      if (!failure)
+        failure = std::current_exception();
+    }
+  };
   std::vector<std::thread> workers;
   int64_t per = (n + chunks - 1) / chunks;
   for (int64_t c = 1; c < chunks; ++c) {
     int64_t b = c * per, e = std::min(n, b + per);
     if (b < e)
-      workers.emplace_back([&body, b, e] { body(b, e); });
+      workers.emplace_back([&run, b, e] { run(b, e); });
   }
-  body(0, std::min(n, per));
+  run(0, std::min(n, per));
   for (auto &w : workers)
     w.join();
+  if (failure)
+    std::rethrow_exception(failure);
 }
 
 int64_t chunkCount(int64_t n) {

@@ -8,12 +8,18 @@
 
 namespace snnrt {
 
+/// The most worker threads the runtime starts (--threads above it is
+/// refused by the tools; setNumThreads caps it).
+constexpr int kMaxThreads = 256;
+
 /// Number of worker threads kernels use (default: hardware concurrency).
 int numThreads();
+/// 0: hardware concurrency; capped at kMaxThreads.
 void setNumThreads(int threads);
 
 /// Calls `body(begin, end)` on disjoint chunks covering [0, n), on up to
 /// numThreads() threads; chunks smaller than `grain` are not split further.
+/// An exception thrown by `body` on any thread is rethrown to the caller.
 void parallelFor(int64_t n, int64_t grain,
                  const std::function<void(int64_t, int64_t)> &body);
 

@@ -2,6 +2,9 @@
 
 #include "runtime/tensor/Tensor.h"
 
+#include <cstdio>
+#include <unistd.h>
+
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -29,6 +32,32 @@ std::string formatShape(const Shape &shape) {
   for (size_t i = 0; i < shape.size(); ++i)
     s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + "]";
+}
+
+std::string formatBytes(double bytes) {
+  const char *units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  int u = 0;
+  while (bytes >= 1024.0 && u < 5) {
+    bytes /= 1024.0;
+    ++u;
+  }
+  char text[64];
+  std::snprintf(text, sizeof text, u == 0 ? "%.0f %s" : "%.3g %s", bytes,
+                units[u]);
+  return text;
+}
+
+double physicalMemoryBytes() {
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+  return pages > 0 && size > 0 ? double(pages) * double(size) : 0.0;
+}
+
+std::string checkMemory(double bytes, const std::string &what) {
+  double have = physicalMemoryBytes();
+  if (have <= 0 || bytes <= have)
+    return "";
+  return what + " needs " + formatBytes(bytes) + ", more than this machine's " +
+         formatBytes(have) + " of memory";
 }
 
 std::vector<int64_t> stridesOf(const Shape &shape) {

@@ -28,6 +28,16 @@ int64_t numElements(const Shape &shape);
 /// "[2, 3, 4]".
 std::string formatShape(const Shape &shape);
 
+/// "1.5 GiB", "340 MiB", "12 KiB", "100 bytes".
+std::string formatBytes(double bytes);
+/// This machine's physical memory in bytes (0 when unknown).
+double physicalMemoryBytes();
+/// "" when `bytes` fit in this machine's memory; else "WHAT needs 154 GiB,
+/// more than this machine's 23 GiB of memory". For sizes that come from a
+/// user's numbers (time steps, bins): checked before the allocation, so
+/// that the request is named instead of failing somewhere inside.
+std::string checkMemory(double bytes, const std::string &what);
+
 /// Checks `inputs` against declared shapes (-1: any size); returns an error
 /// naming the first input that does not fit, or an empty string.
 struct Tensor;

@@ -23,10 +23,7 @@ SampleSource imageSource(const ImageDataset &data, const Shape &want) {
       std::copy_n(data.images.ptr() + src * per, per, x.ptr() + i * per);
       labels[size_t(i)] = data.labels[size_t(src)];
     }
-    if (!fitImagesToInput(want, x))
-      return "the network input " + formatShape(want) +
-             " does not take 28×28 images";
-    return "";
+    return fitImagesToInput(want, x);
   };
   return s;
 }
@@ -67,6 +64,8 @@ std::string simulatedAccuracy(const Network &net, const SampleSource &data,
       return e;
     const Tensor &out = r.outputs.back()[0];
     int64_t classes = out.size() / n;
+    if (std::string e = checkLabels(labels, classes, first + done); !e.empty())
+      return e;
     for (int64_t i = 0; i < n; ++i) {
       const float *z = out.ptr() + i * classes;
       correct += std::max_element(z, z + classes) - z == labels[size_t(i)];

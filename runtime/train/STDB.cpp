@@ -302,6 +302,9 @@ struct StdbTrainer::Impl {
   std::string normalizeForward(size_t k);
   void normalizeBackward(size_t k, int64_t S, Tensor &gy, bool &gyConst);
   double heldBytes() const;
+  /// StdbTrainer::computeGradients without its out-of-memory report.
+  std::string batch(const Tensor &input, const std::vector<int> &labels,
+                    uint64_t noiseSeed, bool train, BatchResult &result);
 };
 
 StdbTrainer::StdbTrainer() = default;
@@ -337,6 +340,9 @@ std::string StdbTrainer::Impl::prepare() {
     return "dropout must lie in [0, 1)";
   if (opt.segment < 0)
     return "the recomputation segment must be >= 0";
+  if (T > kMaxTimesteps || opt.firstSpikeAge > kMaxTimesteps)
+    return "time steps and the first-spike age must be at most " +
+           std::to_string(kMaxTimesteps);
   temperature = opt.temperature > 0 ? opt.temperature : float(T);
   lut.resize(size_t(T + opt.firstSpikeAge + 1));
   for (size_t d = 0; d < lut.size(); ++d)
@@ -1070,11 +1076,11 @@ std::string StdbTrainer::Impl::backward(int64_t t0, int64_t t1,
   return "";
 }
 
-std::string StdbTrainer::computeGradients(const Tensor &input,
-                                          const std::vector<int> &labels,
-                                          uint64_t noiseSeed, bool train,
-                                          BatchResult &result) {
-  Impl &m = *impl;
+std::string StdbTrainer::Impl::batch(const Tensor &input,
+                                     const std::vector<int> &labels,
+                                     uint64_t noiseSeed, bool train,
+                                     BatchResult &result) {
+  Impl &m = *this;
   Network &net = m.net;
   if (std::string e = checkInputShapes(net.inputShapes, {input}); !e.empty())
     return e;
@@ -1174,6 +1180,28 @@ std::string StdbTrainer::computeGradients(const Tensor &input,
     if (n)
       n->xhat = Tensor();
   return "";
+}
+
+std::string StdbTrainer::computeGradients(const Tensor &input,
+                                          const std::vector<int> &labels,
+                                          uint64_t noiseSeed, bool train,
+                                          BatchResult &result) {
+  // BPTT keeps every step's activations: a request for more memory than
+  // the machine has is reported with what asked for it.
+  try {
+    return impl->batch(input, labels, noiseSeed, train, result);
+  } catch (const std::bad_alloc &) {
+    impl->val.assign(impl->net.constants.size(), Tensor());
+    impl->tape.assign(impl->net.layers.size(), LayerTape());
+    return "out of memory: BPTT stores the activations of every one of the " +
+           std::to_string(impl->T) + " time steps for a batch of " +
+           std::to_string(input.rank() ? input.dim(0) : 0) + " samples (" +
+           formatBytes(impl->peakBytes) +
+           " were held when an allocation failed; this machine has " +
+           formatBytes(physicalMemoryBytes()) +
+           "): lower --batch or --timesteps, or keep states only every N "
+           "steps with --recompute N";
+  }
 }
 
 //===----------------------------------------------------------------------===//

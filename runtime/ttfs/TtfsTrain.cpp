@@ -19,7 +19,8 @@ std::string checkInputs(const Network &net, const ImageDataset &data) {
   if (per != net.layers[0].in)
     return "the first layer takes " + std::to_string(net.layers[0].in) +
            " inputs but the images have " + std::to_string(per) + " pixels";
-  return "";
+  // run() indexes the output layer with the labels.
+  return checkLabels(data.labels, net.layers.back().out);
 }
 
 /// Images `indices` (or [first, first + n)) flattened, with their labels.

@@ -10,6 +10,7 @@
 #include "runtime/tensor/Parallel.h"
 #include "runtime/train/FineTune.h"
 #include "runtime/ttfs/TtfsTrain.h"
+#include "tools/snn-run/Cli.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -26,6 +27,21 @@
 #include <unistd.h>
 
 namespace snnrun {
+
+/// Bounds of options that have no natural one: enough for any real use,
+/// small enough that a typo cannot ask for years of work.
+constexpr int64_t kMaxEpochs = 1000000;
+constexpr int64_t kMaxSensor = 32768;        // AEDAT 3.1's 15-bit addresses
+constexpr int64_t kMaxEmulatedUs = 10000000; // 10 s of emulated recording
+
+/// --threads N: 0 (all cores) to snnrt::kMaxThreads.
+inline CLI::Option *addThreadsOption(CLI::App *cmd, int &threads) {
+  return cmd
+      ->add_option("--threads", threads,
+                   "Worker threads (0: all cores; at most " +
+                       std::to_string(snnrt::kMaxThreads) + ")")
+      ->check(cli::integer(0, snnrt::kMaxThreads, "0: all cores"));
+}
 
 /// A one-line progress bar on stderr, only when stderr is a terminal.
 class ProgressBar {
@@ -97,6 +113,10 @@ struct TrainCliOptions {
 /// checkpoint/resume, test evaluation, threads, JSON, progress).
 void addTrainingOptions(CLI::App *cmd, TrainCliOptions &o,
                         snnrt::TrainingOptions &t);
+/// Refuses, with a message, a checkpoint that is the input model or the
+/// output, and an output or checkpoint that cannot be written: before the
+/// first epoch, which would otherwise be lost.
+bool checkTrainingOutputs(const TrainCliOptions &o);
 /// Turns the string choices into `t` and defaults the checkpoint to
 /// OUTPUT.ckpt.
 void finishTrainingOptions(const TrainCliOptions &o, snnrt::TrainingOptions &t);

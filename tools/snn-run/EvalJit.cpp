@@ -66,6 +66,8 @@ bool snnrun::evalWithJit(mlir::ModuleOp module, const std::string &model,
       if (err.empty() && x.size() != net.inputSize())
         err = "the network takes " + std::to_string(net.inputSize()) +
               " inputs per sample, the data gives " + std::to_string(x.size());
+      if (err.empty())
+        err = snnrt::checkLabels(label, net.outputSize(), n);
       if (!err.empty()) {
         std::lock_guard<std::mutex> lock(merge);
         if (error.empty())

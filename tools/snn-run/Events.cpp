@@ -224,40 +224,41 @@ CLI::App *addEventsCommand(CLI::App &app, EventsOptions &o) {
   em->add_option("--split", o.split, "train, test or all")
       ->capture_default_str()
       ->check(CLI::IsMember({"train", "test", "all"}));
-  em->add_option("--limit", o.limit, "First N images of each split (0: all)");
+  em->add_option("--limit", o.limit, "First N images of each split (0: all)")
+      ->check(cli::integer(0, INT64_MAX, "0: all"));
   em->add_option("-o,--output", o.output, "Output folder")->required();
   em->add_option("--threshold", o.saccades.threshold,
                  "Log-intensity contrast threshold")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::real(0.0));
   em->add_option("--threshold-spread", o.saccades.thresholdSpread,
                  "Per-pixel threshold mismatch (relative σ)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::real(0.0, true, 10.0));
   em->add_option("--refractory-us", o.saccades.refractoryUs,
                  "Minimum time between two events of a pixel (µs)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::integer(0, kMaxEmulatedUs));
   em->add_option("--noise-hz", o.saccades.noiseHz,
                  "Background events per pixel and second")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::real(0.0, true, 1e6));
   em->add_option("--saccade-us", o.saccades.saccadeUs,
                  "Duration of each of the three saccades (µs)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::integer(1, kMaxEmulatedUs));
   em->add_option("--step-us", o.saccades.stepUs,
                  "Time resolution of the emulation (µs)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::integer(1, kMaxEmulatedUs));
   em->add_option("--canvas", o.saccades.canvas,
                  "Sensor width and height (N-MNIST: 34)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 239));
+      ->check(cli::integer(1, 239));
   em->add_option("--seed", o.saccades.seed, "Noise and mismatch seed")
       ->capture_default_str();
   em->add_flag("--overwrite", o.overwrite, "Rewrite samples written before");
-  em->add_option("--threads", o.threads, "Worker threads");
+  addThreadsOption(em, o.threads);
   em->add_flag("--json", o.json, "Print a JSON summary");
   em->add_flag("!--no-progress", o.progress, "No progress bar");
   em->callback([&o] { o.action = "emulate"; });
@@ -268,7 +269,7 @@ CLI::App *addEventsCommand(CLI::App &app, EventsOptions &o) {
               "of a data set folder (N-MNIST layout); JSON");
   in->add_option("path", o.path, "Event file or data set folder")->required();
   in->add_option("--bins", o.bins, "Also count the events of T frames")
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::integer(0, snnrt::kMaxTimesteps, "0: no frames"));
   in->add_flag("--by-count", o.byCount,
                "Frames of equal event counts instead of equal time");
   in->callback([&o] { o.action = "info"; });

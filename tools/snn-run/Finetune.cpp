@@ -15,6 +15,7 @@
 #include "runtime/mlir-bridge/SNNToRuntime.h"
 #include "runtime/mlir-bridge/TtfsToRuntime.h"
 #include "tools/snn-run/Common.h"
+#include "tools/support/ToolSupport.h"
 
 #include "dialect/SNN/SNNOps.h"
 
@@ -46,22 +47,25 @@ void addTrainingOptions(CLI::App *cmd, TrainCliOptions &o,
       ->capture_default_str();
   cmd->add_option("--epochs", t.epochs, "Epochs")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::integer(1, kMaxEpochs));
   cmd->add_option("--batch", t.batch, "Images per mini-batch")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::integer(1));
   cmd->add_option("--optimizer", o.optimizer,
                   "adam, adamw (Adam with decoupled weight decay) or sgd "
                   "(with momentum)")
       ->capture_default_str()
       ->check(CLI::IsMember({"adam", "adamw", "sgd"}));
   cmd->add_option("--lr", t.optimizer.learningRate, "Learning rate")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::real(0.0));
   cmd->add_option("--momentum", t.optimizer.momentum, "SGD momentum")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::real(0.0, true, 1.0));
   cmd->add_option("--weight-decay", t.optimizer.weightDecay,
                   "L2 weight decay on weights and biases")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::real(0.0, true));
   cmd->add_option("--schedule", o.schedule,
                   "Learning-rate schedule: step (× --lr-decay at each "
                   "milestone), cosine, or constant")
@@ -70,27 +74,56 @@ void addTrainingOptions(CLI::App *cmd, TrainCliOptions &o,
   cmd->add_option("--milestones", t.milestones,
                   "Step schedule: fractions of the epochs where the rate "
                   "drops, e.g. 0.6,0.8,0.9")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->check(cli::real(0.0, true, 1.0));
   cmd->add_option("--lr-decay", t.decay, "Step schedule: factor per milestone")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::real(0.0));
   cmd->add_option("--seed", t.seed, "Seed for shuffling, noise and dropout")
       ->capture_default_str();
   cmd->add_option("--limit", t.limit,
-                  "Use only the first N training images (0: all)");
+                  "Use only the first N training images (0: all)")
+      ->check(cli::integer(0, INT64_MAX, "0: all"));
   cmd->add_option("--validation", t.validation,
                   "Training images held out for validation after each epoch")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::integer(0));
   cmd->add_option("--checkpoint", o.checkpoint,
                   "Checkpoint file written after every epoch (default: "
                   "OUTPUT.ckpt)");
   cmd->add_flag("--resume", t.resume,
                 "Continue from the checkpoint when there is one");
   cmd->add_option("--test-limit", o.testLimit,
-                  "Test images evaluated at the end (0: all)");
+                  "Test images evaluated at the end (0: all)")
+      ->check(cli::integer(0, INT64_MAX, "0: all"));
   cmd->add_flag("!--no-test", o.test, "Skip the test-set evaluation");
-  cmd->add_option("--threads", o.threads, "Worker threads (default: all)");
+  addThreadsOption(cmd, o.threads);
   cmd->add_flag("--json", o.json, "Print one JSON object at the end");
   cmd->add_flag("!--no-progress", o.progress, "No progress bar");
+}
+
+std::string checkpointPath(const TrainCliOptions &o) {
+  return o.checkpoint.empty() ? o.output + ".ckpt" : o.checkpoint;
+}
+
+bool checkTrainingOutputs(const TrainCliOptions &o) {
+  std::string checkpoint = checkpointPath(o);
+  auto refuse = [](const std::string &why) {
+    llvm::errs() << "snn-run: " << why << "\n";
+    return false;
+  };
+  if (snnrt::sameFile(checkpoint, o.model))
+    return refuse("--checkpoint " + checkpoint +
+                  " is the input model, which the binary checkpoint would "
+                  "replace: choose another file");
+  if (snnrt::sameFile(checkpoint, o.output))
+    return refuse("--checkpoint " + checkpoint + " and -o " + o.output +
+                  " are the same file: choose another checkpoint");
+  // Found now, not after the first epoch, which would be lost.
+  for (const std::string &path : {o.output, checkpoint})
+    if (std::string e = snnrt::checkOutputPath(path); !e.empty())
+      return refuse(e);
+  return true;
 }
 
 void finishTrainingOptions(const TrainCliOptions &o,
@@ -101,7 +134,7 @@ void finishTrainingOptions(const TrainCliOptions &o,
   t.schedule = o.schedule == "cosine"     ? snnrt::Schedule::Cosine
                : o.schedule == "constant" ? snnrt::Schedule::Constant
                                           : snnrt::Schedule::Step;
-  t.checkpoint = o.checkpoint.empty() ? o.output + ".ckpt" : o.checkpoint;
+  t.checkpoint = checkpointPath(o);
 }
 
 snnrt::TrainCallbacks EpochPrinter::callbacks() {
@@ -156,16 +189,14 @@ bool loadImages(const std::string &data, const std::string &split,
 }
 
 bool writeModuleAtomically(mlir::ModuleOp module, const std::string &path) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  module->print(os);
-  os.flush();
-  if (std::string e = snnrt::writeFileAtomically(
-          path,
-          [&](FILE *f) {
-            return std::fwrite(text.data(), 1, text.size(), f) == text.size();
-          });
-      !e.empty()) {
+  mlir::snnmlir::ToolOutputFile out;
+  std::string e = out.open(path);
+  if (e.empty()) {
+    module->print(out.os());
+    out.os() << "\n";
+    e = out.commit();
+  }
+  if (!e.empty()) {
     llvm::errs() << "snn-run: " << e << "\n";
     return false;
   }
@@ -201,20 +232,24 @@ CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
       ->capture_default_str()
       ->check(CLI::IsMember({"stdb"}));
   cmd->add_option("--timesteps", t.stdb.timesteps,
-                  "Time steps to train at (default: the network's T); the "
+                  "Time steps to train at (0: the network's T); the "
                   "output module runs at this T")
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::integer(0, snnrt::kMaxTimesteps, "0: the network's T"));
   cmd->add_option("--alpha", t.stdb.alpha, "STDB surrogate height α")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::real(0.0));
   cmd->add_option("--beta", t.stdb.beta, "STDB surrogate decay β per step")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::real(0.0, true));
   cmd->add_option("--first-spike-age", t.stdb.firstSpikeAge,
                   "Δt used before a neuron's first spike (0: no gradient "
                   "before it)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::integer(0, snnrt::kMaxTimesteps));
   cmd->add_option("--dropout", t.stdb.dropout,
                   "Dropout on spikes, one mask per image for all steps")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::real(0.0, true, 0.99));
   cmd->add_flag("--train-threshold", t.stdb.trainThreshold,
                 "Also train the firing thresholds");
   cmd->add_flag("--train-leak", t.stdb.trainLeak,
@@ -223,14 +258,18 @@ CLI::App *addFinetuneCommand(CLI::App &app, FinetuneOptions &o) {
                   "Recomputation through time: keep neuron states every N "
                   "steps and recompute activations in the backward pass "
                   "(memory ∝ N instead of T; 0: off)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::integer(0, snnrt::kMaxTimesteps, "0: off"));
   cmd->add_option("--temperature", t.stdb.temperature,
                   "Logits are the accumulated readout divided by this (0: T)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::real(0.0, true));
   return cmd;
 }
 
 int runFinetune(const FinetuneOptions &opt) {
+  if (!checkTrainingOutputs(opt))
+    return 1;
   LoadedNetwork loaded(opt.model, opt.threads);
   auto &module = loaded.module;
   if (!module)

@@ -56,11 +56,11 @@ CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
       ->check(CLI::IsMember({"full", "spatial", "temporal", "none"}));
   cmd->add_option("--kappa", o.kappa, "bpsta: κ of the temporal adjustment")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::real(0.0, true));
   cmd->add_option("--width", o.width,
                   "bpsta: half width of the rectangular surrogate")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::real(0.0));
   cmd->add_option("--loss", o.loss,
                   "bpsta: mse (output rates against the one-hot label) or ce "
                   "(softmax cross-entropy on the readout)")
@@ -75,7 +75,7 @@ CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
                   "and converted with event-frame input and BPSTA's neuron "
                   "(LIF, λ = 0.9, hard reset, V_th = 0.5); default 16. A "
                   ".mlir network keeps its own T")
-      ->check(CLI::PositiveNumber);
+      ->check(cli::integer(1, snnrt::kMaxTimesteps));
   cmd->add_option("--batch-norm", o.batchNorm,
                   "bpsta: batch-norm on every synapse that feeds LIF neurons "
                   "while training, as the BPSTA networks have (batch "
@@ -89,12 +89,12 @@ CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
                   "deviation of this many thresholds (a stand-in for the "
                   "batch-norm of the BPSTA networks); 0: keep the weights")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::real(0.0, true));
   cmd->add_option("--sensor", o.sensor,
                   "bpsta: sensor width and height in pixels (default: 34 for "
                   "nmnist and emulated data, 128 for aedat); frames are "
                   "downsampled to the network's input")
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::integer(0, kMaxSensor, "0: the format's"));
   cmd->add_option("--reg", o.reg,
                   "Sparse-firing regularizer on the hidden layers: none, "
                   "m-ssr (Σ W·(t_max − t)²/2τ), f-ssr (Σ W·(t_max − t)/τ), "
@@ -107,32 +107,34 @@ CLI::App *addTrainCommand(CLI::App &app, TrainOptions &o) {
           {"none", "m-ssr", "f-ssr", "membrane", "membrane-full"}));
   cmd->add_option("--gamma", t.loss.gamma, "Regularizer strength γ")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::real(0.0, true));
   cmd->add_option("--vhat", t.loss.vhat,
                   "Membrane regularizers: the level v̂ as a fraction of V_th")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(cli::real(0.0, true, 1.0));
   cmd->add_flag("--reg-output", t.loss.regularizeOutput,
                 "Regularize the output layer too");
   cmd->add_option("--sigma", t.loss.sigma,
                   "Softmax temperature: the logits are −t/σ")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::real(0.0));
   cmd->add_option("--fire-weight", t.loss.fireWeight,
                   "Weight of max(0, V_th − v(t_max)) for a silent target "
                   "output")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::real(0.0, true));
   cmd->add_option("--init", o.init,
                   "Start from the module's weights, or from random weights "
                   "(uniform ±scale/√fan-in, shifted by mean·scale/√fan-in)")
       ->capture_default_str()
       ->check(CLI::IsMember({"module", "random"}));
   cmd->add_option("--init-scale", o.initScale, "--init random: scale")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::real(0.0));
   cmd->add_option("--init-mean", o.initMean,
                   "--init random: mean shift (excitatory bias)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::real(-1e6, true, 1e6));
   return cmd;
 }
 
@@ -188,6 +190,8 @@ void printEvaluation(const snnrt::ttfs::Network &net,
 } // namespace
 
 int runTrain(const TrainOptions &opt) {
+  if (!checkTrainingOutputs(opt))
+    return 1;
   if (opt.method == "bpsta")
     return runBpsta(opt);
   LoadedNetwork loaded(opt.model, opt.threads);

@@ -10,25 +10,28 @@
 // an snn-dialect spiking network, run by the discrete-time simulator, or a
 // TTFS network in continuous time, run by the exact event simulator) or
 // an ONNX model (.onnx, .onnxtext), imported on the fly. Exit codes: 0 success,
-// 1 error (bad model, missing data), 2 bad command line, 3 accuracy below
-// --min-accuracy.
+// 1 error (bad model, missing data, a bad command line, out of memory), 3
+// accuracy below --min-accuracy.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/ann/Executor.h"
 #include "runtime/ann/Kernels.h"
 #include "runtime/data/IDX.h"
+#include "runtime/io/FatalErrors.h"
 #include "runtime/mlir-bridge/NNToRuntime.h"
 #include "runtime/mlir-bridge/SNNToRuntime.h"
 #include "runtime/mlir-bridge/TtfsToRuntime.h"
 #include "runtime/sim/Simulator.h"
 #include "runtime/tensor/Parallel.h"
 #include "tools/snn-run/Common.h"
+#include "tools/support/ToolSupport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -44,6 +47,7 @@
 
 namespace {
 
+namespace cli = snnrun::cli;
 using snnrun::LoadedNetwork;
 using snnrun::ProgressBar;
 
@@ -77,7 +81,7 @@ int runEval(const EvalOptions &opt) {
       llvm::errs() << "snn-run: --timesteps applies to discrete-time "
                       "networks; "
                    << opt.model << " is a TTFS network (continuous time)\n";
-      return 2;
+      return 1;
     }
     return snnrun::evalTtfs(*module, opt.model, opt.data, opt.split, opt.limit,
                             opt.batch, opt.json, opt.minAccuracy);
@@ -94,7 +98,7 @@ int runEval(const EvalOptions &opt) {
       llvm::errs() << "snn-run: --timesteps applies to discrete-time "
                       "networks; "
                    << opt.model << " is a TTFS network (continuous time)\n";
-      return 2;
+      return 1;
     }
     auto fn = module->lookupSymbol<mlir::func::FuncOp>("main");
     auto type =
@@ -132,7 +136,7 @@ int runEval(const EvalOptions &opt) {
   if (!spiking && !steps.empty()) {
     llvm::errs() << "snn-run: --timesteps applies to spiking networks; "
                  << opt.model << " is an ANN\n";
-    return 2;
+    return 1;
   }
   size_t checkpoints = spiking ? steps.size() : 1;
 
@@ -178,7 +182,7 @@ int runEval(const EvalOptions &opt) {
   if (jit && !spiking) {
     llvm::errs() << "snn-run: --engine jit runs spiking networks; " << opt.model
                  << " is an ANN\n";
-    return 2;
+    return 1;
   }
   double compileSeconds = 0;
   if (jit) {
@@ -232,6 +236,13 @@ int runEval(const EvalOptions &opt) {
       llvm::errs() << "snn-run: " << opt.model << ": " << err << "\n";
       return 1;
     }
+    if (done == 0) // every label the run will read, before any result
+      if (std::string e = snnrt::checkLabels(
+              events ? recordings.labels : data.labels, logits[0].size() / n);
+          !e.empty()) {
+        llvm::errs() << "snn-run: " << opt.data << ": " << e << "\n";
+        return 1;
+      }
     for (size_t k = 0; k < checkpoints; ++k) {
       int64_t classes = logits[k].size() / n;
       for (int64_t i = 0; i < n; ++i) {
@@ -420,8 +431,9 @@ int runDiagnose(const DiagnoseOptions &opt) {
   for (int64_t done = 0; done < total;) {
     int64_t n = std::min(opt.batch, total - done);
     snnrt::Tensor x = snnrt::imageBatch(data, done, n);
-    if (!snnrt::fitImagesToInput(net.inputShapes[0], x)) {
-      llvm::errs() << "snn-run: the model's input does not take 28×28 images\n";
+    if (std::string e = snnrt::fitImagesToInput(net.inputShapes[0], x);
+        !e.empty()) {
+      llvm::errs() << "snn-run: " << opt.model << ": " << e << "\n";
       return 1;
     }
     snnrt::SimOptions so;
@@ -497,9 +509,7 @@ int runDiagnose(const DiagnoseOptions &opt) {
   return 0;
 }
 
-} // namespace
-
-int main(int argc, char **argv) {
+int run(int argc, char **argv) {
   // Simulation and training allocate and free tensors of tens of MiB per
   // batch; glibc would map and unmap each one (a page fault per 4 KiB on
   // every reuse). Keep freed memory in the heap instead: no trimming (a
@@ -525,13 +535,14 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   evalCmd->add_option("--split", eval.split, "train or test")
       ->capture_default_str();
-  evalCmd->add_option("--limit", eval.limit,
-                      "Evaluate only the first N images (0: all)");
+  evalCmd
+      ->add_option("--limit", eval.limit,
+                   "Evaluate only the first N images (0: all)")
+      ->check(cli::integer(0, INT64_MAX, "0: all"));
   evalCmd->add_option("--batch", eval.batch, "Images per batch")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  evalCmd->add_option("--threads", eval.threads,
-                      "Worker threads (default: all cores)");
+      ->check(cli::integer(1));
+  snnrun::addThreadsOption(evalCmd, eval.threads);
   evalCmd->add_flag("--json", eval.json,
                     "Print one JSON object instead of text");
   evalCmd->add_flag("!--no-progress", eval.progress,
@@ -541,7 +552,7 @@ int main(int argc, char **argv) {
                    "Spiking networks: report accuracy after each of these "
                    "step counts, e.g. 8,16,32 (default: the network's T)")
       ->delimiter(',')
-      ->check(CLI::PositiveNumber);
+      ->check(cli::integer(1, snnrt::kMaxTimesteps));
   evalCmd->add_flag("!--no-events", eval.events,
                     "Spiking networks: always use dense synapse kernels, "
                     "never the event-driven ones");
@@ -556,7 +567,7 @@ int main(int argc, char **argv) {
       ->add_option("--sensor", eval.sensor,
                    "Event input: sensor width and height (default: 34 for "
                    "nmnist and emulated data, 128 for aedat)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(cli::integer(0, snnrun::kMaxSensor, "0: the format's"));
   evalCmd
       ->add_option("--bin-by", eval.binBy,
                    "Event input: frames of equal event counts or equal time")
@@ -567,8 +578,10 @@ int main(int argc, char **argv) {
                     "generated code follows (bit-identical spikes, slower)");
   evalCmd->add_flag("--profile", eval.profile,
                     "Print the time spent in each op (to stderr)");
-  evalCmd->add_option("--min-accuracy", eval.minAccuracy,
-                      "Exit with code 3 when accuracy (%) is below this");
+  evalCmd
+      ->add_option("--min-accuracy", eval.minAccuracy,
+                   "Exit with code 3 when accuracy (%) is below this")
+      ->check(cli::real(0.0, true, 100.0));
 
   snnrun::FinetuneOptions finetune;
   CLI::App *finetuneCmd = snnrun::addFinetuneCommand(app, finetune);
@@ -590,19 +603,21 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   diagCmd->add_option("--limit", diag.limit, "Test images to use")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(cli::integer(1));
   diagCmd->add_option("--batch", diag.batch, "Images per batch")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  diagCmd->add_option("--timesteps", diag.timesteps,
-                      "Steps to simulate (default: the network's T)");
-  diagCmd->add_option("--threads", diag.threads, "Worker threads");
+      ->check(cli::integer(1));
+  diagCmd
+      ->add_option("--timesteps", diag.timesteps,
+                   "Steps to simulate (0: the network's T)")
+      ->check(cli::integer(0, snnrt::kMaxTimesteps, "0: the network's T"));
+  snnrun::addThreadsOption(diagCmd, diag.threads);
   diagCmd->add_flag("--json", diag.json, "Print one JSON object");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    return app.exit(e) == 0 ? 0 : 1;
   }
   if (evalCmd->parsed())
     return runEval(eval);
@@ -614,5 +629,19 @@ int main(int argc, char **argv) {
     return snnrun::runTrain(train);
   if (eventsCmd->parsed())
     return snnrun::runEvents(events);
-  return 2;
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  mlir::snnmlir::initToolProcess("snn-run");
+  try {
+    return run(argc, argv);
+  } catch (...) {
+    llvm::errs() << "snn-run: "
+                 << snnrt::describeException(std::current_exception()) << "\n";
+    llvm::sys::RunInterruptHandlers(); // temporary files
+    return 1;
+  }
 }

@@ -11,7 +11,7 @@
 // UNKNOWN: unknown-op.mlir:2:8: error: custom op 'snn.fire' is unknown
 // TYPE: bad-type.mlir:1:33: error: invalid dimension
 // TRUNC: truncated.mlir:{{[0-9]+}}:{{[0-9]+}}: error:
-// MISSING: cannot open input file '{{.*}}does-not-exist.mlir'
+// MISSING: snn-opt: cannot read {{.*}}does-not-exist.mlir: No such file or directory
 
 //--- syntax.mlir
 func.func @f(%x: tensor<4xf32>) {
