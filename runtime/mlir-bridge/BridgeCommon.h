@@ -8,7 +8,10 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/OperationSupport.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/xxhash.h"
 
 namespace mlir::snnmlir::bridge {
 
@@ -30,6 +33,19 @@ inline LogicalResult addArguments(func::FuncOp fn, snnrt::SlotTable &g,
     g.inputShapes.push_back(shape);
   }
   return success();
+}
+
+/// A hash of `fn` (ops, types, attributes such as thresholds and leaks,
+/// small constants; not the large weights, which the training loop
+/// fingerprints itself from the values): what a training checkpoint must
+/// agree on beyond the parameters (snnrt::TrainingOptions::network).
+inline std::string networkFingerprint(Operation *fn) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  fn->print(os,
+            OpPrintingFlags().printGenericOpForm().elideLargeElementsAttrs(64));
+  os.flush();
+  return llvm::utohexstr(llvm::xxh3_64bits(text));
 }
 
 /// The data of an nn.constant as a runtime tensor.

@@ -270,8 +270,11 @@ mlir::snnmlir::trainTtfsModule(ModuleOp module, const std::string &data,
   snnrt::ImageDataset train;
   if (std::string e = snnrt::loadImageDataset(data, "train", train); !e.empty())
     return module.emitError() << e;
+  snnrt::ttfs::TrainOptions fingerprinted = options;
+  fingerprinted.network =
+      snnmlir::bridge::networkFingerprint(module.lookupSymbol(funcName));
   if (std::string e =
-          snnrt::ttfs::train(*net, train, options, callbacks, reports);
+          snnrt::ttfs::train(*net, train, fingerprinted, callbacks, reports);
       !e.empty())
     return module.emitError() << "TTFS training failed: " << e;
   return updateTtfsNetwork(*net, constants);

@@ -4,12 +4,16 @@
 #include "runtime/io/AtomicFile.h"
 #include "runtime/sim/Simulator.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <numeric>
 #include <sstream>
+#include <sys/stat.h>
+#include <zlib.h>
 
 namespace snnrt {
 
@@ -32,106 +36,198 @@ float learningRateAt(const TrainingOptions &o, int64_t epoch) {
 
 namespace {
 
+/// Checkpoint format 2: "SNNCKPT2", then length-prefixed blocks (the
+/// fingerprint, the counters, per parameter its values and the optimizer's
+/// two moments, the epoch reports), then a CRC-32 of everything before it.
+/// The reader checks the file's size against what this run's parameters
+/// need before reading, the checksum before believing any of it, and the
+/// counters' ranges after.
+constexpr char kMagic[8] = {'S', 'N', 'N', 'C', 'K', 'P', 'T', '2'};
+constexpr char kOldMagic[8] = {'S', 'N', 'N', 'T', 'R', 'A', 'I', 'N'};
+constexpr size_t kMaxFingerprint = 1 << 20;
+/// Separates the options from the network's identity in a fingerprint.
+constexpr const char *kNetworkMark = " | network:";
+
+/// Appends to a byte buffer (the whole checkpoint is built in memory, then
+/// written at once: the CRC covers exactly what is written).
 struct Writer {
-  FILE *f;
-  bool ok = true;
+  std::vector<unsigned char> out;
   template <typename T> void put(const T &v) {
-    ok &= std::fwrite(&v, sizeof(T), 1, f) == 1;
+    const auto *p = reinterpret_cast<const unsigned char *>(&v);
+    out.insert(out.end(), p, p + sizeof(T));
   }
   void bytes(const void *p, size_t n) {
     put(uint64_t(n));
-    ok &= n == 0 || std::fwrite(p, 1, n, f) == n;
+    const auto *b = static_cast<const unsigned char *>(p);
+    out.insert(out.end(), b, b + n);
   }
 };
 
+/// Reads from the checkpoint's bytes; any read past the end clears `ok`.
 struct Reader {
-  FILE *f;
+  const unsigned char *p, *end;
   bool ok = true;
   template <typename T> void get(T &v) {
-    ok &= std::fread(&v, sizeof(T), 1, f) == 1;
+    if (!ok || size_t(end - p) < sizeof(T)) {
+      ok = false;
+      return;
+    }
+    std::memcpy(&v, p, sizeof(T));
+    p += sizeof(T);
   }
-  /// Reads a length-prefixed block of exactly `n` bytes into p.
-  void bytes(void *p, size_t n) {
+  /// A length-prefixed block of exactly `n` bytes.
+  void bytes(void *dst, size_t n) {
     uint64_t len = 0;
     get(len);
-    ok &= len == n && (n == 0 || std::fread(p, 1, n, f) == n);
+    if (!ok || len != n || size_t(end - p) < n) {
+      ok = false;
+      return;
+    }
+    if (n)
+      std::memcpy(dst, p, n);
+    p += n;
   }
   std::string string(size_t max) {
     uint64_t len = 0;
     get(len);
-    if (!ok || len > max)
-      return ok = false, "";
-    std::string s(len, '\0');
-    ok &= len == 0 || std::fread(s.data(), 1, len, f) == len;
+    if (!ok || len > max || size_t(end - p) < len) {
+      ok = false;
+      return "";
+    }
+    std::string s(reinterpret_cast<const char *>(p), size_t(len));
+    p += len;
     return s;
   }
 };
 
-constexpr char kMagic[8] = {'S', 'N', 'N', 'T', 'R', 'A', 'I', 'N'};
+uint32_t checksum(const unsigned char *data, size_t n) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (n > 0) { // zlib takes 32-bit lengths
+    uInt chunk = uInt(std::min<size_t>(n, 1u << 30));
+    crc = crc32(crc, data, chunk);
+    data += chunk;
+    n -= chunk;
+  }
+  return uint32_t(crc);
+}
 
 std::string saveCheckpoint(const std::string &path, const std::string &print,
                            int64_t epochsDone, const Optimizer &opt,
                            const std::vector<Parameter> &params,
                            const std::vector<EpochReport> &reports) {
+  Writer w;
+  w.out.insert(w.out.end(), kMagic, kMagic + sizeof(kMagic));
+  w.bytes(print.data(), print.size());
+  w.put(epochsDone);
+  w.put(opt.steps);
+  for (size_t k = 0; k < params.size(); ++k) {
+    w.bytes(params[k].data, size_t(params[k].size) * sizeof(float));
+    w.bytes(opt.first[k].data(), opt.first[k].size() * sizeof(float));
+    w.bytes(opt.second[k].data(), opt.second[k].size() * sizeof(float));
+  }
+  w.bytes(reports.data(), reports.size() * sizeof(EpochReport));
+  w.put(checksum(w.out.data(), w.out.size()));
   return writeFileAtomically(path, [&](FILE *f) {
-    Writer w{f};
-    w.bytes(kMagic, sizeof(kMagic));
-    w.bytes(print.data(), print.size());
-    w.put(epochsDone);
-    w.put(opt.steps);
-    for (size_t k = 0; k < params.size(); ++k) {
-      w.bytes(params[k].data, size_t(params[k].size) * sizeof(float));
-      w.bytes(opt.first[k].data(), opt.first[k].size() * sizeof(float));
-      w.bytes(opt.second[k].data(), opt.second[k].size() * sizeof(float));
-    }
-    w.bytes(reports.data(), reports.size() * sizeof(EpochReport));
-    return w.ok;
+    return std::fwrite(w.out.data(), 1, w.out.size(), f) == w.out.size();
   });
 }
 
 /// Loads a checkpoint; `found` is false when there is none.
 std::string loadCheckpoint(const std::string &path, const std::string &print,
-                           int64_t &epochsDone, Optimizer &opt,
+                           int64_t epochs, int64_t &epochsDone, Optimizer &opt,
                            std::vector<Parameter> &params,
                            std::vector<EpochReport> &reports, bool &found) {
-  FILE *f = std::fopen(path.c_str(), "rb");
-  found = f != nullptr;
-  if (!f)
+  struct stat st;
+  found = stat(path.c_str(), &st) == 0;
+  if (!found)
     return "";
-  Reader r{f};
-  char magic[8];
-  r.bytes(magic, sizeof(magic));
-  if (!r.ok || std::memcmp(magic, kMagic, sizeof(magic)) != 0) {
-    std::fclose(f);
+  if (!S_ISREG(st.st_mode))
+    return path + " is not a file (--checkpoint names a file)";
+  // Its size is bounded by what this run's parameters and epochs need.
+  double need = sizeof(kMagic) + 8 + double(kMaxFingerprint) + 16 + 8 + 4 + 8 +
+                double(epochs) * sizeof(EpochReport);
+  for (size_t k = 0; k < params.size(); ++k)
+    need += 24 + 4.0 * double(params[k].size + int64_t(opt.first[k].size()) +
+                              int64_t(opt.second[k].size()));
+  if (double(st.st_size) > need)
+    return path + " is " + formatBytes(double(st.st_size)) +
+           ", more than a checkpoint of this network can be (" +
+           formatBytes(need) + "): not a checkpoint of this run";
+  std::vector<unsigned char> bytes(size_t(st.st_size));
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return path + ": cannot read (" + std::strerror(errno) + ")";
+  size_t got = std::fread(bytes.data(), 1, bytes.size(), f);
+  std::fclose(f);
+  if (got != bytes.size())
+    return path + ": cannot read the whole file";
+  if (bytes.size() >= 16 && std::memcmp(bytes.data() + 8, kOldMagic, 8) == 0)
+    return path + " was written by an earlier snn-mlir (checkpoint format 1, "
+                  "without a checksum): delete it, or train without --resume";
+  if (bytes.size() < sizeof(kMagic) + 4 ||
+      std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
     return path + " is not an snn-mlir training checkpoint";
-  }
-  std::string saved = r.string(1 << 16);
+  uint32_t stored;
+  std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
+  if (checksum(bytes.data(), bytes.size() - 4) != stored)
+    return path + " is corrupt (its checksum does not match its contents): "
+                  "delete it, or train without --resume";
+  Reader r{bytes.data() + sizeof(kMagic), bytes.data() + bytes.size() - 4};
+  std::string saved = r.string(kMaxFingerprint);
   if (r.ok && saved != print) {
-    std::fclose(f);
+    // The options, then kNetworkMark and what identifies the network.
+    size_t a = saved.find(kNetworkMark), b = print.find(kNetworkMark);
+    if (a == std::string::npos || saved.substr(a) != print.substr(b))
+      return path + " was written for another network (other starting "
+                    "weights or another structure, thresholds or time "
+                    "steps): it cannot resume the training of this one";
     return path +
-           " was written for other options or another network:\n  "
+           " was written for other options:\n  "
            "checkpoint: " +
-           saved + "\n  this run:   " + print;
+           saved.substr(0, a) + "\n  this run:   " + print.substr(0, b);
   }
   r.get(epochsDone);
   r.get(opt.steps);
+  std::vector<std::vector<float>> values(params.size());
   for (size_t k = 0; k < params.size() && r.ok; ++k) {
-    r.bytes(params[k].data, size_t(params[k].size) * sizeof(float));
+    values[k].resize(size_t(params[k].size));
+    r.bytes(values[k].data(), values[k].size() * sizeof(float));
     r.bytes(opt.first[k].data(), opt.first[k].size() * sizeof(float));
     r.bytes(opt.second[k].data(), opt.second[k].size() * sizeof(float));
   }
-  uint64_t n = 0;
-  r.get(n);
-  if (r.ok && n % sizeof(EpochReport) == 0 && n < (1u << 24)) {
-    reports.resize(n / sizeof(EpochReport));
-    r.ok &= n == 0 || std::fread(reports.data(), 1, n, f) == n;
-  } else {
-    r.ok = false;
+  // One report per epoch done.
+  if (r.ok && epochsDone >= 0 && epochsDone <= epochs) {
+    reports.resize(size_t(epochsDone));
+    r.bytes(reports.data(), reports.size() * sizeof(EpochReport));
   }
-  std::fclose(f);
-  if (!r.ok)
-    return path + " is truncated or corrupt";
+  if (!r.ok || r.p != r.end)
+    return path + " is truncated or corrupt (its blocks do not match this "
+                  "network's parameters)";
+  if (epochsDone < 1 || epochsDone > epochs || opt.steps < 0)
+    return path + " is corrupt: it claims " + std::to_string(epochsDone) +
+           " epochs done (of " + std::to_string(epochs) + ") and " +
+           std::to_string(opt.steps) + " optimizer steps";
+  for (size_t k = 0; k < params.size(); ++k)
+    for (float v : values[k])
+      if (!std::isfinite(v))
+        return path + " holds a non-finite value in " + params[k].name +
+               ": it cannot be resumed";
+  for (size_t k = 0; k < params.size(); ++k)
+    std::copy(values[k].begin(), values[k].end(), params[k].data);
   return "";
+}
+
+/// The network's starting weights, one CRC-32 per parameter: a checkpoint
+/// resumes only the run that started from the same weights.
+std::string weightsFingerprint(const std::vector<Parameter> &params) {
+  std::ostringstream s;
+  s << " weights=";
+  for (const Parameter &p : params)
+    s << std::hex
+      << checksum(reinterpret_cast<const unsigned char *>(p.data),
+                  size_t(p.size) * sizeof(float))
+      << std::dec << ",";
+  return s.str();
 }
 
 /// The loop's own options, for the checkpoint fingerprint.
@@ -170,14 +266,16 @@ std::string runEpochs(const TrainingOptions &o, std::vector<Parameter> &params,
   if (o.batch < 1 || o.epochs < 1)
     return "batch size and epochs must be positive";
   Optimizer opt(o.optimizer, params);
-  std::string print = fingerprint + loopFingerprint(o, params);
+  std::string print = fingerprint + loopFingerprint(o, params) + kNetworkMark +
+                      weightsFingerprint(params) +
+                      (o.network.empty() ? "" : " function=" + o.network);
 
   reports.clear();
   int64_t start = 0;
   if (o.resume && !o.checkpoint.empty()) {
     bool found = false;
-    if (std::string e = loadCheckpoint(o.checkpoint, print, start, opt, params,
-                                       reports, found);
+    if (std::string e = loadCheckpoint(o.checkpoint, print, o.epochs, start,
+                                       opt, params, reports, found);
         !e.empty())
       return e;
     if (cb.note)
@@ -212,6 +310,11 @@ std::string runEpochs(const TrainingOptions &o, std::vector<Parameter> &params,
       BatchOutcome r;
       if (std::string e = step(indices, epoch, b, r); !e.empty())
         return e;
+      if (!std::isfinite(r.loss))
+        return "the loss is " + std::to_string(r.loss) + " at epoch " +
+               std::to_string(epoch + 1) + ", batch " + std::to_string(b + 1) +
+               ": training diverged (try a lower --lr than " +
+               std::to_string(lr) + "); nothing was written";
       opt.step(lr);
       lossSum += r.loss * double(n);
       correct += r.correct;

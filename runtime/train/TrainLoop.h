@@ -42,6 +42,10 @@ struct TrainingOptions {
   /// training continues from it when it exists.
   std::string checkpoint;
   bool resume = false;
+  /// What identifies the network beyond its trained parameters (the
+  /// bridges put a hash of the module's function here): part of the
+  /// checkpoint's fingerprint, with the options and the starting weights.
+  std::string network;
 };
 
 struct EpochReport {
