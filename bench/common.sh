@@ -30,6 +30,6 @@ compile_model() {
   mkdir -p "$2"
   "$bin/snn-translate" --snn-to-object "$1" -o "$2/snn_model.o"
   "$bin/snn-translate" --snn-to-c-header "$1" -o "$2/snn_model.h"
-  cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$2" examples/classify.c \
+  cc -O2 -std=c11 -I"$2" examples/classify.c \
     "$2/snn_model.o" -lz -lpthread -o "$2/classify"
 }

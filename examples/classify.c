@@ -3,15 +3,22 @@
  *
  *   snn-translate --snn-to-object   model.snn.mlir -o snn_model.o
  *   snn-translate --snn-to-c-header model.snn.mlir -o snn_model.h
- *   cc -O2 -I. classify.c snn_model.o -lz -lpthread -o classify
+ *   cc -O2 -std=c11 -I. examples/classify.c snn_model.o -lz -lpthread \
+ *      -o classify
  *   ./classify [--data DIR] [--limit N] [--steps T] [--threads N] [--json]
  *
  * Plain C11 with zlib (to read the .gz IDX files) and POSIX threads: each
  * thread runs its own network state over a share of the images. Prints the
  * accuracy, images per second and the spikes of every spiking layer (total
  * over all images, and per neuron per step); --json prints the same as JSON.
- * Exit status: 0 on success, 1 on a data error, 2 on a bad command line.
+ * Exit status: 0 on success, 1 on a data error (or a header and an object of
+ * different networks), 2 on a bad command line.
  */
+/* clock_gettime and CLOCK_MONOTONIC are POSIX, which strict C11 hides. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include "snn_model.h"
 
 #include <pthread.h>
@@ -42,6 +49,12 @@ static unsigned char *read_idx(const char *path, int rank, int64_t *dims) {
     const unsigned char *d = head + 4 + 4 * i;
     dims[i] = (int64_t)d[0] << 24 | d[1] << 16 | d[2] << 8 | d[3];
     total *= dims[i];
+    if (dims[i] < 1 || total > (int64_t)1 << 30) {
+      fprintf(stderr, "classify: %s: the header claims an array of more "
+                      "than 1 GiB (or an empty one)\n", path);
+      gzclose(f);
+      return NULL;
+    }
   }
   unsigned char *data = malloc((size_t)total);
   if (!data || gzread(f, data, (unsigned)total) != (int)total) {
@@ -121,6 +134,15 @@ int main(int argc, char **argv) {
   if (steps < 1 || threads < 1 || threads > 256 || limit < 0) {
     usage();
     return 2;
+  }
+  if (!snn_model_model_matches()) {
+    fprintf(stderr,
+            "classify: the object was compiled from another network than "
+            "snn_model.h (model hash %016llx, header %016llx): generate both "
+            "from the same .mlir file\n",
+            (unsigned long long)snn_model_model_hash(),
+            (unsigned long long)SNN_MODEL_MODEL_HASH);
+    return 1;
   }
   if (SNN_MODEL_INPUT_SIZE != 28 * 28) {
     fprintf(stderr, "classify: the model takes %d inputs, not 28x28 images\n",

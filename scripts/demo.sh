@@ -71,7 +71,7 @@ echo "   (snn-translate --snn-to-object / --snn-to-c-header), linked into"
 echo "   examples/classify.c by the C compiler; then the same code through the JIT"
 "$bin/snn-translate" --snn-to-object "$BUILD_DIR/demo.snn.mlir" -o "$BUILD_DIR/snn_model.o"
 "$bin/snn-translate" --snn-to-c-header "$BUILD_DIR/demo.snn.mlir" -o "$BUILD_DIR/snn_model.h"
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$BUILD_DIR" examples/classify.c \
+cc -O2 -std=c11 -I"$BUILD_DIR" examples/classify.c \
   "$BUILD_DIR/snn_model.o" -lz -lpthread -o "$BUILD_DIR/classify"
 echo "   $BUILD_DIR/classify (no MLIR, LLVM or snn-mlir library at run time), T = 32:"
 "$BUILD_DIR/classify" --steps 32 --threads 2

@@ -265,7 +265,11 @@ LogicalResult mlir::snnmlir::cpu::emitHeader(ModuleOp module,
         "(argmax). */\n"
      << "#define " << P << "_FIRST_SPIKE_OUTPUT " << (plan.ttfs ? 1 : 0) << "\n"
      << "/* Bytes of one state; it must be 64-byte aligned. */\n"
-     << "#define " << P << "_STATE_BYTES " << plan.stateBytes << "\n\n"
+     << "#define " << P << "_STATE_BYTES " << plan.stateBytes << "\n"
+     << "/* Identifies the network; the object's " << p
+     << "_model_hash() must return it. */\n"
+     << "#define " << P << "_MODEL_HASH UINT64_C(0x"
+     << llvm::utohexstr(plan.modelHash) << ")\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "/* Clears potentials, refractory and max-pool counters, readouts, "
         "the step\n   counter and the spike counts (the input is kept). */\n"
@@ -280,7 +284,9 @@ LogicalResult mlir::snnmlir::cpu::emitHeader(ModuleOp module,
      << "void " << p << "_read_output(void *state, float *output);\n"
      << "/* Writes the spikes of each spiking layer since reset (" << P
      << "_NUM_SPIKING_LAYERS\n   int64_t). */\n"
-     << "void " << p << "_layer_spikes(void *state, int64_t *counts);\n\n"
+     << "void " << p << "_layer_spikes(void *state, int64_t *counts);\n"
+     << "/* The hash of the network the object was compiled from. */\n"
+     << "uint64_t " << p << "_model_hash(void);\n\n"
      << "/* Name and neurons per sample of spiking layer i (Poisson encoders "
         "and\n   neuron layers in program order). */\n"
      << "static inline const char *" << p << "_layer_name(int i) {\n"
@@ -299,8 +305,17 @@ LogicalResult mlir::snnmlir::cpu::emitHeader(ModuleOp module,
      << "static inline int64_t " << p << "_steps_done(const void *state) {\n"
      << "  int64_t t;\n  memcpy(&t, (const char *)state + " << plan.stepsOffset
      << ", sizeof t);\n  return t;\n}\n\n"
-     << "/* A new, reset state (NULL when out of memory). */\n"
+     << "/* 1 when the object linked with this header was compiled from the "
+        "same\n   network, 0 when they come from different networks (then "
+     << p << "_create\n   refuses to make a state: the object's state would "
+        "not fit). */\n"
+     << "static inline int " << p << "_model_matches(void) {\n"
+     << "  return " << p << "_model_hash() == " << P << "_MODEL_HASH;\n}\n\n"
+     << "/* A new, reset state; NULL when out of memory, or when the object "
+        "was\n   compiled from another network than this header (see "
+     << p << "_model_matches). */\n"
      << "static inline void *" << p << "_create(void) {\n"
+     << "  if (!" << p << "_model_matches())\n    return 0;\n"
      << "  void *s = aligned_alloc(64, (" << P
      << "_STATE_BYTES + 63) / 64 * 64);\n"
      << "  if (s) {\n    memset(s, 0, " << P << "_STATE_BYTES);\n    " << p

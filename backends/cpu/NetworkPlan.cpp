@@ -121,8 +121,12 @@ FailureOr<NetworkPlan> mlir::snnmlir::cpu::planNetwork(ModuleOp module,
   if (!fn)
     return module.emitError() << "no function @" << funcName << " to compile";
   Attribute timeModel = snn::getTimeModel(fn);
-  if (isa_and_nonnull<snn::ContinuousTimeAttr>(timeModel))
-    return planTtfs(module, fn);
+  if (isa_and_nonnull<snn::ContinuousTimeAttr>(timeModel)) {
+    FailureOr<NetworkPlan> plan = planTtfs(module, fn);
+    if (succeeded(plan))
+      plan->modelHash = bridge::networkHash(fn);
+    return plan;
+  }
   auto time = dyn_cast_or_null<snn::DiscreteTimeAttr>(timeModel);
   if (!time)
     return fn.emitError() << "the CPU backend needs the discrete time model "
@@ -134,6 +138,7 @@ FailureOr<NetworkPlan> mlir::snnmlir::cpu::planNetwork(ModuleOp module,
 
   NetworkPlan plan;
   plan.function = fn;
+  plan.modelHash = bridge::networkHash(fn);
   plan.timesteps = time.getTimesteps();
   Planner p{plan};
   BlockArgument input = fn.getArgument(0);

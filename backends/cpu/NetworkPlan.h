@@ -62,6 +62,11 @@ struct TtfsLayerState {
 
 struct NetworkPlan {
   func::FuncOp function;
+  /// Identifies the network (bridge::networkHash of the function): the
+  /// object's `PREFIX_model_hash()` returns it and the C header's
+  /// `PREFIX_create()` checks it, so that a header and an object of
+  /// different networks cannot be used together.
+  uint64_t modelHash = 0;
   int64_t timesteps = 0;
   /// A TTFS network (continuous time): `ttfs` holds it as the runtime's
   /// exact simulator reads it, one step simulates the whole window, and the

@@ -1146,6 +1146,16 @@ struct SNNLowerToStep
       return fn;
     };
 
+    {
+      // PREFIX_model_hash(): what the C header's create() checks.
+      auto fn = func::FuncOp::create(b, loc, prefix + "_model_hash",
+                                     b.getFunctionType({}, {b.getI64Type()}));
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(fn.addEntryBlock());
+      Value hash = arith::ConstantOp::create(
+          b, loc, b.getI64IntegerAttr(int64_t(plan.modelHash)));
+      func::ReturnOp::create(b, loc, hash);
+    }
     define("reset", {stateTy}, [&](Emitter &e, ValueRange) {
       Value words = e.view(0, plan.resetBytes / 4, b.getI32Type());
       Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));

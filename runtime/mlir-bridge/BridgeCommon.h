@@ -39,13 +39,18 @@ inline LogicalResult addArguments(func::FuncOp fn, snnrt::SlotTable &g,
 /// small constants; not the large weights, which the training loop
 /// fingerprints itself from the values): what a training checkpoint must
 /// agree on beyond the parameters (snnrt::TrainingOptions::network).
-inline std::string networkFingerprint(Operation *fn) {
+/// The CPU backend's model hash is the same value: the C header and the
+/// object of one network carry it.
+inline uint64_t networkHash(Operation *fn) {
   std::string text;
   llvm::raw_string_ostream os(text);
   fn->print(os,
             OpPrintingFlags().printGenericOpForm().elideLargeElementsAttrs(64));
   os.flush();
-  return llvm::utohexstr(llvm::xxh3_64bits(text));
+  return llvm::xxh3_64bits(text);
+}
+inline std::string networkFingerprint(Operation *fn) {
+  return llvm::utohexstr(networkHash(fn));
 }
 
 /// The data of an nn.constant as a runtime tensor.

@@ -53,7 +53,7 @@ for spec in "$@"; do
   "$bin/snn-translate" --snn-to-object --snn-fma="$fma" "$dir/model.mlir" \
     -o "$dir/snn_model.o"
   "$bin/snn-translate" --snn-to-c-header "$dir/model.mlir" -o "$dir/snn_model.h"
-  "$cc" -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Werror -I"$dir" \
+  "$cc" -O2 -std=c11 -Wall -Werror -I"$dir" \
     "$examples/classify.c" "$dir/snn_model.o" -lz -lpthread -o "$dir/classify"
   "$dir/classify" --limit $limit --json >"$dir/aot.json"
   "$bin/snn-run" eval "$dir/model.mlir" --limit $limit --engine jit --json \

@@ -12,6 +12,7 @@
 // CHECK-DAG: llvm.func @m_run(%{{.*}}: !llvm.ptr, %{{.*}}: i64)
 // CHECK-DAG: llvm.func @m_read_output(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
 // CHECK-DAG: llvm.func @m_layer_spikes(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
+// CHECK-DAG: llvm.func @m_model_hash() -> i64
 // CHECK-DAG: llvm.mlir.global private constant @m_const0
 // CHECK-DAG: llvm.intr.fma
 
@@ -21,9 +22,16 @@
 // HEADER: #define M_OUTPUT_SIZE 3
 // HEADER: #define M_NUM_SPIKING_LAYERS 1
 // HEADER: #define M_STATE_BYTES {{[0-9]+}}
+// HEADER: #define M_MODEL_HASH UINT64_C(0x{{[0-9A-F]+}})
 // HEADER: void m_step(void *state);
 // HEADER: void m_run(void *state, int64_t steps);
+// HEADER: uint64_t m_model_hash(void);
 // HEADER: static const char *const names[] = {"snn.if 'hidden'", 0};
+// HEADER: static inline int m_model_matches(void) {
+// HEADER-NEXT: return m_model_hash() == M_MODEL_HASH;
+// HEADER: static inline void *m_create(void) {
+// HEADER-NEXT: if (!m_model_matches())
+// HEADER-NEXT: return 0;
 // HEADER: static inline int m_classify(
 
 // PREFIX: --snn-prefix '1x' is not a C identifier
