@@ -15,6 +15,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 namespace mlir::snnmlir {
 #define GEN_PASS_DEF_CONVERTNNTOSNN
 #include "passes/Passes.h.inc"
@@ -443,12 +445,16 @@ struct ConvertNNToSNNPass
       return fail("encoding must be 'poisson', 'direct', 'events' or 'ttfs', "
                   "got '" +
                   encoding + "'");
-    if (!(tMax > 0.0f) || !(tau > 0.0f))
-      return fail("t-max and tau must be positive");
-    if (timesteps < 1)
-      return fail("timesteps must be positive");
-    if (!(threshold > 0.0f))
-      return fail("threshold must be positive");
+    if (!(tMax > 0.0f) || !(tau > 0.0f) || !std::isfinite(float(tMax)) ||
+        !std::isfinite(float(tau)))
+      return fail("t-max and tau must be positive and finite, got t-max = " +
+                  std::to_string(float(tMax)) +
+                  ", tau = " + std::to_string(float(tau)));
+    if (timesteps < 1 || timesteps > snn::kMaxTimesteps)
+      return fail("timesteps must be from 1 to " + Twine(snn::kMaxTimesteps) +
+                  ", got " + Twine(int64_t(timesteps)));
+    if (!(threshold > 0.0f) || !std::isfinite(float(threshold)))
+      return fail("threshold must be positive and finite");
     if (neuron == "lif" && !(leak > 0.0f && leak <= 1.0f))
       return fail("leak must be in (0, 1]");
     o.lif = neuron == "lif";
@@ -465,9 +471,32 @@ struct ConvertNNToSNNPass
     for (auto fn : getOperation().getOps<func::FuncOp>()) {
       if (fn.isExternal())
         continue;
-      if (failed(FunctionConverter(fn, o).run()))
+      if (failed(refuseConverted(fn)) || failed(FunctionConverter(fn, o).run()))
         return signalPassFailure();
     }
+  }
+
+  /// A function that is already spiking would get a second, dead encoder
+  /// and rescaled weights: refuse it.
+  static LogicalResult refuseConverted(func::FuncOp fn) {
+    Operation *first = nullptr;
+    fn.walk([&](Operation *op) {
+      if (isa<snn::SNNDialect>(op->getDialect())) {
+        first = op;
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (!first && !fn->hasAttr(snn::SNNDialect::getTimeAttrName()))
+      return success();
+    fn.emitError() << "convert-nn-to-snn: @" << fn.getSymName()
+                   << " is already a spiking network ("
+                   << (first ? "it has '" +
+                                   first->getName().getStringRef().str() + "'"
+                             : std::string("it has snn.time"))
+                   << "); convert the ANN (the nn-dialect module "
+                      "from --import-onnx) instead";
+    return failure();
   }
 
   void fail(const Twine &message) {

@@ -235,11 +235,17 @@ void BalancePass::runOnOperation() {
                                << method << "'";
     return signalPassFailure();
   }
-  if (samples < 1 || !(percentile > 0.0 && percentile <= 100.0) ||
-      !(scale > 0.0)) {
-    getOperation().emitError()
-        << "snn-threshold-balance: samples, scale and percentile (0, 100] "
-           "must be positive";
+  std::string bad;
+  if (samples < 1)
+    bad = "samples must be at least 1, got " + std::to_string(samples);
+  else if (!(percentile > 0.0 && percentile <= 100.0))
+    bad = "percentile must be above 0 and at most 100, got " +
+          std::to_string(double(percentile));
+  else if (!(scale > 0.0) || !std::isfinite(double(scale)))
+    bad = "scale must be positive and finite, got " +
+          std::to_string(double(scale));
+  if (!bad.empty()) {
+    getOperation().emitError() << "snn-threshold-balance: " << bad;
     return signalPassFailure();
   }
   snnrt::ImageDataset images;
@@ -265,6 +271,16 @@ void BalancePass::runOnOperation() {
     }
     if (!snnmlir::isSpikingNetwork(getOperation(), fn.getName()))
       continue;
+    bool events = false;
+    fn.walk([&](snn::EncodeEventsOp) { events = true; });
+    if (events) {
+      fn.emitError() << "snn-threshold-balance: @" << fn.getName()
+                     << " takes event frames (encoding=events), and balancing "
+                        "calibrates on images: convert event networks with "
+                        "--convert-nn-to-snn=\"encoding=events\" alone and "
+                        "train them (snn-run train --method bpsta)";
+      return signalPassFailure();
+    }
     std::vector<Operation *> ops;
     auto built =
         snnmlir::buildSpikingNetwork(getOperation(), fn.getName(), &ops);

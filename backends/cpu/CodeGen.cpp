@@ -89,6 +89,15 @@ void mlir::snnmlir::cpu::registerCPUPipelines() {
 
 LogicalResult mlir::snnmlir::cpu::lowerToLLVMDialect(ModuleOp module,
                                                      const CodegenOptions &o) {
+  // One network per object: other functions (another network, helpers)
+  // have no lowering to LLVM here and are left out.
+  if (!module.lookupSymbol<func::FuncOp>(o.function))
+    return module.emitError() << "no function @" << o.function
+                              << " to compile (--snn-function names it)";
+  for (func::FuncOp fn :
+       llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (fn.getSymName() != o.function)
+      fn.erase();
   PassManager pm(module.getContext());
   buildSNNToLLVMPipeline(pm, o);
   return pm.run(module);

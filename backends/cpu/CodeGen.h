@@ -38,7 +38,8 @@ void buildSNNToLLVMPipeline(OpPassManager &pm, const CodegenOptions &options);
 /// Registers `convert-snn-to-llvm` with snn-opt.
 void registerCPUPipelines();
 
-/// Lowers `module` (an snn network) in place to the LLVM dialect.
+/// Lowers `module` (an snn network) in place to the LLVM dialect; functions
+/// other than `options.function` are erased.
 LogicalResult lowerToLLVMDialect(ModuleOp module,
                                  const CodegenOptions &options);
 

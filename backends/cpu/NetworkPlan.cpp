@@ -128,9 +128,20 @@ FailureOr<NetworkPlan> mlir::snnmlir::cpu::planNetwork(ModuleOp module,
     return plan;
   }
   auto time = dyn_cast_or_null<snn::DiscreteTimeAttr>(timeModel);
-  if (!time)
+  if (!time) {
+    bool spiking = fn.walk([](Operation *op) {
+                       return isa<snn::SNNDialect>(op->getDialect())
+                                  ? WalkResult::interrupt()
+                                  : WalkResult::advance();
+                     }).wasInterrupted();
+    if (!spiking)
+      return fn.emitError()
+             << "@" << funcName
+             << " is not a spiking network (it has no snn ops): convert it "
+                "first, e.g. snn-opt --snn-rate-pipeline";
     return fn.emitError() << "the CPU backend needs the discrete time model "
                              "(snn.time = #snn.discrete<...>)";
+  }
   if (!fn.getBody().hasOneBlock() || fn.getNumArguments() != 1 ||
       fn.getNumResults() != 1)
     return fn.emitError() << "the CPU backend compiles single-block "

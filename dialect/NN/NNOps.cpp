@@ -7,6 +7,8 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::nn;
 using namespace mlir::snnmlir;
@@ -302,6 +304,64 @@ OpFoldResult PadOp::fold(FoldAdaptor) {
       getInput().getType() == getType())
     return getInput();
   return {};
+}
+
+/// The first non-finite element of `values` (bit patterns of f32), or -1.
+static int64_t firstNonFinite(ArrayRef<uint32_t> bits) {
+  for (size_t i = 0; i < bits.size(); ++i)
+    if ((bits[i] & 0x7F800000u) == 0x7F800000u)
+      return int64_t(i);
+  return -1;
+}
+
+LogicalResult ConstantOp::verify() {
+  if (getAllowNonfinite())
+    return success();
+  auto type = dyn_cast<ShapedType>(getValue().getType());
+  if (!type || !isa<FloatType>(type.getElementType()))
+    return success();
+  int64_t bad = -1;
+  double badValue = 0.0;
+  Attribute value = getValue();
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(value)) {
+    if (type.getElementType().isF32()) {
+      // Raw f32 words: a splat holds one, otherwise one per element.
+      ArrayRef<char> raw = dense.getRawData();
+      ArrayRef<uint32_t> bits(reinterpret_cast<const uint32_t *>(raw.data()),
+                              raw.size() / sizeof(uint32_t));
+      bad = firstNonFinite(bits);
+      if (bad >= 0)
+        badValue =
+            *(dense.getValues<float>().begin() + (dense.isSplat() ? 0 : bad));
+    } else {
+      int64_t i = 0;
+      for (APFloat v : dense.getValues<APFloat>()) {
+        if (!v.isFinite()) {
+          bad = i, badValue = v.convertToDouble();
+          break;
+        }
+        ++i;
+      }
+    }
+  } else if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(value)) {
+    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef()) {
+      bad = firstNonFinite(ArrayRef<uint32_t>(
+          reinterpret_cast<const uint32_t *>(data->data()), data->size()));
+      if (bad >= 0)
+        badValue = (*data)[size_t(bad)];
+    }
+  }
+  if (bad < 0)
+    return success();
+  return emitOpError() << "holds "
+                       << (std::isnan(badValue) ? "NaN"
+                           : badValue > 0       ? "+inf"
+                                                : "-inf")
+                       << " at element " << bad << " of "
+                       << type.getNumElements()
+                       << ": weights, biases and statistics must be finite "
+                          "(the unit attribute 'allow_nonfinite' keeps such "
+                          "a constant on purpose)";
 }
 
 std::optional<SmallVector<float>> mlir::nn::getConstantFloats(Value v) {

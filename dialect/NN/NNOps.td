@@ -19,11 +19,18 @@ def NN_ConstantOp : NN_Op<"constant",
     `%w = nn.constant dense<...> : tensor<32x1x3x3xf32>` yields the tensor held
     in `value`. Large weights may use `dense_resource<...>` blobs. The value's
     type must equal the result type.
+
+    Floating-point values must be finite: a NaN or an infinity in a weight,
+    bias or statistic silently ruins every result computed from it, so the
+    verifier refuses it, naming the first bad element. The unit attribute
+    `allow_nonfinite` keeps such a constant (e.g. a -inf mask on purpose;
+    `snn-translate --import-onnx --onnx-allow-nonfinite` sets it).
   }];
-  let arguments = (ins ElementsAttr:$value);
+  let arguments = (ins ElementsAttr:$value, UnitAttr:$allow_nonfinite);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

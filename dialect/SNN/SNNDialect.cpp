@@ -10,6 +10,8 @@
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::snn;
 
@@ -150,10 +152,13 @@ LogicalResult
 DiscreteTimeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          int64_t timesteps, llvm::APFloat dtValue) {
   double dt = dtValue.convertToDouble();
-  if (timesteps < 1)
-    return emitError() << "'timesteps' must be positive, got " << timesteps;
-  if (!(dt > 0.0))
-    return emitError() << "'dt' must be positive, got " << dt;
+  if (timesteps < 1 || timesteps > kMaxTimesteps)
+    return emitError() << "'timesteps' must be from 1 to " << kMaxTimesteps
+                       << " (spike counts are float32, exact up to 2^24), "
+                          "got "
+                       << timesteps;
+  if (!(dt > 0.0) || !std::isfinite(dt))
+    return emitError() << "'dt' must be positive and finite, got " << dt;
   return success();
 }
 
@@ -177,7 +182,7 @@ LogicalResult
 ContinuousTimeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                            llvm::APFloat tMaxValue) {
   double tMax = tMaxValue.convertToDouble();
-  if (!(tMax > 0.0))
-    return emitError() << "'t_max' must be positive, got " << tMax;
+  if (!(tMax > 0.0) || !std::isfinite(tMax))
+    return emitError() << "'t_max' must be positive and finite, got " << tMax;
   return success();
 }

@@ -6,6 +6,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::snn;
 using namespace mlir::snnmlir;
@@ -42,10 +44,11 @@ static LogicalResult requireTime(Operation *op, TimeKind kind) {
 
 static LogicalResult verifyPositive(Operation *op, StringRef name,
                                     APFloat value) {
-  if (value.convertToFloat() > 0.0f)
+  float v = value.convertToFloat();
+  if (v > 0.0f && std::isfinite(v))
     return success();
-  return op->emitOpError() << "'" << name << "' must be positive, got "
-                           << value.convertToFloat();
+  return op->emitOpError() << "'" << name
+                           << "' must be positive and finite, got " << v;
 }
 
 /// The result has the shape of the input (elementwise ops over time).
@@ -158,15 +161,20 @@ static LogicalResult verifyNeuron(Operation *op, ArrayRef<float> threshold) {
              << "'threshold' has " << threshold.size()
              << " values but the layer has " << shape[1] << " channels";
   }
-  if (!llvm::all_of(threshold, [](float v) { return v > 0.0f; }))
-    return op->emitOpError() << "'threshold' values must be positive";
+  if (!llvm::all_of(threshold,
+                    [](float v) { return v > 0.0f && std::isfinite(v); }))
+    return op->emitOpError() << "'threshold' values must be positive and "
+                                "finite";
   return verifySameShape(op);
 }
 
 static LogicalResult verifyRefractory(Operation *op, int64_t refractory) {
-  if (refractory >= 0)
+  if (refractory >= 0 && refractory <= kMaxRefractory)
     return success();
-  return op->emitOpError() << "'refractory' must be non-negative, got "
+  return op->emitOpError() << "'refractory' must be from 0 to "
+                           << kMaxRefractory
+                           << " steps (the simulator and generated code "
+                              "count it in 32 bits), got "
                            << refractory;
 }
 

@@ -31,6 +31,8 @@
 #include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -237,6 +239,15 @@ FailureOr<Value> GraphImporter::materialize(const std::string &name,
   if (t.isInt)
     return fail("int64 tensor '" + name +
                 "' is used where a float tensor is needed");
+  auto bad = std::find_if(t.f.begin(), t.f.end(),
+                          [](float x) { return !std::isfinite(x); });
+  if (bad != t.f.end() && !options.allowNonFinite)
+    return fail("tensor '" + name + "' holds " +
+                (std::isnan(*bad) ? "NaN" : *bad > 0 ? "+inf" : "-inf") +
+                " at element " + Twine(bad - t.f.begin()) + " of " +
+                Twine(t.f.size()) +
+                ": weights must be finite (--onnx-allow-nonfinite imports "
+                "it anyway)");
   auto type = RankedTensorType::get(t.dims, Float32Type::get(ctx));
   ElementsAttr attr;
   if (int64_t(t.f.size() * sizeof(float)) > options.resourceThresholdBytes) {
@@ -247,7 +258,8 @@ FailureOr<Value> GraphImporter::materialize(const std::string &name,
   } else {
     attr = DenseElementsAttr::get(type, ArrayRef<float>(t.f));
   }
-  v.value = nn::ConstantOp::create(builder, loc, type, attr);
+  v.value = nn::ConstantOp::create(builder, loc, type, attr,
+                                   /*allow_nonfinite=*/bad != t.f.end());
   return v.value;
 }
 
@@ -905,6 +917,12 @@ static llvm::cl::opt<int64_t> clResourceThreshold(
                    "become dense_resource blobs (default 65536)"),
     llvm::cl::init(64 * 1024));
 
+static llvm::cl::opt<bool> clAllowNonFinite(
+    "onnx-allow-nonfinite",
+    llvm::cl::desc("With --import-onnx: import float tensors that hold NaN or "
+                   "infinities (by default an error naming the tensor)"),
+    llvm::cl::init(false));
+
 void mlir::snnmlir::registerONNXImportTranslation() {
   static TranslateToMLIRRegistration registration(
       "import-onnx",
@@ -917,6 +935,7 @@ void mlir::snnmlir::registerONNXImportTranslation() {
         StringRef name = buffer->getBufferIdentifier();
         ONNXImportOptions options;
         options.resourceThresholdBytes = clResourceThreshold;
+        options.allowNonFinite = clAllowNonFinite;
         if (name != "<stdin>")
           options.modelDir = llvm::sys::path::parent_path(name).str();
         bool isText = looksLikeONNXText(buffer->getBuffer(), name);

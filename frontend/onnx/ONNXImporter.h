@@ -24,6 +24,9 @@ struct ONNXImportOptions {
   int64_t resourceThresholdBytes = 64 * 1024;
   /// Folder that external-data paths are relative to ("" = working folder).
   std::string modelDir;
+  /// Import float constants that hold NaN or infinities (marked
+  /// allow_nonfinite); by default they are an error naming the tensor.
+  bool allowNonFinite = false;
 };
 
 /// Imports an ONNX model given as the bytes of a binary ModelProto, or as

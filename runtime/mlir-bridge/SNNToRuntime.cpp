@@ -13,6 +13,11 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include "runtime/sim/Simulator.h"
+
+static_assert(mlir::snn::kMaxTimesteps == snnrt::kMaxTimesteps,
+              "the IR and the simulator must agree on the longest run");
+
 using namespace mlir;
 using snnrt::LayerKind;
 

@@ -5,6 +5,7 @@
 // that importer tests can build their own fixtures:
 //   --name-nodes         name every node after its first output
 //   --short-data NAME    drop the last element of initializer NAME
+//   --nan-data NAME      make the last element of initializer NAME a NaN
 //   --external NAME      move initializer NAME's data into NAME.bin next to
 //                        the output (external data)
 //   --external-path P    the location to record for --external (default
@@ -18,12 +19,14 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <string>
 
 static int usage() {
   std::cerr << "usage: onnx-fixture IN.onnxtext OUT.onnx [--name-nodes] "
-               "[--short-data NAME] [--external NAME [--external-path P]]\n";
+               "[--short-data NAME] [--nan-data NAME] [--external NAME "
+               "[--external-path P]]\n";
   return 2;
 }
 
@@ -38,9 +41,14 @@ int main(int argc, char **argv) {
   std::stringstream text;
   text << in.rdbuf();
   onnx::ModelProto model;
-  auto status = onnx::OnnxParser::Parse(model, text.str().c_str());
-  if (!status.IsOK()) {
-    std::cerr << "onnx-fixture: " << status.ErrorMessage() << "\n";
+  try {
+    auto status = onnx::OnnxParser::Parse(model, text.str().c_str());
+    if (!status.IsOK()) {
+      std::cerr << "onnx-fixture: " << status.ErrorMessage() << "\n";
+      return 1;
+    }
+  } catch (const std::exception &e) { // the parser's std::stof
+    std::cerr << "onnx-fixture: malformed text (" << e.what() << ")\n";
     return 1;
   }
   std::string out = argv[2], externalName, externalPath;
@@ -55,6 +63,12 @@ int main(int argc, char **argv) {
       for (auto &t : *model.mutable_graph()->mutable_initializer())
         if (t.name() == name && t.float_data_size() > 0)
           t.mutable_float_data()->RemoveLast();
+    } else if (flag == "--nan-data" && i + 1 < argc) {
+      std::string name = argv[++i];
+      for (auto &t : *model.mutable_graph()->mutable_initializer())
+        if (t.name() == name && t.float_data_size() > 0)
+          t.set_float_data(t.float_data_size() - 1,
+                           std::numeric_limits<float>::quiet_NaN());
     } else if (flag == "--external" && i + 1 < argc) {
       externalName = argv[++i];
     } else if (flag == "--external-path" && i + 1 < argc) {

@@ -1,9 +1,12 @@
 // RUN: snn-opt %s --convert-nn-to-snn --split-input-file -verify-diagnostics
 // RUN: not snn-opt %s --convert-nn-to-snn="neuron=izhikevich" 2>&1 | FileCheck %s --check-prefix=NEURON
 // RUN: not snn-opt %s --convert-nn-to-snn="timesteps=0" 2>&1 | FileCheck %s --check-prefix=STEPS
+// RUN: not snn-opt %s --convert-nn-to-snn="timesteps=1000000000" 2>&1 | FileCheck %s --check-prefix=STEPS-HUGE
+
+// STEPS-HUGE: error: convert-nn-to-snn: timesteps must be from 1 to 16777216, got 1000000000
 
 // NEURON: error: convert-nn-to-snn: neuron must be 'if' or 'lif', got 'izhikevich'
-// STEPS: error: convert-nn-to-snn: timesteps must be positive
+// STEPS: error: convert-nn-to-snn: timesteps must be from 1 to 16777216, got 0
 
 func.func @batch_norm(%x: tensor<1x2x4x4xf32>, %p: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
   // expected-error @+1 {{'nn.batch_norm' op has no spiking form: batch-norm must be folded into the preceding layer first (--nn-fold-batchnorm)}}
@@ -89,4 +92,17 @@ func.func @weights_not_constant(%x: tensor<1x4xf32>, %w: tensor<4x4xf32>) -> ten
   // expected-error @+1 {{'nn.matmul' op has no spiking form: only 2-D inputs times constant 2-D weights become dense synapses}}
   %m = nn.matmul %x, %w : (tensor<1x4xf32>, tensor<4x4xf32>) -> tensor<1x4xf32>
   return %m : tensor<1x4xf32>
+}
+
+// -----
+
+// An already converted network gets no second encoder: it is refused.
+// expected-error @+1 {{convert-nn-to-snn: @converted is already a spiking network (it has 'snn.encode_direct'); convert the ANN (the nn-dialect module from --import-onnx) instead}}
+func.func @converted(%x: tensor<?x4xf32>) -> tensor<?x3xf32>
+    attributes {snn.time = #snn.discrete<timesteps = 8>} {
+  %w = nn.constant dense<0.5> : tensor<3x4xf32>
+  %e = snn.encode_direct %x : tensor<?x4xf32> -> !snn.current<?x4>
+  %i = snn.dense %e, %w : !snn.current<?x4>, tensor<3x4xf32> -> !snn.current<?x3>
+  %r = snn.accumulate %i : !snn.current<?x3> -> tensor<?x3xf32>
+  return %r : tensor<?x3xf32>
 }

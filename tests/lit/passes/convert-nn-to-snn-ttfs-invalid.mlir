@@ -2,7 +2,10 @@
 // RUN: not snn-opt %s --convert-nn-to-snn="encoding=ttfs t-max=0" 2>&1 | FileCheck %s --check-prefix=TMAX
 // RUN: not snn-opt %s --convert-nn-to-snn="encoding=rank" 2>&1 | FileCheck %s --check-prefix=ENC
 
-// TMAX: error: convert-nn-to-snn: t-max and tau must be positive
+// RUN: not snn-opt %s --convert-nn-to-snn="encoding=ttfs t-max=inf" 2>&1 | FileCheck %s --check-prefix=TMAX-INF
+
+// TMAX: error: convert-nn-to-snn: t-max and tau must be positive and finite, got t-max = 0.000000, tau = 1.000000
+// TMAX-INF: error: convert-nn-to-snn: t-max and tau must be positive and finite, got t-max = inf
 // ENC: error: convert-nn-to-snn: encoding must be 'poisson', 'direct', 'events' or 'ttfs', got 'rank'
 
 func.func @pooled(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x2x2xf32> {

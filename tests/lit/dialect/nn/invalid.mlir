@@ -8,6 +8,38 @@ func.func @constant_type(%x: tensor<2xf32>) {
 
 // -----
 
+func.func @constant_nan() -> tensor<3xf32> {
+  // expected-error @+1 {{'nn.constant' op holds NaN at element 1 of 3: weights, biases and statistics must be finite (the unit attribute 'allow_nonfinite' keeps such a constant on purpose)}}
+  %c = nn.constant dense<[1.0, 0x7FC00000, 2.0]> : tensor<3xf32>
+  return %c : tensor<3xf32>
+}
+
+// -----
+
+func.func @constant_infinite_splat() -> tensor<3xf32> {
+  // expected-error @+1 {{'nn.constant' op holds -inf at element 0 of 3}}
+  %c = nn.constant dense<0xFF800000> : tensor<3xf32>
+  return %c : tensor<3xf32>
+}
+
+// -----
+
+func.func @constant_infinite_resource() -> tensor<2xf32> {
+  // expected-error @+1 {{'nn.constant' op holds +inf at element 1 of 2}}
+  %c = nn.constant dense_resource<blob> : tensor<2xf32>
+  return %c : tensor<2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      blob: "0x040000000000803F0000807F"
+    }
+  }
+#-}
+
+// -----
+
 func.func @not_f32(%x: tensor<2xi32>) {
   // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float values}}
   %r = "nn.relu"(%x) : (tensor<2xi32>) -> tensor<2xi32>

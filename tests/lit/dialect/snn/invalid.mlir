@@ -10,18 +10,33 @@ func.func @zero_dim(%x: !snn.spikes<0x4>)
 
 // -----
 
-// expected-error @+1 {{'timesteps' must be positive, got 0}}
+// expected-error @+1 {{'timesteps' must be from 1 to 16777216 (spike counts are float32, exact up to 2^24), got 0}}
 func.func @no_steps() attributes {snn.time = #snn.discrete<timesteps = 0>}
 
 // -----
 
-// expected-error @+1 {{'dt' must be positive, got -1}}
+// expected-error @+1 {{'dt' must be positive and finite, got -1}}
 func.func @negative_dt() attributes {snn.time = #snn.discrete<timesteps = 4, dt = -1.0>}
 
 // -----
 
-// expected-error @+1 {{'t_max' must be positive, got 0}}
+// expected-error @+1 {{'t_max' must be positive and finite, got 0}}
 func.func @no_window() attributes {snn.time = #snn.continuous<t_max = 0.0>}
+
+// -----
+
+// expected-error @+1 {{'timesteps' must be from 1 to 16777216 (spike counts are float32, exact up to 2^24), got 16777217}}
+func.func @too_many_steps() attributes {snn.time = #snn.discrete<timesteps = 16777217>}
+
+// -----
+
+// expected-error @+1 {{'dt' must be positive and finite, got nan}}
+func.func @nan_dt() attributes {snn.time = #snn.discrete<timesteps = 4, dt = 0x7FF8000000000000>}
+
+// -----
+
+// expected-error @+1 {{'t_max' must be positive and finite, got INF}}
+func.func @infinite_window() attributes {snn.time = #snn.continuous<t_max = 0x7FF0000000000000>}
 
 // -----
 
@@ -49,7 +64,7 @@ func.func @poisson_in_continuous(%x: tensor<2x4xf32>) attributes {snn.time = #sn
 // -----
 
 func.func @poisson_scale(%x: tensor<2x4xf32>) {
-  // expected-error @+1 {{'scale' must be positive, got 0}}
+  // expected-error @+1 {{'scale' must be positive and finite, got 0}}
   %s = snn.encode_poisson %x {seed = 1 : i64, scale = 0.0 : f32} : tensor<2x4xf32> -> !snn.spikes<2x4>
   return
 }
@@ -81,7 +96,7 @@ func.func @ttfs_in_discrete(%x: tensor<2x4xf32>) attributes {snn.time = #snn.dis
 // -----
 
 func.func @ttfs_tau(%x: tensor<2x4xf32>) {
-  // expected-error @+1 {{'tau' must be positive, got -1}}
+  // expected-error @+1 {{'tau' must be positive and finite, got -1}}
   %s = snn.encode_ttfs %x {tau = -1.0 : f32} : tensor<2x4xf32> -> !snn.spikes<2x4>
   return
 }
@@ -261,8 +276,32 @@ func.func @threshold_positive(%i: !snn.current<2x4>) {
 
 // -----
 
+func.func @threshold_infinite(%i: !snn.current<2x4>) {
+  // expected-error @+1 {{'threshold' values must be positive and finite}}
+  %s = snn.if %i {threshold = array<f32: 1.0, 1.0, 1.0, 0x7F800000>} : !snn.current<2x4> -> !snn.spikes<2x4>
+  return
+}
+
+// -----
+
+func.func @threshold_nan(%i: !snn.current<2x4>) {
+  // expected-error @+1 {{'threshold' values must be positive and finite}}
+  %s = snn.if %i {threshold = array<f32: 0x7FC00000>} : !snn.current<2x4> -> !snn.spikes<2x4>
+  return
+}
+
+// -----
+
+func.func @refractory_32_bits(%i: !snn.current<2x4>) {
+  // expected-error @+1 {{'refractory' must be from 0 to 2147483647 steps (the simulator and generated code count it in 32 bits), got 4294967296}}
+  %s = snn.if %i {threshold = array<f32: 1.0>, refractory = 4294967296 : i64} : !snn.current<2x4> -> !snn.spikes<2x4>
+  return
+}
+
+// -----
+
 func.func @refractory(%i: !snn.current<2x4>) {
-  // expected-error @+1 {{'refractory' must be non-negative, got -1}}
+  // expected-error @+1 {{'refractory' must be from 0 to 2147483647 steps (the simulator and generated code count it in 32 bits), got -1}}
   %s = snn.if %i {threshold = array<f32: 1.0>, refractory = -1 : i64} : !snn.current<2x4> -> !snn.spikes<2x4>
   return
 }
@@ -302,7 +341,7 @@ func.func @lif_leak(%i: !snn.current<2x4>) {
 // -----
 
 func.func @lif_refractory(%i: !snn.current<2x4>) {
-  // expected-error @+1 {{'refractory' must be non-negative, got -3}}
+  // expected-error @+1 {{'refractory' must be from 0 to 2147483647 steps (the simulator and generated code count it in 32 bits), got -3}}
   %s = snn.lif %i {threshold = array<f32: 1.0>, leak = 0.9 : f32, refractory = -3 : i64} : !snn.current<2x4> -> !snn.spikes<2x4>
   return
 }
@@ -318,7 +357,7 @@ func.func @lif_threshold(%i: !snn.current<2x4>) {
 // -----
 
 func.func @ttfs_neuron_tau(%i: !snn.current<2x4>) {
-  // expected-error @+1 {{'tau' must be positive, got 0}}
+  // expected-error @+1 {{'tau' must be positive and finite, got 0}}
   %s = snn.ttfs_neuron %i {threshold = array<f32: 1.0>, tau = 0.0 : f32} : !snn.current<2x4> -> !snn.spikes<2x4>
   return
 }

@@ -24,6 +24,9 @@
 // RUN: not snn-translate --import-onnx %t/absurd.onnx 2>&1 | FileCheck %s --check-prefix=ABSURD
 // RUN: onnx-fixture %t/absurd-init.onnxtext %t/absurd-init.onnx
 // RUN: not snn-translate --import-onnx %t/absurd-init.onnx 2>&1 | FileCheck %s --check-prefix=ABSURD-INIT
+// RUN: onnx-fixture %t/nan-init.onnxtext %t/nan-init.onnx --nan-data w
+// RUN: not snn-translate --import-onnx %t/nan-init.onnx 2>&1 | FileCheck %s --check-prefix=NAN
+// RUN: snn-translate --import-onnx --onnx-allow-nonfinite %t/nan-init.onnx | FileCheck %s --check-prefix=NAN-ALLOWED
 // RUN: not snn-translate --import-onnx %t/text-syntax.onnxtext 2>&1 | FileCheck %s --check-prefix=SYNTAX
 // RUN: onnx-fixture %t/int-input.onnxtext %t/int-input.onnx
 // RUN: not snn-translate --import-onnx %t/int-input.onnx 2>&1 | FileCheck %s --check-prefix=DTYPE
@@ -50,6 +53,8 @@
 // DATA: error: initializer 'w': holds 2 values, but its shape needs 3
 // ABSURD: error: graph input 'x' has an unsupported dimension 1000000000000
 // ABSURD-INIT: error: initializer 'huge': tensor is absurdly large (more than 2^34 elements)
+// NAN: error: tensor 'w' holds NaN at element 1 of 2: weights must be finite (--onnx-allow-nonfinite imports it anyway)
+// NAN-ALLOWED: nn.constant {allow_nonfinite} dense<[1.000000e+00, 0x7FC00000]>
 // SYNTAX: text-syntax.onnxtext:0:0: error: cannot parse ONNX text:
 // DTYPE: error: graph input 'ids' has element type INT64; only float32 tensors are supported
 // CLIP: error: node 'y' (Clip, opset 17): bound 'min' must be a constant (initializer or Constant node)
@@ -112,6 +117,12 @@ g (float[1, 3] x) => (float[1, 3] y) <float[3] w = {1.0, 2.0, 3.0}> {
 <ir_version: 8, opset_import: ["" : 17]>
 g (float[1000000000000, 5] x) => (float[1000000000000, 5] y) {
   y = Relu(x)
+}
+
+//--- nan-init.onnxtext
+<ir_version: 8, opset_import: ["" : 17]>
+g (float[1, 2] x) => (float[1, 2] y) <float[2] w = {1.0, 2.0}> {
+  y = Add(x, w)
 }
 
 //--- absurd-init.onnxtext
