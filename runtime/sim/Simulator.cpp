@@ -378,6 +378,8 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
 
   size_t nextCheckpoint = 0;
   for (int64_t t = 0; t < T; ++t) {
+    if (options.onStep && t % 1024 == 0)
+      options.onStep(t, T);
     for (size_t k = 0; k < net.layers.size(); ++k) {
       const Layer &l = net.layers[k];
       const Tensor &in = slot(l.inputs[0]);

@@ -39,6 +39,8 @@ struct SimOptions {
   /// conv2dReference): slower, but in the one order of operations that the
   /// CPU backend's generated code follows, so spike counts match it exactly.
   bool referenceOrder = false;
+  /// Called every 1024 steps with (step, T): progress of long runs.
+  std::function<void(int64_t, int64_t)> onStep;
 };
 
 struct LayerStats {

@@ -43,36 +43,46 @@ inline CLI::Option *addThreadsOption(CLI::App *cmd, int &threads) {
       ->check(cli::integer(0, snnrt::kMaxThreads, "0: all cores"));
 }
 
-/// A one-line progress bar on stderr, only when stderr is a terminal.
+/// Progress on stderr: a one-line bar on a terminal; elsewhere (a CI log,
+/// a pipe) a plain line every 10 seconds, so that a long run is not silent.
 class ProgressBar {
 public:
   ProgressBar(int64_t total, bool enabled)
-      : total(total), enabled(enabled && isatty(STDERR_FILENO)),
-        start(std::chrono::steady_clock::now()) {}
+      : total(total), enabled(enabled), tty(isatty(STDERR_FILENO)),
+        start(std::chrono::steady_clock::now()), lastLine(start) {}
   void update(int64_t done, const std::string &extra,
               const char *unit = "images") {
     if (!enabled)
       return;
-    double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
+    auto now = std::chrono::steady_clock::now();
+    double secs = std::chrono::duration<double>(now - start).count();
+    double rate = secs > 0 ? done / secs : 0.0;
+    if (!tty) {
+      if (now - lastLine < std::chrono::seconds(10))
+        return;
+      lastLine = now;
+      std::fprintf(stderr, "%lld/%lld %s, %.1f %s/s %s\n", (long long)done,
+                   (long long)total, unit, rate, unit, extra.c_str());
+      std::fflush(stderr);
+      return;
+    }
     int width = 30, filled = int(width * done / std::max<int64_t>(total, 1));
     std::fprintf(stderr, "\r[%s%s] %lld/%lld %s, %.0f %s/s %s",
                  std::string(filled, '=').c_str(),
                  std::string(width - filled, ' ').c_str(), (long long)done,
-                 (long long)total, unit, secs > 0 ? done / secs : 0.0, unit,
-                 extra.c_str());
+                 (long long)total, unit, rate, unit, extra.c_str());
     std::fflush(stderr);
+    drawn = true;
   }
   ~ProgressBar() {
-    if (enabled)
+    if (drawn)
       std::fprintf(stderr, "\n");
   }
 
 private:
   int64_t total;
-  bool enabled;
-  std::chrono::steady_clock::time_point start;
+  bool enabled, tty, drawn = false;
+  std::chrono::steady_clock::time_point start, lastLine;
 };
 
 /// An MLIR context with our dialects, diagnostics to stderr, and the

@@ -20,16 +20,87 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "runtime/io/AtomicFile.h"
+
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
 namespace snnrun {
+
+namespace {
+
+/// What a folder's samples were recorded from and with: kept in the folder,
+/// so that a second run with other settings cannot mix its samples with the
+/// first run's.
+std::string emulatorRecord(const std::string &data,
+                           const snnrt::SaccadeOptions &o) {
+  std::ostringstream s;
+  s << "data=" << snnrt::datasetDirectory(data) << " canvas=" << o.canvas
+    << " saccade-us=" << o.saccadeUs << " step-us=" << o.stepUs
+    << " threshold=" << o.threshold << " threshold-spread=" << o.thresholdSpread
+    << " refractory-us=" << o.refractoryUs << " noise-hz=" << o.noiseHz
+    << " epsilon=" << o.epsilon << " seed=" << o.seed << "\n";
+  return s.str();
+}
+
+/// Checks the folder's record against this run (writing it when missing
+/// or when `overwrite`); false after printing why the samples would mix.
+bool checkEmulatorRecord(const std::string &output, const std::string &record,
+                         bool overwrite) {
+  fs::path path = fs::path(output) / "emulator-parameters.txt";
+  std::ifstream in(path);
+  std::string before((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+  if (!before.empty() && before != record && !overwrite) {
+    llvm::errs() << "snn-run: " << output
+                 << " holds samples recorded with other settings:\n  there: "
+                 << before << "  now:   " << record
+                 << "use --overwrite to record them again, or another folder\n";
+    return false;
+  }
+  if (before == record)
+    return true;
+  std::error_code ec;
+  if (!before.empty()) {
+    // --overwrite with other settings: the samples this tool wrote under the
+    // old ones go, also those past this run's --limit.
+    for (const char *split : {"Train", "Test"})
+      for (const auto &cls :
+           fs::directory_iterator(fs::path(output) / split, ec))
+        for (const auto &f : fs::directory_iterator(cls.path(), ec)) {
+          std::string name = f.path().filename().string();
+          if (name.size() > 4 && name.substr(name.size() - 4) == ".bin" &&
+              std::all_of(name.begin(), name.end() - 4,
+                          [](unsigned char c) { return std::isdigit(c); }))
+            fs::remove(f.path(), ec);
+        }
+    ec.clear();
+  }
+  fs::create_directories(output, ec);
+  if (std::string e = snnrt::writeFileAtomically(
+          path.string(),
+          [&](FILE *f) {
+            return std::fwrite(record.data(), 1, record.size(), f) ==
+                   record.size();
+          });
+      !e.empty()) {
+    llvm::errs() << "snn-run: " << e << "\n";
+    return false;
+  }
+  return true;
+}
+
+} // namespace
 
 bool emulateSplit(const std::string &data, const std::string &split,
                   int64_t limit, const std::string &output,
@@ -49,6 +120,13 @@ bool emulateSplit(const std::string &data, const std::string &split,
                  << " sensor (--canvas)\n";
     return false;
   }
+  if (H > 0 && saccades.saccadeUs / saccades.stepUs > 100000) {
+    llvm::errs() << "snn-run: --saccade-us / --step-us gives more than "
+                    "100000 emulation steps per saccade\n";
+    return false;
+  }
+  if (!checkEmulatorRecord(output, emulatorRecord(data, saccades), overwrite))
+    return false;
   fs::path root = fs::path(output) / (split == "train" ? "Train" : "Test");
   std::error_code ec;
   std::set<int> labels(images.labels.begin(), images.labels.begin() + n);

@@ -214,6 +214,11 @@ int runEval(const EvalOptions &opt) {
       so.checkpoints = steps;
       so.eventDriven = opt.events;
       so.referenceOrder = opt.referenceOrder;
+      if (steps.back() >= 16384) // long runs show the steps of a batch too
+        so.onStep = [&](int64_t t, int64_t T) {
+          bar.update(done, "step " + std::to_string(t) + "/" +
+                               std::to_string(T) + " of this batch");
+        };
       snnrt::SimResult r;
       err = snnrt::simulate(*net, {batch}, so, r);
       for (auto &outs : r.outputs)
