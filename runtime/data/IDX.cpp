@@ -107,6 +107,11 @@ std::string readIDX(const std::string &path, IDXArray &out) {
              std::to_string(total) + " bytes, the file holds " +
              std::to_string(have) + ")";
   }
+  // One read past the array reaches the end of a gzip stream, where zlib
+  // checks the stream's CRC: corrupt data is found here, not used.
+  unsigned char extra;
+  if (compressed && readSome(&extra, 1) < 0)
+    return gzipError();
   return "";
 }
 

@@ -26,25 +26,36 @@ void mlir::snnmlir::registerBridgeDialects(DialectRegistry &registry) {
   registry.insert<func::FuncDialect>();
 }
 
-OwningOpRef<ModuleOp> mlir::snnmlir::loadNetwork(StringRef path,
+OwningOpRef<ModuleOp> mlir::snnmlir::loadNetwork(llvm::SourceMgr &sources,
+                                                 StringRef path,
                                                  MLIRContext *context) {
-  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false);
+  // Read, not mapped: the file may be rewritten (it may be the output).
+  auto buffer = path == "-" ? llvm::MemoryBuffer::getSTDIN()
+                            : llvm::MemoryBuffer::getFile(
+                                  path, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/true,
+                                  /*IsVolatile=*/true);
   if (!buffer) {
     emitError(UnknownLoc::get(context))
         << "cannot open '" << path << "': " << buffer.getError().message();
     return nullptr;
   }
+  unsigned id = sources.AddNewSourceBuffer(std::move(*buffer), SMLoc());
+  StringRef bytes = sources.getMemoryBuffer(id)->getBuffer();
   bool isONNX = path.ends_with(".onnx") || path.ends_with(".onnxtext");
   if (isONNX) {
     ONNXImportOptions options;
     options.modelDir = llvm::sys::path::parent_path(path).str();
-    return importONNXModel((*buffer)->getBuffer(), path,
-                           looksLikeONNXText((*buffer)->getBuffer(), path),
+    return importONNXModel(bytes, path, looksLikeONNXText(bytes, path),
                            options, context);
   }
-  llvm::SourceMgr sources;
-  sources.AddNewSourceBuffer(std::move(*buffer), SMLoc());
   return parseSourceFile<ModuleOp>(sources, context);
+}
+
+OwningOpRef<ModuleOp> mlir::snnmlir::loadNetwork(StringRef path,
+                                                 MLIRContext *context) {
+  llvm::SourceMgr sources;
+  return loadNetwork(sources, path, context);
 }
 
 static std::vector<int64_t> vec(ArrayRef<int64_t> a) {

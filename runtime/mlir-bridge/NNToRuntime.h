@@ -14,11 +14,19 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+
 namespace mlir::snnmlir {
 
 /// Loads `path`: ONNX (.onnx, .onnxtext) through the importer, anything else
 /// as MLIR. Diagnostics go to the context's handler; null on failure.
 OwningOpRef<ModuleOp> loadNetwork(StringRef path, MLIRContext *context);
+/// The same, with the file's buffer kept in `sources` (which must outlive
+/// the diagnostics that point into it).
+OwningOpRef<ModuleOp> loadNetwork(llvm::SourceMgr &sources, StringRef path,
+                                  MLIRContext *context);
 
 /// Builds the runtime graph of function `funcName` (an nn-dialect network).
 /// Emits an error at the offending op and fails on ops the runtime lacks.

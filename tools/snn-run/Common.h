@@ -11,6 +11,7 @@
 #include "runtime/train/FineTune.h"
 #include "runtime/ttfs/TtfsTrain.h"
 #include "tools/snn-run/Cli.h"
+#include "tools/support/ToolSupport.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -103,7 +104,8 @@ struct LoadedNetwork {
     context->printOpOnDiagnostic(false);
     handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sources,
                                                                  context.get());
-    module = mlir::snnmlir::loadNetwork(path, context.get());
+    mlir::snnmlir::registerCompactDiagnostics(context.get(), sources);
+    module = mlir::snnmlir::loadNetwork(sources, path, context.get());
   }
 };
 

@@ -220,8 +220,14 @@ int info(const EventsOptions &o) {
     nlohmann::json j = {{"path", o.path}};
     for (const char *split : {"train", "test"}) {
       snnrt::EventDataset data;
-      if (!snnrt::listEventDataset(o.path, split, data).empty())
-        continue;
+      if (std::string e = snnrt::listEventDataset(o.path, split, data);
+          !e.empty()) {
+        if (e.find("no '" + std::string(split) + "' folder") !=
+            std::string::npos)
+          continue; // one split of the two is enough
+        llvm::errs() << "snn-run: " << e << "\n";
+        return 1;
+      }
       std::map<int, int64_t> perClass;
       for (int l : data.labels)
         ++perClass[l];

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <unistd.h>
 
 using namespace mlir;
@@ -89,17 +90,24 @@ const char *severityName(DiagnosticSeverity s) {
 }
 
 struct CompactPrinter {
-  StringRef fileName, contents;
+  /// The contents of an input file, or an empty reference.
+  std::function<StringRef(StringRef)> contentsOf;
 
+  /// The location in a known input file, or null.
   FileLineColLoc locationOf(Location loc) const {
     FileLineColLoc f = loc->findInstanceOf<FileLineColLoc>();
-    return f && f.getFilename().getValue() == fileName ? f : FileLineColLoc();
+    return f && contentsOf(f.getFilename().getValue()).data()
+               ? f
+               : FileLineColLoc();
+  }
+  StringRef lineAt(FileLineColLoc f) const {
+    return lineOf(contentsOf(f.getFilename().getValue()), f.getLine());
   }
   bool isLong(Location loc, const std::string &message) const {
     if (message.size() > kLongMessage)
       return true;
     FileLineColLoc f = locationOf(loc);
-    return f && lineOf(contents, f.getLine()).size() > kLongLine;
+    return f && lineAt(f).size() > kLongLine;
   }
   void print(llvm::raw_ostream &os, Location loc, DiagnosticSeverity severity,
              const std::string &message) const {
@@ -110,7 +118,7 @@ struct CompactPrinter {
     os << severityName(severity) << ": " << shorten(message) << "\n";
     if (!(f = locationOf(loc)))
       return;
-    StringRef line = lineOf(contents, f.getLine());
+    StringRef line = lineAt(f);
     size_t col = f.getColumn() > 0 ? f.getColumn() - 1 : 0;
     col = std::min(col, line.size());
     size_t begin = col > kExcerpt ? col - kExcerpt : 0;
@@ -175,10 +183,7 @@ std::string mlir::snnmlir::ToolOutputFile::commit() {
   return file.commit();
 }
 
-void mlir::snnmlir::registerCompactDiagnostics(MLIRContext *context,
-                                               StringRef fileName,
-                                               StringRef contents) {
-  CompactPrinter printer{fileName, contents};
+static void registerCompact(MLIRContext *context, CompactPrinter printer) {
   context->getDiagEngine().registerHandler(
       [printer](Diagnostic &diag) -> LogicalResult {
         bool isLong = printer.isLong(diag.getLocation(), diag.str());
@@ -193,4 +198,23 @@ void mlir::snnmlir::registerCompactDiagnostics(MLIRContext *context,
                         note.str());
         return success();
       });
+}
+
+void mlir::snnmlir::registerCompactDiagnostics(MLIRContext *context,
+                                               StringRef fileName,
+                                               StringRef contents) {
+  registerCompact(context, {[fileName, contents](StringRef file) {
+                    return file == fileName ? contents : StringRef();
+                  }});
+}
+
+void mlir::snnmlir::registerCompactDiagnostics(
+    MLIRContext *context, const llvm::SourceMgr &sources) {
+  registerCompact(context, {[&sources](StringRef file) {
+                    for (unsigned i = 1; i <= sources.getNumBuffers(); ++i)
+                      if (sources.getMemoryBuffer(i)->getBufferIdentifier() ==
+                          file)
+                        return sources.getMemoryBuffer(i)->getBuffer();
+                    return StringRef();
+                  }});
 }

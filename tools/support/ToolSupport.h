@@ -18,6 +18,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/Alignment.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <memory>
@@ -61,6 +62,10 @@ private:
 /// column. Other diagnostics go to the handlers registered before it.
 void registerCompactDiagnostics(MLIRContext *context, llvm::StringRef fileName,
                                 llvm::StringRef contents);
+/// The same for every buffer of `sources` (looked up when a diagnostic
+/// comes; `sources` must outlive the context's use).
+void registerCompactDiagnostics(MLIRContext *context,
+                                const llvm::SourceMgr &sources);
 
 } // namespace mlir::snnmlir
 
