@@ -307,10 +307,11 @@ std::string readAedat31(const std::string &path, const EventSink &sink) {
     int64_t size = int32_t(littleEndian32(head + 4));
     int64_t overflow = int32_t(littleEndian32(head + 12));
     int64_t capacity = int32_t(littleEndian32(head + 16));
-    if (size < 1 || capacity < 0 || size * capacity > (int64_t(1) << 30))
+    if (size < 1 || capacity < 0 || overflow < 0 ||
+        size * capacity > (int64_t(1) << 30))
       return where(path, at) + "corrupt packet header (event size " +
              std::to_string(size) + ", capacity " + std::to_string(capacity) +
-             ")";
+             ", time overflow " + std::to_string(overflow) + ")";
     if (type == 1 && size != 8)
       return where(path, at) + "polarity packet with " + std::to_string(size) +
              "-byte events (expected 8)";

@@ -111,6 +111,8 @@ uint32_t checksum(const unsigned char *data, size_t n) {
   return uint32_t(crc);
 }
 
+} // namespace
+
 std::string saveCheckpoint(const std::string &path, const std::string &print,
                            int64_t epochsDone, const Optimizer &opt,
                            const std::vector<Parameter> &params,
@@ -132,7 +134,6 @@ std::string saveCheckpoint(const std::string &path, const std::string &print,
   });
 }
 
-/// Loads a checkpoint; `found` is false when there is none.
 std::string loadCheckpoint(const std::string &path, const std::string &print,
                            int64_t epochs, int64_t &epochsDone, Optimizer &opt,
                            std::vector<Parameter> &params,
@@ -177,7 +178,8 @@ std::string loadCheckpoint(const std::string &path, const std::string &print,
   if (r.ok && saved != print) {
     // The options, then kNetworkMark and what identifies the network.
     size_t a = saved.find(kNetworkMark), b = print.find(kNetworkMark);
-    if (a == std::string::npos || saved.substr(a) != print.substr(b))
+    bool marked = a != std::string::npos && b != std::string::npos;
+    if (marked && saved.substr(a) != print.substr(b))
       return path + " was written for another network (other starting "
                     "weights or another structure, thresholds or time "
                     "steps): it cannot resume the training of this one";
@@ -216,6 +218,8 @@ std::string loadCheckpoint(const std::string &path, const std::string &print,
     std::copy(values[k].begin(), values[k].end(), params[k].data);
   return "";
 }
+
+namespace {
 
 /// The network's starting weights, one CRC-32 per parameter: a checkpoint
 /// resumes only the run that started from the same weights.

@@ -82,6 +82,25 @@ using BatchStep =
 using Validation =
     std::function<std::string(int64_t first, int64_t count, double &accuracy)>;
 
+/// A checkpoint as runEpochs writes it after each epoch (format 2: magic,
+/// `fingerprint`, the counters, each parameter's values and the optimizer's
+/// moments, the reports, a CRC-32), atomically.
+std::string saveCheckpoint(const std::string &path,
+                           const std::string &fingerprint, int64_t epochsDone,
+                           const Optimizer &opt,
+                           const std::vector<Parameter> &params,
+                           const std::vector<EpochReport> &reports);
+/// Reads one back into `params`, `opt` and `reports`; `found` is false when
+/// there is no file. Refuses, with a message, a file larger than these
+/// parameters and `epochs` need, a wrong checksum, another fingerprint,
+/// blocks of other sizes, counters out of range and non-finite values (the
+/// parameters change only when it succeeds).
+std::string loadCheckpoint(const std::string &path,
+                           const std::string &fingerprint, int64_t epochs,
+                           int64_t &epochsDone, Optimizer &opt,
+                           std::vector<Parameter> &params,
+                           std::vector<EpochReport> &reports, bool &found);
+
 /// Runs the epochs over the first `images` training images (less `limit`
 /// and the validation split) and updates `params` after every batch.
 /// `fingerprint` names what else a checkpoint must agree on (method,
