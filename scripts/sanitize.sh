@@ -36,15 +36,8 @@ mkdir -p "$reports_dir"
 export ASAN_OPTIONS="allow_user_poisoning=0:detect_leaks=1:detect_stack_use_after_return=1:exitcode=86:log_path=$reports_dir/asan"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=86:log_path=$reports_dir/ubsan"
 export SNN_PROBE_SANITIZED=1
-log="$BUILD_DIR/ctest.log"
-set +e
-(cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS" --timeout 3600) 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-set -e
-summary=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$log" | tail -1 || true)
-total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")
-failed=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
-if [[ -z "$summary" ]]; then total=0; failed=0; status=1; fi
+source scripts/run-ctest.sh
+run_ctest "$BUILD_DIR" "$JOBS" --timeout 3600
 reports=$(find "$reports_dir" -type f | wc -l)
 if ((reports > 0)); then
   status=1

@@ -21,17 +21,8 @@ if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
 fi
 cmake --build "$BUILD_DIR" -j "$JOBS"
 
-log="$BUILD_DIR/ctest.log"
-set +e
-(cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS") 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-set -e
-
-# "100% tests passed, 0 tests failed out of 4"
-summary=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$log" | tail -1 || true)
-total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")
-failed=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$summary")
-if [[ -z "$summary" ]]; then total=0; failed=0; status=1; fi
+source scripts/run-ctest.sh
+run_ctest "$BUILD_DIR" "$JOBS"
 echo "scripts/test.sh: $(( $(date +%s) - start )) s"
 echo "tests: $((total - failed)) passed, $failed failed"
 exit "$status"

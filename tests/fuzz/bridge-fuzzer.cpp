@@ -18,6 +18,7 @@
 #include "runtime/mlir-bridge/TtfsToRuntime.h"
 #include "runtime/sim/Simulator.h"
 #include "runtime/ttfs/Ttfs.h"
+#include "tests/fuzz/FuzzContext.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -26,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace {
 
@@ -51,14 +53,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static mlir::MLIRContext *context = [] {
     mlir::DialectRegistry registry;
     mlir::snnmlir::registerBridgeDialects(registry);
-    auto *ctx = new mlir::MLIRContext(registry);
-    ctx->loadAllAvailableDialects();
-    ctx->getDiagEngine().registerHandler(
-        [](mlir::Diagnostic &) { return mlir::success(); });
-    ctx->disableMultithreading();
-    return ctx;
+    return snnfuzz::quietContext(registry);
   }();
-  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  // MLIR's lexer reads the NUL after the buffer, as files and tools give
+  // it; libFuzzer's bytes end without one.
+  std::string text(reinterpret_cast<const char *>(data), size);
   mlir::ParserConfig config(context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(text, config);

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/onnx/ONNXImporter.h"
+#include "tests/fuzz/FuzzContext.h"
 
 #include "dialect/NN/NNDialect.h"
 
@@ -22,13 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static mlir::MLIRContext *context = [] {
     mlir::DialectRegistry registry;
     registry.insert<mlir::nn::NNDialect, mlir::func::FuncDialect>();
-    auto *ctx = new mlir::MLIRContext(registry);
-    ctx->loadAllAvailableDialects();
-    // Diagnostics are expected; keep them off the terminal.
-    ctx->getDiagEngine().registerHandler(
-        [](mlir::Diagnostic &) { return mlir::success(); });
-    ctx->disableMultithreading();
-    return ctx;
+    return snnfuzz::quietContext(registry);
   }();
   llvm::StringRef bytes(reinterpret_cast<const char *>(data), size);
   mlir::snnmlir::ONNXImportOptions options;

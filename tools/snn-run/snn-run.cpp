@@ -241,13 +241,16 @@ int runEval(const EvalOptions &opt) {
       llvm::errs() << "snn-run: " << opt.model << ": " << err << "\n";
       return 1;
     }
-    if (done == 0) // every label the run will read, before any result
-      if (std::string e = snnrt::checkLabels(
-              events ? recordings.labels : data.labels, logits[0].size() / n);
+    if (done == 0) { // every label the run will read, before any result
+      const std::vector<int> &all = events ? recordings.labels : data.labels;
+      std::vector<int> used(all.begin(),
+                            all.begin() + std::min<int64_t>(total, all.size()));
+      if (std::string e = snnrt::checkLabels(used, logits[0].size() / n);
           !e.empty()) {
         llvm::errs() << "snn-run: " << opt.data << ": " << e << "\n";
         return 1;
       }
+    }
     for (size_t k = 0; k < checkpoints; ++k) {
       int64_t classes = logits[k].size() / n;
       for (int64_t i = 0; i < n; ++i) {

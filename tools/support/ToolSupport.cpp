@@ -45,6 +45,8 @@ private:
     }
   }
   uint64_t current_pos() const override { return pos; }
+  // Large outputs (printed weights, objects) in few system calls.
+  size_t preferred_buffer_size() const override { return size_t(1) << 20; }
 
   int fd;
   int err = 0;
