@@ -1193,12 +1193,17 @@ std::string StdbTrainer::computeGradients(const Tensor &input,
   } catch (const std::bad_alloc &) {
     impl->val.assign(impl->net.constants.size(), Tensor());
     impl->tape.assign(impl->net.layers.size(), LayerTape());
-    return "out of memory: BPTT stores the activations of every one of the " +
-           std::to_string(impl->T) + " time steps for a batch of " +
-           std::to_string(input.rank() ? input.dim(0) : 0) + " samples (" +
-           formatBytes(impl->peakBytes) +
-           " were held when an allocation failed; this machine has " +
-           formatBytes(physicalMemoryBytes()) +
+    // The input's activations alone, kept for every step of a segment.
+    int64_t segment = impl->opt.segment > 0
+                          ? std::min(impl->opt.segment, impl->T)
+                          : impl->T;
+    double inputBytes = double(input.size()) * double(segment) * 4.0;
+    return "out of memory: BPTT keeps the activations of every one of the " +
+           std::to_string(segment) + " time steps" +
+           (segment < impl->T ? " of a segment" : "") + " for a batch of " +
+           std::to_string(input.rank() ? input.dim(0) : 0) +
+           " samples (the input layer's alone take " + formatBytes(inputBytes) +
+           "; this machine has " + formatBytes(physicalMemoryBytes()) +
            "): lower --batch or --timesteps, or keep states only every N "
            "steps with --recompute N";
   }
