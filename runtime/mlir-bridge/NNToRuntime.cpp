@@ -26,36 +26,40 @@ void mlir::snnmlir::registerBridgeDialects(DialectRegistry &registry) {
   registry.insert<func::FuncDialect>();
 }
 
+bool mlir::snnmlir::isONNXPath(StringRef path) {
+  return path.ends_with(".onnx") || path.ends_with(".onnxtext");
+}
+
 OwningOpRef<ModuleOp> mlir::snnmlir::loadNetwork(llvm::SourceMgr &sources,
-                                                 StringRef path,
                                                  MLIRContext *context) {
-  // Read, not mapped: the file may be rewritten (it may be the output).
-  auto buffer = path == "-" ? llvm::MemoryBuffer::getSTDIN()
-                            : llvm::MemoryBuffer::getFile(
-                                  path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/true,
-                                  /*IsVolatile=*/true);
-  if (!buffer) {
-    emitError(UnknownLoc::get(context))
-        << "cannot open '" << path << "': " << buffer.getError().message();
-    return nullptr;
-  }
-  unsigned id = sources.AddNewSourceBuffer(std::move(*buffer), SMLoc());
-  StringRef bytes = sources.getMemoryBuffer(id)->getBuffer();
-  bool isONNX = path.ends_with(".onnx") || path.ends_with(".onnxtext");
-  if (isONNX) {
+  const llvm::MemoryBuffer *buffer =
+      sources.getMemoryBuffer(sources.getMainFileID());
+  StringRef path = buffer->getBufferIdentifier(), bytes = buffer->getBuffer();
+  if (isONNXPath(path)) {
     ONNXImportOptions options;
     options.modelDir = llvm::sys::path::parent_path(path).str();
-    return importONNXModel(bytes, path, looksLikeONNXText(bytes, path),
-                           options, context);
+    return importONNXModel(bytes, path, looksLikeONNXText(bytes, path), options,
+                           context);
   }
   return parseSourceFile<ModuleOp>(sources, context);
 }
 
 OwningOpRef<ModuleOp> mlir::snnmlir::loadNetwork(StringRef path,
                                                  MLIRContext *context) {
+  // Read, not mapped: the file may be rewritten (it may be the output).
+  auto buffer =
+      path == "-" ? llvm::MemoryBuffer::getSTDIN()
+                  : llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                                /*RequiresNullTerminator=*/true,
+                                                /*IsVolatile=*/true);
+  if (!buffer) {
+    emitError(UnknownLoc::get(context))
+        << "cannot open '" << path << "': " << buffer.getError().message();
+    return nullptr;
+  }
   llvm::SourceMgr sources;
-  return loadNetwork(sources, path, context);
+  sources.AddNewSourceBuffer(std::move(*buffer), SMLoc());
+  return loadNetwork(sources, context);
 }
 
 static std::vector<int64_t> vec(ArrayRef<int64_t> a) {

@@ -23,10 +23,12 @@ namespace mlir::snnmlir {
 /// Loads `path`: ONNX (.onnx, .onnxtext) through the importer, anything else
 /// as MLIR. Diagnostics go to the context's handler; null on failure.
 OwningOpRef<ModuleOp> loadNetwork(StringRef path, MLIRContext *context);
-/// The same, with the file's buffer kept in `sources` (which must outlive
-/// the diagnostics that point into it).
-OwningOpRef<ModuleOp> loadNetwork(llvm::SourceMgr &sources, StringRef path,
+/// The same for the main buffer of `sources` (its identifier is the path),
+/// which must outlive the diagnostics that point into it.
+OwningOpRef<ModuleOp> loadNetwork(llvm::SourceMgr &sources,
                                   MLIRContext *context);
+/// True for the paths loadNetwork imports as ONNX (.onnx, .onnxtext).
+bool isONNXPath(StringRef path);
 
 /// Builds the runtime graph of function `funcName` (an nn-dialect network).
 /// Emits an error at the offending op and fails on ops the runtime lacks.

@@ -19,6 +19,7 @@
 #include "runtime/sim/Simulator.h"
 #include "runtime/ttfs/Ttfs.h"
 #include "tests/fuzz/FuzzContext.h"
+#include "tools/support/ToolSupport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -58,6 +59,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // MLIR's lexer reads the NUL after the buffer, as files and tools give
   // it; libFuzzer's bytes end without one.
   std::string text(reinterpret_cast<const char *>(data), size);
+  // What the tools refuse before parsing (MLIR's parser has no depth limit
+  // of its own and overflows the stack on deep nesting).
+  if (!mlir::snnmlir::checkNesting(text, "fuzz.mlir").empty())
+    return 0;
   mlir::ParserConfig config(context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(text, config);

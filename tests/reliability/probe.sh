@@ -360,5 +360,16 @@ check emulate-mixed-params-first 0 "" snn-run events emulate --data "$fm" --limi
 check emulate-mixed-params 1 "holds samples recorded with other settings" \
   snn-run events emulate --data "$fm" --limit 6 -o mixed --threshold 0.3
 
+echo "== fuzzing: MLIR's parser recurses once per bracket (found by the bridge target)"
+{
+  printf 'func.func @main(%%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {snn.time = '
+  printf '%.0s[' $(seq 10000)
+  printf '%.0s]' $(seq 10000)
+  printf '} {\n  return %%x : tensor<?x4xf32>\n}\n'
+} >deep.mlir
+check parser-deep-nesting-opt 1 "deep.mlir:1:[0-9]+: error: brackets nested more than 1024 deep" snn-opt deep.mlir -o /dev/null
+check parser-deep-nesting-run 1 "brackets nested more than 1024 deep" snn-run eval deep.mlir
+check parser-deep-nesting-translate 1 "brackets nested more than 1024 deep" snn-translate --snn-to-object deep.mlir -o /dev/null
+
 echo "probe: $cases cases, $failures failed"
 ((failures == 0))

@@ -96,6 +96,12 @@ int main(int argc, char **argv) {
       mlir::snnmlir::readInputFile(inputPath, error);
   if (!input)
     return fail(error);
+  if (std::string e = mlir::snnmlir::checkNesting(input->getBuffer(),
+                                                  input->getBufferIdentifier());
+      !e.empty()) {
+    llvm::errs() << e << "\n";
+    return 1;
+  }
   // Expected-diagnostic checks and split files keep MLIR's own handling.
   if (!config.shouldVerifyDiagnostics() && config.inputSplitMarker().empty()) {
     gInputName = input->getBufferIdentifier();

@@ -105,7 +105,17 @@ struct LoadedNetwork {
     handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(sources,
                                                                  context.get());
     mlir::snnmlir::registerCompactDiagnostics(context.get(), sources);
-    module = mlir::snnmlir::loadNetwork(sources, path, context.get());
+    std::string error;
+    std::unique_ptr<llvm::MemoryBuffer> buffer =
+        mlir::snnmlir::readInputFile(path, error);
+    if (buffer && !mlir::snnmlir::isONNXPath(path))
+      error = mlir::snnmlir::checkNesting(buffer->getBuffer(), path);
+    if (!error.empty()) {
+      llvm::errs() << (buffer ? "" : "snn-run: ") << error << "\n";
+      return;
+    }
+    sources.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+    module = mlir::snnmlir::loadNetwork(sources, context.get());
   }
 };
 

@@ -83,6 +83,18 @@ int main(int argc, char **argv) {
       inputPath, error, translation->getInputAlignment());
   if (!input)
     return fail(error);
+  // Every translation but the ONNX importer parses MLIR text.
+  bool importsONNX = llvm::any_of(
+      llvm::ArrayRef(argv + 1, argv + argc), [](llvm::StringRef arg) {
+        return arg == "--import-onnx" || arg == "-import-onnx";
+      });
+  if (!importsONNX)
+    if (std::string e = snnmlir::checkNesting(input->getBuffer(),
+                                              input->getBufferIdentifier());
+        !e.empty()) {
+      llvm::errs() << e << "\n";
+      return 1;
+    }
 
   bool compact = !verifyDiagnostics && splitMarker.empty();
   auto translateChunk = [&](std::unique_ptr<llvm::MemoryBuffer> chunk,

@@ -9,6 +9,7 @@
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/Signals.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -167,6 +168,39 @@ mlir::snnmlir::readInputFile(StringRef path, std::string &error,
   return std::move(*buffer);
 }
 
+std::string mlir::snnmlir::checkNesting(StringRef text, StringRef fileName) {
+  if (text.starts_with("ML\xefR")) // bytecode
+    return "";
+  int depth = 0;
+  size_t lineStart = 0, line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line;
+      lineStart = i + 1;
+    } else if (c == '"') { // a string: to its unescaped end
+      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
+        if (text[i] == '\\')
+          ++i;
+      if (i < text.size() && text[i] == '\n')
+        --i; // the newline is counted above
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      size_t end = text.find('\n', i);
+      i = (end == StringRef::npos ? text.size() : end) - 1;
+    } else if (c == '(' || c == '[' || c == '{') {
+      if (++depth > kMaxNesting)
+        return (fileName + ":" + Twine(line) + ":" + Twine(i - lineStart + 1) +
+                ": error: brackets nested more than " + Twine(kMaxNesting) +
+                " deep: refused before parsing (MLIR's parser recurses once "
+                "per level and would run out of stack)")
+            .str();
+    } else if (c == ')' || c == ']' || c == '}') {
+      depth = std::max(0, depth - 1);
+    }
+  }
+  return "";
+}
+
 std::string mlir::snnmlir::ToolOutputFile::open(StringRef path) {
   if (std::string e = file.open(path.str()); !e.empty())
     return e;
@@ -210,8 +244,8 @@ void mlir::snnmlir::registerCompactDiagnostics(MLIRContext *context,
                   }});
 }
 
-void mlir::snnmlir::registerCompactDiagnostics(
-    MLIRContext *context, const llvm::SourceMgr &sources) {
+void mlir::snnmlir::registerCompactDiagnostics(MLIRContext *context,
+                                               const llvm::SourceMgr &sources) {
   registerCompact(context, {[&sources](StringRef file) {
                     for (unsigned i = 1; i <= sources.getNumBuffers(); ++i)
                       if (sources.getMemoryBuffer(i)->getBufferIdentifier() ==

@@ -40,6 +40,16 @@ std::unique_ptr<llvm::MemoryBuffer>
 readInputFile(llvm::StringRef path, std::string &error,
               std::optional<llvm::Align> alignment = std::nullopt);
 
+/// The deepest bracket nesting ((, [, {) accepted in MLIR text: MLIR's
+/// parser recurses once per level and runs out of stack at a few thousand
+/// (a 20 KB file of brackets crashed it); real modules nest a few dozen.
+constexpr int kMaxNesting = 1024;
+
+/// Refuses MLIR text (not bytecode) whose brackets nest deeper than
+/// kMaxNesting, before the parser sees it: "FILE:LINE:COL: error: ..." or
+/// an empty string. Strings and comments are skipped.
+std::string checkNesting(llvm::StringRef text, llvm::StringRef fileName);
+
 /// An output written atomically (snnrt::AtomicOutputFile) through an
 /// llvm::raw_ostream. open() creates the temporary file at once, so an
 /// unwritable output fails before any work.
