@@ -41,11 +41,12 @@ JitNetwork::compile(ModuleOp module, const CodegenOptions &options) {
   if (!tm)
     return module.emitError() << "JIT: " << error;
   llvm::TargetMachine *machine = tm.get();
-  ExecutionEngineOptions engineOptions;
-  engineOptions.llvmModuleBuilder = [machine](Operation *op,
-                                              llvm::LLVMContext &context) {
+  // llvmModuleBuilder is a function_ref: the lambda must outlive create().
+  auto buildModule = [machine](Operation *op, llvm::LLVMContext &context) {
     return translateAndOptimize(cast<ModuleOp>(op), context, *machine);
   };
+  ExecutionEngineOptions engineOptions;
+  engineOptions.llvmModuleBuilder = buildModule;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(*copy, engineOptions, std::move(tm));
   if (!engine) {
