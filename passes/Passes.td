@@ -147,7 +147,22 @@ def SNNThresholdBalance : Pass<"snn-threshold-balance", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"data", "data", "std::string", /*default=*/"\"fashion-mnist\"",
-           "'fashion-mnist' or a folder of MNIST-style IDX files (train split)">,
+           "Calibration data (train split): fashion-mnist, idx:DIR, "
+           "imagefolder:DIR, cifar10:DIR, cifar100:DIR, "
+           "npy:IMAGES.npy,LABELS.npy or npz:FILE">,
+    Option<"resize", "resize", "int64_t", /*default=*/"0",
+           "Resize calibration images so that the shorter side has N pixels "
+           "(0: no resize)">,
+    ListOption<"crop", "crop", "int64_t",
+           "Center crop: N or H,W (default when resizing: the network's "
+           "input size)">,
+    ListOption<"mean", "mean", "double",
+           "Per-channel mean subtracted after scaling to [0, 1]">,
+    ListOption<"std", "std", "double", "Per-channel standard deviation">,
+    Option<"normalize", "normalize", "std::string", /*default=*/"\"\"",
+           "Named mean and std: imagenet, cifar10 or none">,
+    Option<"channelOrder", "channel-order", "std::string",
+           /*default=*/"\"rgb\"", "rgb or bgr">,
     Option<"samples", "samples", "int64_t", /*default=*/"512",
            "Number of calibration images">,
     Option<"method", "method", "std::string", /*default=*/"\"activation\"",

@@ -25,9 +25,26 @@ struct RatePipelineOptions : public PassPipelineOptions<RatePipelineOptions> {
   Option<int64_t> seed{*this, "seed", llvm::cl::desc("Poisson seed"),
                        llvm::cl::init(0)};
   Option<std::string> data{*this, "data",
-                           llvm::cl::desc("Calibration data: 'fashion-mnist' "
-                                          "or an IDX folder"),
+                           llvm::cl::desc("Calibration data: fashion-mnist, "
+                                          "idx:DIR, imagefolder:DIR, "
+                                          "cifar10:DIR, cifar100:DIR, "
+                                          "npy:IMAGES,LABELS or npz:FILE"),
                            llvm::cl::init("fashion-mnist")};
+  Option<int64_t> resize{*this, "resize",
+                         llvm::cl::desc("Resize calibration images' shorter "
+                                        "side to N (0: no resize)"),
+                         llvm::cl::init(0)};
+  ListOption<int64_t> crop{*this, "crop",
+                           llvm::cl::desc("Center crop: N or H,W")};
+  ListOption<double> mean{*this, "mean",
+                          llvm::cl::desc("Per-channel mean (after [0, 1])")};
+  ListOption<double> std{*this, "std",
+                         llvm::cl::desc("Per-channel standard deviation")};
+  Option<std::string> normalize{*this, "normalize",
+                                llvm::cl::desc("imagenet, cifar10 or none")};
+  Option<std::string> channelOrder{*this, "channel-order",
+                                   llvm::cl::desc("rgb or bgr"),
+                                   llvm::cl::init("rgb")};
   Option<int64_t> samples{*this, "samples",
                           llvm::cl::desc("Calibration images"),
                           llvm::cl::init(512)};
@@ -64,6 +81,12 @@ void mlir::snnmlir::registerSNNPipelines() {
         pm.addPass(createConvertNNToSNN(convert));
         SNNThresholdBalanceOptions balance;
         balance.data = o.data;
+        balance.resize = o.resize;
+        balance.crop.assign(o.crop.begin(), o.crop.end());
+        balance.mean.assign(o.mean.begin(), o.mean.end());
+        balance.std.assign(o.std.begin(), o.std.end());
+        balance.normalize = o.normalize;
+        balance.channelOrder = o.channelOrder;
         balance.samples = o.samples;
         balance.method = o.method;
         balance.percentile = o.percentile;

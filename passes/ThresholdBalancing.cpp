@@ -10,6 +10,7 @@
 #include "dialect/SNN/SNNOps.h"
 #include "passes/Passes.h"
 #include "runtime/data/IDX.h"
+#include "runtime/data/ImageSet.h"
 #include "runtime/mlir-bridge/SNNToRuntime.h"
 #include "runtime/mlir-bridge/TtfsToRuntime.h"
 #include "runtime/sim/Simulator.h"
@@ -248,13 +249,40 @@ void BalancePass::runOnOperation() {
     getOperation().emitError() << "snn-threshold-balance: " << bad;
     return signalPassFailure();
   }
-  snnrt::ImageDataset images;
-  if (std::string e = snnrt::loadImageDataset(data, "train", images);
-      !e.empty()) {
-    getOperation().emitError() << "snn-threshold-balance: " << e;
+  snnrt::ImagePreprocess pre;
+  pre.resize = resize;
+  if (crop.size() == 1 || crop.size() == 2) {
+    pre.cropHeight = crop[0];
+    pre.cropWidth = crop[crop.size() - 1];
+  } else if (!crop.empty()) {
+    bad = "crop takes N or H,W";
+  }
+  pre.mean.assign(mean.begin(), mean.end());
+  pre.std.assign(std.begin(), std.end());
+  if (!normalize.empty() && !snnrt::namedNormalization(normalize, pre))
+    bad = "normalize must be imagenet, cifar10 or none, not '" + normalize +
+          "'";
+  if (channelOrder != "rgb" && channelOrder != "bgr")
+    bad = "channel-order must be rgb or bgr, not '" + channelOrder + "'";
+  pre.bgr = channelOrder == "bgr";
+  if (bad.empty())
+    bad = snnrt::checkPreprocess(pre);
+  if (!bad.empty()) {
+    getOperation().emitError() << "snn-threshold-balance: " << bad;
     return signalPassFailure();
   }
-  int64_t n = std::min<int64_t>(samples, images.images.dim(0));
+  // The first `samples` calibration images, preprocessed for a network
+  // input of shape `input`.
+  auto loadCalibration = [&](Operation *at, const snnrt::Shape &input,
+                             snnrt::ImageDataset &images,
+                             int64_t &n) -> LogicalResult {
+    if (std::string e = snnrt::loadImageDataset(data, "train", images, pre,
+                                                input, samples);
+        !e.empty())
+      return at->emitError() << "snn-threshold-balance: " << e;
+    n = images.images.dim(0);
+    return success();
+  };
 
   for (auto fn : getOperation().getOps<func::FuncOp>()) {
     if (snnmlir::isTtfsNetwork(getOperation(), fn.getName())) {
@@ -265,7 +293,10 @@ void BalancePass::runOnOperation() {
                           "method unset)";
         return signalPassFailure();
       }
-      if (failed(balanceTtfs(getOperation(), fn, images, n, scale)))
+      snnrt::ImageDataset images;
+      int64_t n = 0;
+      if (failed(loadCalibration(fn, snnrt::Shape(), images, n)) ||
+          failed(balanceTtfs(getOperation(), fn, images, n, scale)))
         return signalPassFailure();
       continue;
     }
@@ -293,6 +324,10 @@ void BalancePass::runOnOperation() {
       return signalPassFailure();
     }
     int64_t steps = timesteps > 0 ? timesteps : net.timesteps;
+    snnrt::ImageDataset images;
+    int64_t n = 0;
+    if (failed(loadCalibration(fn, net.inputShapes[0], images, n)))
+      return signalPassFailure();
 
     // Per-sample shapes of every slot, from one image through the ANN view.
     std::vector<snnrt::Tensor> probe;

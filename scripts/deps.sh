@@ -14,6 +14,8 @@ PACKAGES=(
   libonnx-dev protobuf-compiler libprotobuf-dev
   # runtime and tools
   libeigen3-dev libcli11-dev nlohmann-json3-dev libhdf5-dev zlib1g-dev
+  # image data: PNG and JPEG decoding
+  libpng-dev libjpeg62-turbo-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # data: Fashion-MNIST and ONNX's node conformance tests

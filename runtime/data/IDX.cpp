@@ -135,12 +135,12 @@ static std::string findFile(const std::string &dir, const std::string &stem) {
   return dir + "/" + stem + ".gz";
 }
 
-std::string loadMNISTLike(const std::string &dir, const std::string &split,
-                          ImageDataset &out) {
+std::string readMNISTLike(const std::string &dir, const std::string &split,
+                         IDXArray &images, IDXArray &labels,
+                         std::string *imagesPathOut) {
   std::string prefix = split == "train" ? "train" : "t10k";
   if (split != "train" && split != "test")
     return "unknown split '" + split + "' (train or test)";
-  IDXArray images, labels;
   std::string imagesPath = findFile(dir, prefix + "-images-idx3-ubyte"),
               labelsPath = findFile(dir, prefix + "-labels-idx1-ubyte");
   if (auto e = readIDX(imagesPath, images); !e.empty())
@@ -160,6 +160,16 @@ std::string loadMNISTLike(const std::string &dir, const std::string &split,
   if (images.dims[0] != labels.dims[0])
     return dir + ": " + std::to_string(images.dims[0]) + " images but " +
            std::to_string(labels.dims[0]) + " labels";
+  if (imagesPathOut)
+    *imagesPathOut = imagesPath;
+  return "";
+}
+
+std::string loadMNISTLike(const std::string &dir, const std::string &split,
+                          ImageDataset &out) {
+  IDXArray images, labels;
+  if (std::string e = readMNISTLike(dir, split, images, labels); !e.empty())
+    return e;
   int64_t n = images.dims[0], h = images.dims[1], w = images.dims[2];
   out.images = Tensor({n, 1, h, w});
   for (size_t i = 0; i < images.bytes.size(); ++i)
@@ -170,14 +180,6 @@ std::string loadMNISTLike(const std::string &dir, const std::string &split,
 
 std::string datasetDirectory(const std::string &data) {
   return data == "fashion-mnist" ? kFashionMNISTDir : data;
-}
-
-std::string loadImageDataset(const std::string &data, const std::string &split,
-                             ImageDataset &out) {
-  std::string e = loadMNISTLike(datasetDirectory(data), split, out);
-  if (!e.empty() && data == "fashion-mnist")
-    e += " (Fashion-MNIST comes with Debian's dataset-fashion-mnist)";
-  return e;
 }
 
 std::string fitImagesToInput(const Shape &want, Tensor &batch) {

@@ -40,6 +40,13 @@ struct ImageDataset {
   std::vector<int> labels;
 };
 
+/// Reads the "train" or "test" split of an MNIST-style folder as IDX
+/// arrays, checked: images N×H×W, labels N. `imagesPath` gets the images
+/// file's path.
+std::string readMNISTLike(const std::string &dir, const std::string &split,
+                          IDXArray &images, IDXArray &labels,
+                          std::string *imagesPath = nullptr);
+
 /// Loads the "train" or "test" split of (Fashion-)MNIST from `dir`
 /// ({train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]).
 std::string loadMNISTLike(const std::string &dir, const std::string &split,
@@ -60,11 +67,6 @@ constexpr const char *kFashionMNISTDir = "/usr/share/datasets/fashion-mnist";
 /// A data set named on a command line: "fashion-mnist" is Debian's folder;
 /// anything else is a folder of IDX files itself.
 std::string datasetDirectory(const std::string &data);
-
-/// loadMNISTLike(datasetDirectory(data), split, out); a failure's message
-/// says where Fashion-MNIST comes from.
-std::string loadImageDataset(const std::string &data, const std::string &split,
-                             ImageDataset &out);
 
 } // namespace snnrt
 

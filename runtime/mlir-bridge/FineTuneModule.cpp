@@ -2,6 +2,7 @@
 
 #include "runtime/mlir-bridge/FineTuneModule.h"
 #include "runtime/mlir-bridge/BridgeCommon.h"
+#include "runtime/data/ImageSet.h"
 #include "runtime/mlir-bridge/SNNToRuntime.h"
 
 #include "dialect/SNN/SNNOps.h"

@@ -261,14 +261,16 @@ mlir::snnmlir::trainTtfsModule(ModuleOp module, const std::string &data,
                                const snnrt::ttfs::TrainOptions &options,
                                const snnrt::TrainCallbacks &callbacks,
                                std::vector<snnrt::EpochReport> &reports,
-                               StringRef funcName) {
+                               StringRef funcName,
+                               const snnrt::ImagePreprocess &pre) {
   TtfsConstants constants;
   FailureOr<snnrt::ttfs::Network> net =
       buildTtfsNetwork(module, funcName, &constants);
   if (failed(net))
     return failure();
   snnrt::ImageDataset train;
-  if (std::string e = snnrt::loadImageDataset(data, "train", train); !e.empty())
+  if (std::string e = snnrt::loadImageDataset(data, "train", train, pre);
+      !e.empty())
     return module.emitError() << e;
   snnrt::ttfs::TrainOptions fingerprinted = options;
   fingerprinted.network =

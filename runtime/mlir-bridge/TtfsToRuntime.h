@@ -12,6 +12,7 @@
 #define SNN_MLIR_RUNTIME_MLIR_BRIDGE_TTFSTORUNTIME_H
 
 #include "runtime/data/IDX.h"
+#include "runtime/data/ImageSet.h"
 #include "runtime/ttfs/TtfsTrain.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -39,13 +40,16 @@ buildTtfsNetwork(ModuleOp module, StringRef funcName = "main",
 LogicalResult updateTtfsNetwork(const snnrt::ttfs::Network &net,
                                 const TtfsConstants &constants);
 
-/// Loads the train split of `data` ("fashion-mnist" or an IDX folder),
-/// trains the network of `funcName` and writes it back into the module.
+/// Loads the train split of `data` (snnrt::openImageSet's specification,
+/// preprocessed by `pre`), trains the network of `funcName` and writes it
+/// back into the module.
 LogicalResult trainTtfsModule(ModuleOp module, const std::string &data,
                               const snnrt::ttfs::TrainOptions &options,
                               const snnrt::TrainCallbacks &callbacks,
                               std::vector<snnrt::EpochReport> &reports,
-                              StringRef funcName = "main");
+                              StringRef funcName = "main",
+                              const snnrt::ImagePreprocess &pre =
+                                  snnrt::ImagePreprocess());
 
 } // namespace mlir::snnmlir
 

@@ -28,6 +28,18 @@ SampleSource imageSource(const ImageDataset &data, const Shape &want) {
   return s;
 }
 
+SampleSource imageSetSource(const ImageSet &set, const Shape &want) {
+  SampleSource s;
+  s.count = set.size();
+  s.load = [&set, want](const std::vector<int64_t> &indices, Tensor &x,
+                        std::vector<int> &labels) -> std::string {
+    if (std::string e = set.load(indices, x, labels); !e.empty())
+      return e;
+    return fitImagesToInput(want, x);
+  };
+  return s;
+}
+
 SampleSource eventSource(const EventDataset &data, const BinOptions &bins) {
   SampleSource s;
   s.count = int64_t(data.files.size());

@@ -10,6 +10,7 @@
 
 #include "runtime/data/Events.h"
 #include "runtime/data/IDX.h"
+#include "runtime/data/ImageSet.h"
 #include "runtime/train/STDB.h"
 #include "runtime/train/TrainLoop.h"
 
@@ -36,6 +37,8 @@ struct SampleSource {
 };
 /// Images (N×1×H×W in [0, 1]) reshaped for a network input of shape `want`.
 SampleSource imageSource(const ImageDataset &data, const Shape &want);
+/// Samples of an image set (read on demand) reshaped for `want`.
+SampleSource imageSetSource(const ImageSet &set, const Shape &want);
 /// Event recordings binned into frames N×T×2×H×W as `bins` says.
 SampleSource eventSource(const EventDataset &data, const BinOptions &bins);
 

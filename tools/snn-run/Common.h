@@ -4,6 +4,7 @@
 #define SNN_MLIR_TOOLS_SNN_RUN_COMMON_H
 
 #include "runtime/data/IDX.h"
+#include "runtime/data/ImageSet.h"
 #include "runtime/data/SaccadeEmulator.h"
 #include "runtime/mlir-bridge/NNToRuntime.h"
 #include "runtime/sim/Simulator.h"
@@ -86,6 +87,23 @@ private:
   std::chrono::steady_clock::time_point start, lastLine;
 };
 
+/// The preprocessing options of every command that reads images
+/// (torchvision's Resize, CenterCrop, ToTensor and Normalize).
+struct ImageCliOptions {
+  snnrt::ImagePreprocess pre;
+  std::string crop, normalize, channelOrder = "rgb";
+};
+/// Registers --resize, --crop, --mean, --std, --normalize, --no-scale,
+/// --channel-order and --layout.
+void addImageOptions(CLI::App *cmd, ImageCliOptions &o);
+/// The preprocessing the options describe; false after printing why not.
+bool imagePreprocess(const ImageCliOptions &o, snnrt::ImagePreprocess &pre);
+/// Opens split `split` of `data` for a network input of shape `input`
+/// (read on demand); false after printing why not.
+bool openImages(const std::string &data, const ImageCliOptions &o,
+                const std::string &split, const snnrt::Shape &input,
+                std::unique_ptr<snnrt::ImageSet> &out);
+
 /// An MLIR context with our dialects, diagnostics to stderr, and the
 /// network loaded from a file (null module on failure).
 struct LoadedNetwork {
@@ -128,6 +146,7 @@ struct TrainCliOptions {
   bool json = false, progress = true;
   int64_t testLimit = 0; // evaluate on the test split afterwards (0: all)
   bool test = true;
+  ImageCliOptions images;
 };
 
 /// Registers model, -o, --data and the training loop's options (epochs,
@@ -156,10 +175,13 @@ private:
   std::unique_ptr<ProgressBar> bar;
 };
 
-/// Loads split `split` ("train" or "test") of `data` ("fashion-mnist" or an
-/// IDX folder); false after printing why not (with the Debian package hint).
+/// Loads split `split` ("train" or "test") of `data` whole (see
+/// snnrt::openImageSet), preprocessed by `options` (default: none) for a
+/// network input `input`; false after printing why not.
 bool loadImages(const std::string &data, const std::string &split,
-                snnrt::ImageDataset &out);
+                snnrt::ImageDataset &out,
+                const ImageCliOptions &options = ImageCliOptions(),
+                const snnrt::Shape &input = snnrt::Shape());
 
 /// Prints the module to `path` atomically (temporary file + rename); false
 /// after printing why not.
@@ -250,8 +272,20 @@ int runTrain(const TrainOptions &options);
 /// `snn-run eval` of a TTFS network (continuous time): accuracy, spikes per
 /// neuron per layer, mean output spike time (tools/snn-run/Train.cpp).
 int evalTtfs(mlir::ModuleOp module, const std::string &model,
-             const std::string &data, const std::string &split, int64_t limit,
-             int64_t batch, bool json, double minAccuracy);
+             const std::string &data, const ImageCliOptions &imageOptions,
+             const std::string &split, int64_t limit, int64_t batch, bool json,
+             double minAccuracy);
+
+/// `snn-run infer` (tools/snn-run/Infer.cpp).
+struct InferOptions {
+  std::string model;
+  std::vector<std::string> inputs, outputs;
+  int64_t timesteps = 0;
+  int threads = 0;
+  bool stats = false;
+};
+CLI::App *addInferCommand(CLI::App &app, InferOptions &options);
+int runInfer(const InferOptions &options);
 
 } // namespace snnrun
 

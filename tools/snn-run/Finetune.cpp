@@ -38,13 +38,14 @@ void addTrainingOptions(CLI::App *cmd, TrainCliOptions &o,
   cmd->add_option("-o,--output", o.output, "Where to write the trained module")
       ->required();
   cmd->add_option("--data", o.data,
-                  "'fashion-mnist' (Debian's dataset-fashion-mnist) or a "
-                  "folder of MNIST-style IDX files (train and test splits); "
-                  "--method bpsta: nmnist:DIR or aedat:DIR (N-MNIST's layout, "
+                  std::string("Training and test data: ") +
+                      snnrt::kImageDataHelp +
+                      "; --method bpsta: nmnist:DIR or aedat:DIR (N-MNIST's layout, "
                   "Train/ and Test/ with class folders) or "
                   "emulated-fashion-mnist (made once with the saccade "
                   "emulator, cached)")
       ->capture_default_str();
+  addImageOptions(cmd, o.images);
   cmd->add_option("--epochs", t.epochs, "Epochs")
       ->capture_default_str()
       ->check(cli::integer(1, kMaxEpochs));
@@ -179,9 +180,107 @@ snnrt::TrainCallbacks EpochPrinter::callbacks() {
   return cb;
 }
 
+void addImageOptions(CLI::App *cmd, ImageCliOptions &o) {
+  const char *group = "Image preprocessing (torchvision's transforms)";
+  cmd->add_option("--resize", o.pre.resize,
+                  "Resize images (bilinear, antialiased) so that the shorter "
+                  "side has N pixels (0: no resize)")
+      ->check(cli::integer(0, 65536, "0: no resize"))
+      ->group(group);
+  cmd->add_option("--crop", o.crop,
+                  "Center-crop to N or HxW pixels (default when resizing: "
+                  "the network's input size)")
+      ->group(group);
+  cmd->add_option("--mean", o.pre.mean,
+                  "Per-channel mean subtracted after scaling to [0, 1], e.g. "
+                  "0.485,0.456,0.406")
+      ->delimiter(',')
+      ->group(group);
+  cmd->add_option("--std", o.pre.std,
+                  "Per-channel standard deviation divided by, e.g. "
+                  "0.229,0.224,0.225")
+      ->delimiter(',')
+      ->group(group);
+  cmd->add_option("--normalize", o.normalize,
+                  "Named --mean/--std: imagenet, cifar10 or none")
+      ->check(CLI::IsMember({"imagenet", "cifar10", "none"}))
+      ->group(group);
+  cmd->add_flag("!--no-scale", o.pre.scale,
+                "Keep 8-bit values as 0 to 255 instead of scaling to [0, 1]")
+      ->group(group);
+  cmd->add_option("--channel-order", o.channelOrder,
+                  "Channel order the network expects")
+      ->check(CLI::IsMember({"rgb", "bgr"}))
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--layout", o.pre.layout,
+                  "Layout of 4-D NumPy image arrays (auto: from the "
+                  "channel count)")
+      ->check(CLI::IsMember({"auto", "nchw", "nhwc"}))
+      ->capture_default_str()
+      ->group(group);
+}
+
+bool imagePreprocess(const ImageCliOptions &o, snnrt::ImagePreprocess &pre) {
+  pre = o.pre;
+  pre.bgr = o.channelOrder == "bgr";
+  if (!o.normalize.empty()) {
+    if (!pre.mean.empty() || !pre.std.empty()) {
+      llvm::errs() << "snn-run: --normalize and --mean/--std exclude each "
+                      "other\n";
+      return false;
+    }
+    snnrt::namedNormalization(o.normalize, pre);
+  }
+  if (!o.crop.empty()) {
+    std::string h = o.crop, w = o.crop;
+    size_t x = o.crop.find_first_of("x×");
+    if (x != std::string::npos) {
+      h = o.crop.substr(0, x);
+      w = o.crop.substr(o.crop.find_first_of("0123456789", x));
+    }
+    auto number = [](const std::string &s, int64_t &v) {
+      if (s.empty() || s.size() > 6 ||
+          s.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+      v = std::stoll(s);
+      return v > 0;
+    };
+    if (!number(h, pre.cropHeight) || !number(w, pre.cropWidth)) {
+      llvm::errs() << "snn-run: --crop: give N or HxW (whole numbers from 1 "
+                      "to 999999), got '"
+                   << o.crop << "'\n";
+      return false;
+    }
+  }
+  if (std::string e = snnrt::checkPreprocess(pre); !e.empty()) {
+    llvm::errs() << "snn-run: " << e << "\n";
+    return false;
+  }
+  return true;
+}
+
+bool openImages(const std::string &data, const ImageCliOptions &o,
+                const std::string &split, const snnrt::Shape &input,
+                std::unique_ptr<snnrt::ImageSet> &out) {
+  snnrt::ImagePreprocess pre;
+  if (!imagePreprocess(o, pre))
+    return false;
+  if (std::string e = snnrt::openImageSet(data, split, pre, input, out);
+      !e.empty()) {
+    llvm::errs() << "snn-run: " << e << "\n";
+    return false;
+  }
+  return true;
+}
+
 bool loadImages(const std::string &data, const std::string &split,
-                snnrt::ImageDataset &out) {
-  if (std::string e = snnrt::loadImageDataset(data, split, out); !e.empty()) {
+                snnrt::ImageDataset &out, const ImageCliOptions &options,
+                const snnrt::Shape &input) {
+  std::unique_ptr<snnrt::ImageSet> set;
+  if (!openImages(data, options, split, input, set))
+    return false;
+  if (std::string e = snnrt::loadAllImages(*set, 0, out); !e.empty()) {
     llvm::errs() << "snn-run: " << e << "\n";
     return false;
   }
@@ -282,10 +381,19 @@ int runFinetune(const FinetuneOptions &opt) {
   }
   snnrt::FineTuneOptions t = opt.tune;
   finishTrainingOptions(opt, t);
+  auto before = mlir::snnmlir::buildSpikingNetwork(*module);
+  if (mlir::failed(before))
+    return 1;
+  snnrt::Shape input =
+      before->inputShapes.empty() ? snnrt::Shape() : before->inputShapes[0];
+  std::unique_ptr<snnrt::ImageSet> trainSet;
+  if (!openImages(opt.data, opt.images, "train", input, trainSet))
+    return 1;
   EpochPrinter printer(opt, t.epochs, t.validation);
   std::vector<snnrt::EpochReport> reports;
-  if (mlir::failed(mlir::snnmlir::fineTuneModule(*module, opt.data, t,
-                                                 printer.callbacks(), reports)))
+  if (mlir::failed(mlir::snnmlir::fineTuneModule(
+          *module, snnrt::imageSetSource(*trainSet, input), t,
+          printer.callbacks(), reports)))
     return 1;
   if (!writeModuleAtomically(*module, opt.output))
     return 1;
@@ -298,14 +406,15 @@ int runFinetune(const FinetuneOptions &opt) {
     if (mlir::failed(net))
       return 1;
     T = net->timesteps;
-    snnrt::ImageDataset test;
-    if (!loadImages(opt.data, "test", test))
+    std::unique_ptr<snnrt::ImageSet> test;
+    if (!openImages(opt.data, opt.images, "test", input, test))
       return 1;
-    testImages = test.images.dim(0);
+    testImages = test->size();
     if (opt.testLimit > 0)
       testImages = std::min(testImages, opt.testLimit);
-    if (std::string e = snnrt::simulatedAccuracy(*net, test, 0, testImages, T,
-                                                 256, testAccuracy);
+    if (std::string e = snnrt::simulatedAccuracy(
+            *net, snnrt::imageSetSource(*test, input), 0, testImages, T, 256,
+            testAccuracy);
         !e.empty()) {
       llvm::errs() << "snn-run: " << e << "\n";
       return 1;

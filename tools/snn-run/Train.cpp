@@ -222,8 +222,11 @@ int runTrain(const TrainOptions &opt) {
   }
   EpochPrinter printer(opt, t.epochs, t.validation);
   std::vector<snnrt::EpochReport> reports;
+  snnrt::ImagePreprocess pre;
+  if (!imagePreprocess(opt.images, pre))
+    return 1;
   if (mlir::failed(mlir::snnmlir::trainTtfsModule(
-          *module, opt.data, t, printer.callbacks(), reports)))
+          *module, opt.data, t, printer.callbacks(), reports, "main", pre)))
     return 1;
   if (!writeModuleAtomically(*module, opt.output))
     return 1;
@@ -234,7 +237,7 @@ int runTrain(const TrainOptions &opt) {
     if (mlir::failed(net))
       return 1;
     snnrt::ImageDataset data;
-    if (!loadImages(opt.data, "test", data))
+    if (!loadImages(opt.data, "test", data, opt.images))
       return 1;
     int64_t n = data.images.dim(0);
     if (opt.testLimit > 0)
@@ -268,13 +271,14 @@ int runTrain(const TrainOptions &opt) {
 }
 
 int evalTtfs(mlir::ModuleOp module, const std::string &model,
-             const std::string &data, const std::string &split, int64_t limit,
-             int64_t batch, bool json, double minAccuracy) {
+             const std::string &data, const ImageCliOptions &imageOptions,
+             const std::string &split, int64_t limit, int64_t batch, bool json,
+             double minAccuracy) {
   auto net = mlir::snnmlir::buildTtfsNetwork(module);
   if (mlir::failed(net))
     return 1;
   snnrt::ImageDataset images;
-  if (!loadImages(data, split, images))
+  if (!loadImages(data, split, images, imageOptions))
     return 1;
   int64_t n = images.images.dim(0);
   if (limit > 0)

@@ -5,6 +5,7 @@
 //   snn-run finetune MODEL --method stdb ... -o OUT   (Finetune.cpp)
 //   snn-run train MODEL --method ttfs ... -o OUT      (Train.cpp)
 //   snn-run events emulate|info ...                   (Events.cpp)
+//   snn-run infer MODEL --input x.npy -o y.npy        (Infer.cpp)
 //
 // MODEL is an .mlir file (an nn-dialect ANN, run by the reference executor,
 // an snn-dialect spiking network, run by the discrete-time simulator, or a
@@ -54,6 +55,7 @@ using snnrun::ProgressBar;
 struct EvalOptions {
   std::string model;
   std::string data = "fashion-mnist";
+  snnrun::ImageCliOptions images;
   std::string split = "test";
   int64_t limit = 0;
   int64_t batch = 256;
@@ -83,7 +85,8 @@ int runEval(const EvalOptions &opt) {
                    << opt.model << " is a TTFS network (continuous time)\n";
       return 1;
     }
-    return snnrun::evalTtfs(*module, opt.model, opt.data, opt.split, opt.limit,
+    return snnrun::evalTtfs(*module, opt.model, opt.data, opt.images, opt.split,
+                            opt.limit,
                             opt.batch, opt.json, opt.minAccuracy);
   }
   // One forward function per batch: logits at each checkpoint.
@@ -144,7 +147,7 @@ int runEval(const EvalOptions &opt) {
   // frames; the others read images.
   bool events = spiking && !ttfs && !net->layers.empty() &&
                 net->layers.front().kind == snnrt::LayerKind::EncodeEvents;
-  snnrt::ImageDataset data;
+  std::unique_ptr<snnrt::ImageSet> data;
   snnrt::EventDataset recordings;
   snnrt::BinOptions bins;
   if (events) {
@@ -162,12 +165,13 @@ int runEval(const EvalOptions &opt) {
     if (!opt.timesteps.empty() && steps.back() > bins.bins)
       llvm::errs() << "snn-run: note: steps past the " << bins.bins
                    << " frames see no input\n";
-  } else if (!snnrun::loadImages(opt.data, opt.split, data)) {
+  } else if (!snnrun::openImages(opt.data, opt.images, opt.split, want,
+                                 data)) {
     return 1;
   }
   // One way to read batches of either kind, for the simulator and the JIT.
   snnrt::SampleSource source = events ? snnrt::eventSource(recordings, bins)
-                                      : snnrt::imageSource(data, want);
+                                      : snnrt::imageSetSource(*data, want);
   int64_t total = source.count;
   if (opt.limit > 0)
     total = std::min(total, opt.limit);
@@ -242,7 +246,8 @@ int runEval(const EvalOptions &opt) {
       return 1;
     }
     if (done == 0) { // every label the run will read, before any result
-      const std::vector<int> &all = events ? recordings.labels : data.labels;
+      const std::vector<int> &all =
+          events ? recordings.labels : data->labels();
       std::vector<int> used(all.begin(),
                             all.begin() + std::min<int64_t>(total, all.size()));
       if (std::string e = snnrt::checkLabels(used, logits[0].size() / n);
@@ -277,7 +282,8 @@ int runEval(const EvalOptions &opt) {
   int64_t maxT = spiking ? steps.back() : 1;
   if (opt.json) {
     nlohmann::json j = {{"model", opt.model},
-                        {"data", snnrt::datasetDirectory(opt.data)},
+                        {"data", events ? snnrt::datasetDirectory(opt.data)
+                        : data->description()},
                         {"split", opt.split},
                         {"images", done},
                         {"correct", correct.back()},
@@ -381,6 +387,7 @@ int runEval(const EvalOptions &opt) {
 struct DiagnoseOptions {
   std::string model;
   std::string data = "fashion-mnist";
+  snnrun::ImageCliOptions images;
   int64_t limit = 500;
   int64_t batch = 100;
   int64_t timesteps = 0;
@@ -426,10 +433,13 @@ int runDiagnose(const DiagnoseOptions &opt) {
     return 1;
   snnrt::Network &net = *built;
   int64_t T = opt.timesteps > 0 ? opt.timesteps : net.timesteps;
-  snnrt::ImageDataset data;
-  if (!snnrun::loadImages(opt.data, "test", data))
+  std::unique_ptr<snnrt::ImageSet> data;
+  if (!snnrun::openImages(opt.data, opt.images, "test", net.inputShapes[0],
+                          data))
     return 1;
-  int64_t total = std::min<int64_t>(opt.limit, data.images.dim(0));
+  snnrt::SampleSource source =
+      snnrt::imageSetSource(*data, net.inputShapes[0]);
+  int64_t total = std::min<int64_t>(opt.limit, data->size());
   std::vector<size_t> watched; // neuron layers, then the readout producer
   for (size_t k = 0; k < net.layers.size(); ++k)
     if (net.layers[k].kind == snnrt::LayerKind::Neuron)
@@ -438,9 +448,12 @@ int runDiagnose(const DiagnoseOptions &opt) {
   ProgressBar bar(total, !opt.json);
   for (int64_t done = 0; done < total;) {
     int64_t n = std::min(opt.batch, total - done);
-    snnrt::Tensor x = snnrt::imageBatch(data, done, n);
-    if (std::string e = snnrt::fitImagesToInput(net.inputShapes[0], x);
-        !e.empty()) {
+    snnrt::Tensor x;
+    std::vector<int> labels;
+    std::vector<int64_t> indices(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+      indices[size_t(i)] = done + i;
+    if (std::string e = source.load(indices, x, labels); !e.empty()) {
       llvm::errs() << "snn-run: " << opt.model << ": " << e << "\n";
       return 1;
     }
@@ -537,10 +550,11 @@ int run(int argc, char **argv) {
       ->required();
   evalCmd
       ->add_option("--data", eval.data,
-                   "'fashion-mnist' (Debian's dataset-fashion-mnist) or a "
-                   "folder of MNIST-style IDX files; for networks with event "
-                   "input: nmnist:DIR, aedat:DIR or emulated-fashion-mnist")
+                   std::string("Test data: ") + snnrt::kImageDataHelp +
+                       "; for networks with event input: nmnist:DIR, "
+                       "aedat:DIR or emulated-fashion-mnist")
       ->capture_default_str();
+  snnrun::addImageOptions(evalCmd, eval.images);
   evalCmd->add_option("--split", eval.split, "train or test")
       ->capture_default_str();
   evalCmd
@@ -597,6 +611,8 @@ int run(int argc, char **argv) {
   CLI::App *trainCmd = snnrun::addTrainCommand(app, train);
   snnrun::EventsOptions events;
   CLI::App *eventsCmd = snnrun::addEventsCommand(app, events);
+  snnrun::InferOptions infer;
+  CLI::App *inferCmd = snnrun::addInferCommand(app, infer);
 
   DiagnoseOptions diag;
   CLI::App *diagCmd = app.add_subcommand(
@@ -607,8 +623,11 @@ int run(int argc, char **argv) {
   diagCmd
       ->add_option("model", diag.model, "Spiking network (.mlir, snn dialect)")
       ->required();
-  diagCmd->add_option("--data", diag.data, "'fashion-mnist' or an IDX folder")
+  diagCmd
+      ->add_option("--data", diag.data,
+                   std::string("Test data: ") + snnrt::kImageDataHelp)
       ->capture_default_str();
+  snnrun::addImageOptions(diagCmd, diag.images);
   diagCmd->add_option("--limit", diag.limit, "Test images to use")
       ->capture_default_str()
       ->check(cli::integer(1));
@@ -637,6 +656,8 @@ int run(int argc, char **argv) {
     return snnrun::runTrain(train);
   if (eventsCmd->parsed())
     return snnrun::runEvents(events);
+  if (inferCmd->parsed())
+    return snnrun::runInfer(infer);
   return 1;
 }
 

@@ -24,7 +24,7 @@
 
 // SPLIT: error: BPTT training (STDB/BPSTA) failed: the validation split (2 images) leaves no training images out of 2
 // OPT: error: snn-stdb-finetune: optimizer must be 'adam' or 'sgd', got 'rmsprop'
-// NODATA: error: {{.*}}missing/train-images-idx3-ubyte.gz: cannot open
+// NODATA: error: {{.*}}missing: no such folder
 
 func.func @main(%x: tensor<?x4xf32>) -> tensor<?x2xf32>
     attributes {snn.time = #snn.discrete<timesteps = 8>} {

@@ -21,7 +21,7 @@
 // CHANNEL: %[[W:.*]] = nn.constant dense<{{\[\[}}5.000000e-01, 0.000000e+00], [0.000000e+00, 0.250980407]]> : tensor<2x2xf32>
 // CHANNEL: snn.dense %{{.*}}, %[[W]]
 
-// NODATA: error: snn-threshold-balance: {{.*}}missing/train-images-idx3-ubyte.gz: cannot open
+// NODATA: error: snn-threshold-balance: {{.*}}missing: no such folder
 // METHOD: error: snn-threshold-balance: method must be 'activation' or 'spike', got 'guess'
 
 func.func @main(%x: tensor<?x4xf32>) -> tensor<?x2xf32>
