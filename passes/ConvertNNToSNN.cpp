@@ -79,7 +79,17 @@ private:
     return cast<RankedTensorType>(v.getType()).getShape();
   }
   LogicalResult refuse(Operation *op, const Twine &why) {
-    return op->emitOpError() << "has no spiking form: " << why;
+    // Imported ops carry their ONNX node's name: say which node it is.
+    std::string node;
+    op->getLoc()->walk([&](Location l) {
+      if (auto name = dyn_cast<NameLoc>(l); name && node.empty())
+        node = name.getName().str();
+      return WalkResult::advance();
+    });
+    InFlightDiagnostic d = op->emitOpError();
+    if (!node.empty())
+      d << "(ONNX node '" << node << "') ";
+    return d << "has no spiking form: " << why;
   }
   /// True when every use of `v` is the function's return.
   static bool onlyReturned(Value v) {
@@ -206,6 +216,22 @@ LogicalResult FunctionConverter::convert(Operation *op) {
       })
       .Case<nn::LeakyReluOp>([&](Operation *n) {
         return refuse(n, "negative slopes cannot be expressed by spike rates");
+      })
+      .Case<nn::SigmoidOp, nn::HardSigmoidOp>([&](Operation *n) {
+        return refuse(n, "a rate-coded neuron fires at rate 0 for input 0 and "
+                         "its rate grows without a bound it sets itself; a "
+                         "sigmoid is 0.5 at 0 and multiplies other values in "
+                         "gates (SiLU, squeeze-and-excitation); retrain with "
+                         "ReLU or ReLU6");
+      })
+      .Case<nn::HardSwishOp, nn::GeluOp, nn::ErfOp>([&](Operation *n) {
+        return refuse(n, "its negative outputs and the product of its input "
+                         "with a gate have no rate-coded form; retrain with "
+                         "ReLU or ReLU6");
+      })
+      .Case<nn::TanhOp>([&](Operation *n) {
+        return refuse(n, "negative outputs cannot be expressed by spike rates; "
+                         "retrain with ReLU or ReLU6");
       })
       .Case<func::ReturnOp>([&](auto r) { return convertReturn(r); })
       .Default([&](Operation *other) {

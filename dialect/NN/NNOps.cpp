@@ -6,6 +6,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
 
@@ -389,3 +390,97 @@ Value mlir::nn::createF32Constant(OpBuilder &builder, Location loc,
 
 #define GET_OP_CLASSES
 #include "dialect/NN/NNOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Activations without a spiking form, reductions, slices
+//===----------------------------------------------------------------------===//
+
+LogicalResult GeluOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError() << "'approximate' must be \"none\" or \"tanh\", got \""
+                         << getApproximate() << "\"";
+  return success();
+}
+
+LogicalResult ReduceMeanOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  int64_t rank = in.size();
+  SmallVector<bool> reduced(rank, false);
+  for (int64_t a : getAxes()) {
+    auto axis = normalizeAxis(*this, "axes", a, rank);
+    if (failed(axis))
+      return failure();
+    if (reduced[*axis])
+      return emitOpError() << "'axes' names dimension " << *axis << " twice";
+    reduced[*axis] = true;
+  }
+  if (getAxes().empty())
+    return emitOpError() << "expects at least one axis";
+  SmallVector<int64_t> out;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!reduced[d])
+      out.push_back(in[d]);
+    else if (getKeepdims())
+      out.push_back(1);
+  return verifyInferredShape(*this, out, getType().getShape());
+}
+
+LogicalResult SliceOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  int64_t rank = in.size();
+  size_t n = getAxes().size();
+  if (getStarts().size() != n || getEnds().size() != n ||
+      getSteps().size() != n)
+    return emitOpError() << "'starts', 'ends', 'axes' and 'steps' must have "
+                            "one entry per sliced axis";
+  SmallVector<int64_t> out(in);
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < n; ++i) {
+    auto axis = normalizeAxis(*this, "axes", getAxes()[i], rank);
+    if (failed(axis))
+      return failure();
+    if (seen[*axis])
+      return emitOpError() << "'axes' names dimension " << *axis << " twice";
+    seen[*axis] = true;
+    if (getSteps()[i] == 0)
+      return emitOpError() << "'steps' must not be 0";
+    if (!ShapedType::isDynamic(in[*axis]))
+      out[*axis] = sliceLength(in[*axis], getStarts()[i], getEnds()[i],
+                               getSteps()[i]);
+  }
+  return verifyInferredShape(*this, out, getType().getShape());
+}
+
+namespace {
+/// mean over H and W of N×C×H×W → global_avg_pool (then flatten to N×C
+/// without keepdims): the form the conversion to spikes knows.
+struct SpatialMeanToGlobalPool : OpRewritePattern<ReduceMeanOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceMeanOp op,
+                                PatternRewriter &rewriter) const override {
+    auto in = cast<RankedTensorType>(op.getInput().getType());
+    if (in.getRank() != 4)
+      return failure();
+    SmallVector<int64_t> axes;
+    for (int64_t a : op.getAxes())
+      axes.push_back(a < 0 ? a + 4 : a);
+    llvm::sort(axes);
+    if (axes != SmallVector<int64_t>{2, 3})
+      return failure();
+    auto pooledType = RankedTensorType::get(
+        {in.getDimSize(0), in.getDimSize(1), 1, 1}, in.getElementType());
+    Value pooled = GlobalAvgPoolOp::create(rewriter, op.getLoc(), pooledType,
+                                           op.getInput());
+    if (!op.getKeepdims())
+      pooled = FlattenOp::create(rewriter, op.getLoc(), op.getType(), pooled,
+                                 rewriter.getI64IntegerAttr(1));
+    rewriter.replaceOp(op, pooled);
+    return success();
+  }
+};
+} // namespace
+
+void ReduceMeanOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                               MLIRContext *context) {
+  results.add<SpatialMeanToGlobalPool>(context);
+}

@@ -163,6 +163,59 @@ def NN_SoftmaxOp : NN_UnaryOp<"softmax"> {
   let hasVerifier = 1;
 }
 
+def NN_SigmoidOp : NN_UnaryOp<"sigmoid"> {
+  let summary = "logistic sigmoid";
+  let description = [{
+    `out = 1 / (1 + exp(-in))`. Runs in the reference executor; it has no
+    spiking form (a sigmoid is not a rate-coded activation: it is positive
+    at 0 and saturates), so `convert-nn-to-snn` refuses it.
+  }];
+  let arguments = (ins NN_Tensor:$input);
+}
+
+def NN_TanhOp : NN_UnaryOp<"tanh"> {
+  let summary = "hyperbolic tangent";
+  let description = "`out = tanh(in)`. No spiking form (negative outputs).";
+  let arguments = (ins NN_Tensor:$input);
+}
+
+def NN_ErfOp : NN_UnaryOp<"erf"> {
+  let summary = "Gauss error function";
+  let description = [{
+    `out = erf(in)`: exporters write GELU as `x · (1 + erf(x / √2)) / 2`
+    before opset 20. No spiking form.
+  }];
+  let arguments = (ins NN_Tensor:$input);
+}
+
+def NN_HardSigmoidOp : NN_UnaryOp<"hard_sigmoid"> {
+  let summary = "piecewise-linear sigmoid";
+  let description = [{
+    `out = max(0, min(1, alpha · in + beta))` (ONNX defaults alpha 0.2, beta
+    0.5; PyTorch exports its Hardsigmoid with alpha 1/6). No spiking form.
+  }];
+  let arguments = (ins NN_Tensor:$input,
+                       DefaultValuedAttr<F32Attr, "0.2f">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.5f">:$beta);
+}
+
+def NN_HardSwishOp : NN_UnaryOp<"hard_swish"> {
+  let summary = "x · hard_sigmoid(x) with alpha 1/6, beta 1/2";
+  let description = "`out = in · max(0, min(1, in / 6 + 1/2))`. No spiking form.";
+  let arguments = (ins NN_Tensor:$input);
+}
+
+def NN_GeluOp : NN_UnaryOp<"gelu"> {
+  let summary = "Gaussian error linear unit (ONNX Gelu, opset 20)";
+  let description = [{
+    `out = in · Φ(in)` with the exact normal CDF (`approximate = "none"`) or
+    its tanh approximation (`"tanh"`). No spiking form.
+  }];
+  let arguments = (ins NN_Tensor:$input,
+                       DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+  let hasVerifier = 1;
+}
+
 def NN_DropoutOp : NN_UnaryOp<"dropout"> {
   let summary = "dropout (identity at inference)";
   let description = [{
@@ -258,6 +311,39 @@ def NN_GlobalAvgPoolOp : NN_Op<"global_avg_pool", [Pure]> {
 //===----------------------------------------------------------------------===//
 // Shape manipulation
 //===----------------------------------------------------------------------===//
+
+def NN_ReduceMeanOp : NN_Op<"reduce_mean", [Pure]> {
+  let summary = "mean over axes (ONNX ReduceMean)";
+  let description = [{
+    The mean over the dimensions in `axes` (distinct, negative counts from
+    the end); `keepdims` keeps them as 1. The importer turns opset 18's axes
+    input into this attribute. A mean over H and W of an N×C×H×W tensor
+    canonicalizes to `nn.global_avg_pool` (and `nn.flatten` without
+    `keepdims`), which converts to spiking form.
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;  let hasCanonicalizer = 1;
+}
+
+def NN_SliceOp : NN_Op<"slice", [Pure]> {
+  let summary = "strided slice (ONNX Slice)";
+  let description = [{
+    For each listed axis `axes[i]`: elements `starts[i]`, `starts[i] +
+    steps[i]`, ... up to but excluding `ends[i]`, with ONNX's rules
+    (negative indices count from the end, then clamp to the dimension;
+    `steps` non-zero, negative walks backwards). Other axes are kept whole.
+    The importer also writes ONNX Split as one slice per output.
+  }];
+  let arguments = (ins NN_Tensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$axes,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
 
 def NN_FlattenOp : NN_Op<"flatten", [Pure]> {
   let summary = "flatten to 2-D (ONNX Flatten)";

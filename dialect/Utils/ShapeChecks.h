@@ -9,6 +9,8 @@
 #ifndef SNN_MLIR_DIALECT_UTILS_SHAPECHECKS_H
 #define SNN_MLIR_DIALECT_UTILS_SHAPECHECKS_H
 
+#include "runtime/tensor/SliceLength.h"
+
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/SmallVector.h"
@@ -115,6 +117,9 @@ int64_t staticProduct(ArrayRef<int64_t> dims);
 /// "'<name>' <axis> is out of range for rank <rank>".
 FailureOr<int64_t> normalizeAxis(Operation *op, StringRef name, int64_t axis,
                                  int64_t rank, int64_t extra = 0);
+
+/// Elements ONNX's Slice takes from a dimension (shared with the runtime).
+using snnrt::sliceLength;
 
 } // namespace mlir::snnmlir
 

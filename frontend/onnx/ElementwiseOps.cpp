@@ -6,7 +6,59 @@
 using namespace mlir;
 using namespace mlir::snnmlir::onnx_import;
 
+/// Integer arithmetic on shape vectors (channel_shuffle's `c // groups`),
+/// folded at import time: known entries are computed, an unknown one (the
+/// batch) passes through a multiplication or division by 1. False when the
+/// inputs are not both shape vectors.
+static bool foldShapeArithmetic(NodeContext &ctx, StringRef op,
+                                LogicalResult &result) {
+  auto a = ctx.symbolicInput(0), b = ctx.symbolicInput(1);
+  if (!a || !b)
+    return false;
+  size_t n = std::max(a->elems.size(), b->elems.size());
+  if ((a->elems.size() != n && a->elems.size() != 1) ||
+      (b->elems.size() != n && b->elems.size() != 1)) {
+    result = ctx.error("shape vectors of " + Twine(a->elems.size()) +
+                       " and " + Twine(b->elems.size()) +
+                       " entries do not broadcast");
+    return true;
+  }
+  SymVector out;
+  out.scalar = a->scalar && b->scalar;
+  for (size_t i = 0; i < n; ++i) {
+    const SymDim &x = a->elems[a->elems.size() == 1 ? 0 : i];
+    const SymDim &y = b->elems[b->elems.size() == 1 ? 0 : i];
+    SymDim r;
+    if (x.isKnown() && y.isKnown()) {
+      if ((op == "Div") && y.value == 0) {
+        result = ctx.error("division by zero in a shape computation");
+        return true;
+      }
+      r.value = op == "Add"   ? x.value + y.value
+                : op == "Sub" ? x.value - y.value
+                : op == "Mul" ? x.value * y.value
+                              // ONNX integer Div truncates (C semantics)
+                              : x.value / y.value;
+    } else if (y.isKnown() && y.value == 1 && (op == "Mul" || op == "Div")) {
+      r = x;
+    } else if (x.isKnown() && x.value == 1 && op == "Mul") {
+      r = y;
+    } else {
+      result = ctx.error(op + " of a dynamic dimension in a shape "
+                              "computation cannot be folded at import time");
+      return true;
+    }
+    out.elems.push_back(r);
+  }
+  ctx.setSymbolic(0, std::move(out));
+  result = success();
+  return true;
+}
+
 template <typename OpTy> static LogicalResult importBinary(NodeContext &ctx) {
+  LogicalResult folded = failure();
+  if (foldShapeArithmetic(ctx, ctx.node.op_type(), folded))
+    return folded;
   auto lhs = ctx.input(0), rhs = ctx.input(1);
   auto outType = ctx.outputType(0);
   if (failed(lhs) || failed(rhs) || failed(outType))
@@ -83,6 +135,30 @@ static LogicalResult importDropout(NodeContext &ctx) {
   return buildUnary<nn::DropoutOp>(ctx, *x, ctx.b.getF32FloatAttr(ratio));
 }
 
+/// Activations without a spiking form: they import and run in the
+/// reference executor; convert-nn-to-snn refuses them by name.
+template <typename OpTy> static LogicalResult importPlainUnary(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  return failed(x) ? failure() : buildUnary<OpTy>(ctx, *x);
+}
+
+static LogicalResult importHardSigmoid(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  return buildUnary<nn::HardSigmoidOp>(
+      ctx, *x, ctx.b.getF32FloatAttr(ctx.floatAttr("alpha", 0.2f)),
+      ctx.b.getF32FloatAttr(ctx.floatAttr("beta", 0.5f)));
+}
+
+static LogicalResult importGelu(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  return buildUnary<nn::GeluOp>(
+      ctx, *x, ctx.b.getStringAttr(ctx.stringAttr("approximate", "none")));
+}
+
 static LogicalResult importIdentity(NodeContext &ctx) {
   auto x = ctx.input(0);
   if (failed(x))
@@ -119,5 +195,11 @@ void mlir::snnmlir::onnx_import::registerElementwiseOps(
   table["Softmax"] = importSoftmax;
   table["Dropout"] = importDropout;
   table["Identity"] = importIdentity;
+  table["Sigmoid"] = importPlainUnary<nn::SigmoidOp>;
+  table["Tanh"] = importPlainUnary<nn::TanhOp>;
+  table["Erf"] = importPlainUnary<nn::ErfOp>;
+  table["HardSwish"] = importPlainUnary<nn::HardSwishOp>;
+  table["HardSigmoid"] = importHardSigmoid;
+  table["Gelu"] = importGelu;
   table["BatchNormalization"] = importBatchNorm;
 }

@@ -101,6 +101,9 @@ public:
   void setConstant(size_t i, std::shared_ptr<HostTensor> t);
   void setSymbolic(size_t i, SymVector v);
 
+  /// The opset the graph is imported at (models are converted to it first).
+  int64_t opset() const;
+
   /// "node 'conv1' (Conv, opset 17): <message>", as an error; returns failure.
   LogicalResult error(const Twine &message);
   /// Fails unless attribute `name` is absent or has one of the allowed values.

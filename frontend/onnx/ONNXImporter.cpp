@@ -11,6 +11,7 @@
 
 #include "dialect/NN/NNOps.h"
 
+#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -361,6 +362,8 @@ NodeContext::NodeContext(GraphImporter &graph, const onnx::NodeProto &node,
                          size_t index, OpBuilder &builder)
     : node(node), b(builder), loc(nodeLoc(graph, node)), graph(graph),
       index(index) {}
+
+int64_t NodeContext::opset() const { return graph.opset; }
 
 LogicalResult NodeContext::error(const Twine &message) {
   return graph.fail(describeNode(node, index, graph.opset) + ": " + message);
@@ -917,6 +920,12 @@ static llvm::cl::opt<int64_t> clResourceThreshold(
                    "become dense_resource blobs (default 65536)"),
     llvm::cl::init(64 * 1024));
 
+static llvm::cl::opt<bool> clEmitBytecode(
+    "emit-bytecode",
+    llvm::cl::desc("With --import-onnx: write MLIR bytecode (.mlirbc; weights "
+                   "as raw blobs, read by every tool) instead of text"),
+    llvm::cl::init(false));
+
 static llvm::cl::opt<bool> clAllowNonFinite(
     "onnx-allow-nonfinite",
     llvm::cl::desc("With --import-onnx: import float tensors that hold NaN or "
@@ -924,14 +933,18 @@ static llvm::cl::opt<bool> clAllowNonFinite(
     llvm::cl::init(false));
 
 void mlir::snnmlir::registerONNXImportTranslation() {
-  static TranslateToMLIRRegistration registration(
+  static TranslateRegistration registration(
       "import-onnx",
       "Import an ONNX model (binary .onnx or text .onnxtext) into the nn "
-      "dialect",
-      [](llvm::SourceMgr &sourceMgr,
-         MLIRContext *context) -> OwningOpRef<Operation *> {
+      "dialect (MLIR text, or bytecode with --emit-bytecode)",
+      [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
+         llvm::raw_ostream &output, MLIRContext *context) -> LogicalResult {
+        DialectRegistry registry;
+        registry.insert<nn::NNDialect, func::FuncDialect>();
+        context->appendDialectRegistry(registry);
+        context->loadAllAvailableDialects();
         const llvm::MemoryBuffer *buffer =
-            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+            sourceMgr->getMemoryBuffer(sourceMgr->getMainFileID());
         StringRef name = buffer->getBufferIdentifier();
         ONNXImportOptions options;
         options.resourceThresholdBytes = clResourceThreshold;
@@ -939,10 +952,13 @@ void mlir::snnmlir::registerONNXImportTranslation() {
         if (name != "<stdin>")
           options.modelDir = llvm::sys::path::parent_path(name).str();
         bool isText = looksLikeONNXText(buffer->getBuffer(), name);
-        return importONNXModel(buffer->getBuffer(), name, isText, options,
-                               context);
-      },
-      [](DialectRegistry &registry) {
-        registry.insert<nn::NNDialect, func::FuncDialect>();
+        OwningOpRef<ModuleOp> module = importONNXModel(
+            buffer->getBuffer(), name, isText, options, context);
+        if (!module || failed(verify(*module)))
+          return failure();
+        if (clEmitBytecode)
+          return writeBytecodeToFile(*module, output);
+        module->print(output);
+        return success();
       });
 }

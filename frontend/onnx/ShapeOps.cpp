@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/NN/NNOps.h"
+#include "dialect/Utils/ShapeChecks.h"
 #include "frontend/onnx/GraphImporter.h"
 
 using namespace mlir;
@@ -28,6 +29,9 @@ static FailureOr<std::vector<int64_t>>
 resolveTarget(NodeContext &ctx, const SymVector &sym, bool allowZero) {
   std::vector<int64_t> target;
   int unknown = 0;
+  auto inType = ctx.inputType(0);
+  bool inputBatchDynamic = succeeded(inType) && inType->getRank() > 0 &&
+                           inType->isDynamicDim(0);
   for (auto [k, e] : llvm::enumerate(sym.elems)) {
     if (e.isKnown()) {
       if (e.value == 0 && allowZero)
@@ -35,8 +39,12 @@ resolveTarget(NodeContext &ctx, const SymVector &sym, bool allowZero) {
                          "not supported");
       unknown += e.value == -1;
       target.push_back(e.value);
-    } else if (e.source == ctx.inputName(0) && e.dim == int64_t(k)) {
-      target.push_back(0); // copies the dynamic dimension in place
+    } else if ((e.source == ctx.inputName(0) && e.dim == int64_t(k)) ||
+               (k == 0 && e.dim == 0 && inputBatchDynamic)) {
+      // Copies the dynamic dimension in place: the input's own, or the
+      // batch taken from another tensor of the same batch (channel
+      // shuffles reshape a transposed tensor with x.size(0)).
+      target.push_back(0);
     } else {
       ++unknown;
       target.push_back(-1);
@@ -353,6 +361,171 @@ static LogicalResult importCast(NodeContext &ctx) {
   return success();
 }
 
+/// Integer values of constant input `i` (or of attribute `name` before
+/// `inputsSince`); nullopt when absent, failure when not constant.
+static FailureOr<std::optional<std::vector<int64_t>>>
+intsInputOrAttr(NodeContext &ctx, size_t i, StringRef name,
+                int64_t inputsSince) {
+  if (ctx.opset() < inputsSince)
+    return ctx.intsAttr(name);
+  if (!ctx.hasInput(i))
+    return std::optional<std::vector<int64_t>>();
+  if (auto c = ctx.constantInput(i); c && c->isInt)
+    return std::optional<std::vector<int64_t>>(c->i);
+  // Computed from shapes (x.chunk(2, 1) slices at C / 2): known values.
+  if (auto sym = ctx.symbolicInput(i)) {
+    std::vector<int64_t> values;
+    for (const SymDim &d : sym->elems) {
+      if (!d.isKnown())
+        return ctx.error("input '" + name + "' depends on a dynamic "
+                         "dimension and cannot be folded at import time");
+      values.push_back(d.value);
+    }
+    return std::optional<std::vector<int64_t>>(values);
+  }
+  return ctx.error("input '" + name +
+                   "' must be an int64 constant or computed from shapes");
+}
+
+static LogicalResult importReduceMean(NodeContext &ctx) {
+  auto axes = intsInputOrAttr(ctx, 1, "axes", 18);
+  if (failed(axes))
+    return failure();
+  auto x = ctx.input(0);
+  auto outType = ctx.outputType(0);
+  if (failed(x) || failed(outType))
+    return failure();
+  std::vector<int64_t> all;
+  if (!*axes || (*axes)->empty()) {
+    if (ctx.intAttr("noop_with_empty_axes", 0) != 0) {
+      ctx.setOutput(0, *x);
+      return success();
+    }
+    for (int64_t d = 0; d < cast<RankedTensorType>(x->getType()).getRank(); ++d)
+      all.push_back(d);
+  }
+  return ctx.build<nn::ReduceMeanOp>(
+      *outType, *x, ctx.b.getDenseI64ArrayAttr(*axes && !(*axes)->empty()
+                                                   ? **axes
+                                                   : all),
+      ctx.b.getBoolAttr(ctx.intAttr("keepdims", 1) != 0));
+}
+
+static LogicalResult importSlice(NodeContext &ctx) {
+  auto starts = intsInputOrAttr(ctx, 1, "starts", 10);
+  auto ends = intsInputOrAttr(ctx, 2, "ends", 10);
+  auto axes = intsInputOrAttr(ctx, 3, "axes", 10);
+  auto steps = intsInputOrAttr(ctx, 4, "steps", 10);
+  if (failed(starts) || failed(ends) || failed(axes) || failed(steps))
+    return failure();
+  if (!*starts || !*ends)
+    return ctx.error("Slice needs 'starts' and 'ends'");
+  size_t n = (*starts)->size();
+  std::vector<int64_t> ax, st;
+  for (size_t i = 0; i < n; ++i)
+    ax.push_back(int64_t(i));
+  if (*axes)
+    ax = **axes;
+  st.assign(n, 1);
+  if (*steps)
+    st = **steps;
+  // A slice of a shape vector (x.shape[2:]) is taken at import time.
+  if (auto s = ctx.symbolicInput(0); s && !s->scalar && n == 1 &&
+                                     (ax[0] == 0 || ax[0] == -1) &&
+                                     st.size() == 1 && st[0] == 1) {
+    int64_t len = s->elems.size();
+    int64_t b = (**starts)[0], e = (**ends)[0];
+    b = std::clamp<int64_t>(b < 0 ? b + len : b, 0, len);
+    e = std::clamp<int64_t>(e < 0 ? e + len : e, 0, len);
+    SymVector out;
+    for (int64_t k = b; k < e; ++k)
+      out.elems.push_back(s->elems[size_t(k)]);
+    ctx.setSymbolic(0, std::move(out));
+    return success();
+  }
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  // ONNX's inference cannot type a slice whose bounds are computed (its
+  // data propagation stops at Div): the type follows from the bounds.
+  auto inType = cast<RankedTensorType>(x->getType());
+  SmallVector<int64_t> dims(inType.getShape());
+  for (size_t i = 0; i < ax.size() && i < (*ends)->size() && i < st.size();
+       ++i) {
+    int64_t a = ax[i] < 0 ? ax[i] + inType.getRank() : ax[i];
+    if (a < 0 || a >= inType.getRank() || st[i] == 0)
+      return ctx.error("bad axis or step for a tensor of rank " +
+                       Twine(inType.getRank()));
+    if (!ShapedType::isDynamic(dims[a]))
+      dims[a] = snnrt::sliceLength(dims[a], (**starts)[i], (**ends)[i], st[i]);
+  }
+  RankedTensorType outType = RankedTensorType::get(dims, inType.getElementType());
+  if (auto inferred = ctx.inferredOutputType(0))
+    outType = *inferred;
+  return ctx.build<nn::SliceOp>(outType, *x,
+                                ctx.b.getDenseI64ArrayAttr(**starts),
+                                ctx.b.getDenseI64ArrayAttr(**ends),
+                                ctx.b.getDenseI64ArrayAttr(ax),
+                                ctx.b.getDenseI64ArrayAttr(st));
+}
+
+/// Split: one nn.slice per output along `axis`.
+static LogicalResult importSplit(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  int64_t rank = type.getRank(), axis = ctx.intAttr("axis", 0);
+  if (axis < -rank || axis >= rank)
+    return ctx.error("axis " + Twine(axis) + " is out of range for rank " +
+                     Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  int64_t dim = type.getDimSize(axis);
+  auto sizes = intsInputOrAttr(ctx, 1, "split", 13);
+  if (failed(sizes))
+    return failure();
+  int64_t outputs = int64_t(ctx.numOutputs());
+  std::vector<int64_t> parts;
+  if (*sizes) {
+    parts = **sizes;
+    if (int64_t(parts.size()) != outputs)
+      return ctx.error("'split' has " + Twine(parts.size()) +
+                       " sizes for " + Twine(outputs) + " outputs");
+  } else {
+    if (ShapedType::isDynamic(dim))
+      return ctx.error("an even Split needs a static dimension " +
+                       Twine(axis));
+    // Even parts, the last one smaller (opset 18's num_outputs rule).
+    int64_t each = (dim + outputs - 1) / outputs;
+    for (int64_t k = 0; k < outputs; ++k)
+      parts.push_back(std::min(each, dim - k * each));
+  }
+  int64_t begin = 0;
+  for (int64_t k = 0; k < outputs; ++k) {
+    if (parts[size_t(k)] < 0)
+      return ctx.error("negative split size " + Twine(parts[size_t(k)]));
+    SmallVector<int64_t> dims(type.getShape());
+    if (!ShapedType::isDynamic(dim))
+      dims[axis] = parts[size_t(k)];
+    RankedTensorType outType = RankedTensorType::get(dims, type.getElementType());
+    if (auto inferred = ctx.inferredOutputType(size_t(k)))
+      outType = *inferred;
+    auto slice = nn::SliceOp::create(
+        ctx.b, ctx.loc, outType, *x, ctx.b.getDenseI64ArrayAttr({begin}),
+        ctx.b.getDenseI64ArrayAttr({begin + parts[size_t(k)]}),
+        ctx.b.getDenseI64ArrayAttr({axis}), ctx.b.getDenseI64ArrayAttr({1}));
+    if (failed(ctx.verifyBuilt(slice)))
+      return failure();
+    ctx.setOutput(size_t(k), slice);
+    begin += parts[size_t(k)];
+  }
+  if (!ShapedType::isDynamic(dim) && begin != dim)
+    return ctx.error("the split sizes add up to " + Twine(begin) +
+                     ", the dimension is " + Twine(dim));
+  return success();
+}
+
 void mlir::snnmlir::onnx_import::registerShapeOps(
     llvm::StringMap<OpBuilderFn> &table) {
   table["Flatten"] = importFlatten;
@@ -366,4 +539,7 @@ void mlir::snnmlir::onnx_import::registerShapeOps(
   table["Unsqueeze"] = importUnsqueeze;
   table["Squeeze"] = importSqueeze;
   table["Cast"] = importCast;
+  table["ReduceMean"] = importReduceMean;
+  table["Slice"] = importSlice;
+  table["Split"] = importSplit;
 }

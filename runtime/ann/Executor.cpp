@@ -18,7 +18,14 @@ const char *opName(OpKind kind) {
                                 "flatten",    "reshape",
                                 "transpose",  "concat",
                                 "pad",        "softmax",
-                                "identity"};
+                                "identity",   "sigmoid",
+                                "tanh",       "erf",
+                                "hard_sigmoid", "hard_swish",
+                                "gelu",       "reduce_mean",
+                                "slice"};
+  static_assert(sizeof(names) / sizeof(names[0]) ==
+                    static_cast<size_t>(OpKind::Slice) + 1,
+                "one name per OpKind");
   return names[static_cast<int>(kind)];
 }
 
@@ -41,7 +48,17 @@ static std::string runNode(const Node &n, const std::vector<const Tensor *> &in,
   case OpKind::LeakyRelu:
   case OpKind::Clip:
   case OpKind::Identity:
+  case OpKind::Sigmoid:
+  case OpKind::Tanh:
+  case OpKind::Erf:
+  case OpKind::HardSigmoid:
+  case OpKind::HardSwish:
+  case OpKind::Gelu:
     return unary(n, *in[0], out);
+  case OpKind::ReduceMean:
+    return reduceMean(n.axes, n.keepdims, *in[0], out);
+  case OpKind::Slice:
+    return slice(n, *in[0], out);
   case OpKind::BatchNorm:
     return batchNorm(*in[0], *in[1], *in[2], *in[3], *in[4], n.epsilon, out);
   case OpKind::AvgPool:

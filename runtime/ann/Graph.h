@@ -38,7 +38,16 @@ enum class OpKind {
   Concat,
   Pad,
   Softmax,
-  Identity
+  Identity,
+  // No spiking form: the reference executor only.
+  Sigmoid,
+  Tanh,
+  Erf,
+  HardSigmoid,
+  HardSwish,
+  Gelu,
+  ReduceMean,
+  Slice
 };
 
 const char *opName(OpKind kind);
@@ -62,6 +71,10 @@ struct Node {
   // Flatten, Concat, Softmax; Reshape target; Transpose permutation.
   int64_t axis = 0;
   std::vector<int64_t> shape, perm;
+  // ReduceMean (axes, keepdims), Slice (starts, ends, axes, steps);
+  // HardSigmoid uses alpha and beta; Gelu's tanh approximation.
+  std::vector<int64_t> axes, starts, ends, steps;
+  bool keepdims = true, tanhApproximation = false;
 };
 
 /// Numbered value slots shared by ANN graphs and spiking networks: inputs,

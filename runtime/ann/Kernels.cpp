@@ -826,7 +826,8 @@ std::string unary(const Node &n, const Tensor &x, Tensor &out) {
   out.data = x.data;
   float lo = n.min.value_or(-std::numeric_limits<float>::infinity());
   float hi = n.max.value_or(std::numeric_limits<float>::infinity());
-  float slope = n.slope;
+  float slope = n.slope, alpha = n.alpha, beta = n.beta;
+  bool tanhApproximation = n.tanhApproximation;
   OpKind kind = n.kind;
   // One simple loop per kind so that each vectorizes.
   parallelFor(out.size(), 1 << 16, [&](int64_t s, int64_t e) {
@@ -843,6 +844,37 @@ std::string unary(const Node &n, const Tensor &x, Tensor &out) {
     case OpKind::Clip:
       for (int64_t i = s; i < e; ++i)
         v[i] = std::min(std::max(v[i], lo), hi);
+      break;
+    case OpKind::Sigmoid:
+      for (int64_t i = s; i < e; ++i)
+        v[i] = 1.0f / (1.0f + std::exp(-v[i]));
+      break;
+    case OpKind::Tanh:
+      for (int64_t i = s; i < e; ++i)
+        v[i] = std::tanh(v[i]);
+      break;
+    case OpKind::Erf:
+      for (int64_t i = s; i < e; ++i)
+        v[i] = std::erf(v[i]);
+      break;
+    case OpKind::HardSigmoid:
+      for (int64_t i = s; i < e; ++i)
+        v[i] = std::max(0.0f, std::min(1.0f, alpha * v[i] + beta));
+      break;
+    case OpKind::HardSwish:
+      for (int64_t i = s; i < e; ++i)
+        v[i] = v[i] * std::max(0.0f, std::min(1.0f, v[i] / 6.0f + 0.5f));
+      break;
+    case OpKind::Gelu:
+      if (tanhApproximation)
+        for (int64_t i = s; i < e; ++i) {
+          float x = v[i];
+          v[i] = 0.5f * x *
+                 (1.0f + std::tanh(0.7978845608f * (x + 0.044715f * x * x * x)));
+        }
+      else
+        for (int64_t i = s; i < e; ++i)
+          v[i] = 0.5f * v[i] * (1.0f + std::erf(v[i] * 0.70710678f));
       break;
     default:
       break;
@@ -1148,6 +1180,78 @@ std::string softmax(int64_t axis, const Tensor &x, Tensor &out) {
       for (int64_t k = 0; k < len; ++k)
         res[k * inner] = float(res[k * inner] / sum);
     }
+  return "";
+}
+
+std::string reduceMean(const std::vector<int64_t> &axes, bool keepdims,
+                       const Tensor &x, Tensor &out) {
+  int64_t rank = x.rank();
+  std::vector<bool> reduced(size_t(rank), false);
+  for (int64_t a : axes) {
+    if (a < -rank || a >= rank)
+      return "axis " + std::to_string(a) + " is out of range for rank " +
+             std::to_string(rank);
+    reduced[size_t(a < 0 ? a + rank : a)] = true;
+  }
+  Shape kept, outShape;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!reduced[size_t(d)])
+      outShape.push_back(x.dim(d));
+    else if (keepdims)
+      outShape.push_back(1);
+  }
+  // Each input element adds to the output element of its kept coordinates.
+  Tensor sum(outShape.empty() ? Shape{} : outShape, 0.0f);
+  std::vector<int64_t> strides = stridesOf(x.shape), outStrides(size_t(rank), 0);
+  int64_t stride = 1, count = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    if (reduced[size_t(d)]) {
+      count *= x.dim(d);
+      continue;
+    }
+    outStrides[size_t(d)] = stride;
+    stride *= x.dim(d);
+  }
+  std::vector<double> acc(size_t(std::max<int64_t>(sum.size(), 1)), 0.0);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    int64_t rest = i, o = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t c = rest / strides[size_t(d)];
+      rest %= strides[size_t(d)];
+      o += c * outStrides[size_t(d)];
+    }
+    acc[size_t(o)] += x.data[size_t(i)];
+  }
+  for (int64_t o = 0; o < sum.size(); ++o)
+    sum.data[size_t(o)] = float(acc[size_t(o)] / double(std::max<int64_t>(count, 1)));
+  out = std::move(sum);
+  return "";
+}
+
+std::string slice(const Node &n, const Tensor &x, Tensor &out) {
+  int64_t rank = x.rank();
+  std::vector<int64_t> first(size_t(rank), 0), step(size_t(rank), 1);
+  Shape shape = x.shape;
+  for (size_t i = 0; i < n.axes.size(); ++i) {
+    int64_t a = n.axes[i] < 0 ? n.axes[i] + rank : n.axes[i];
+    if (a < 0 || a >= rank || n.steps[i] == 0)
+      return "bad slice of rank " + std::to_string(rank);
+    step[size_t(a)] = n.steps[i];
+    shape[size_t(a)] = sliceLength(x.dim(a), n.starts[i], n.ends[i],
+                                   n.steps[i], &first[size_t(a)]);
+  }
+  out = Tensor::uninitialized(shape);
+  std::vector<int64_t> inStrides = stridesOf(x.shape),
+                       outStrides = stridesOf(shape);
+  for (int64_t o = 0; o < out.size(); ++o) {
+    int64_t rest = o, i = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t c = rest / outStrides[size_t(d)];
+      rest %= outStrides[size_t(d)];
+      i += (first[size_t(d)] + c * step[size_t(d)]) * inStrides[size_t(d)];
+    }
+    out.data[size_t(o)] = x.data[size_t(i)];
+  }
   return "";
 }
 

@@ -9,6 +9,7 @@
 #define SNN_MLIR_RUNTIME_ANN_KERNELS_H
 
 #include "runtime/ann/Graph.h"
+#include "runtime/tensor/SliceLength.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -144,6 +145,12 @@ std::string concat(int64_t axis, const std::vector<const Tensor *> &in,
 std::string pad(const std::vector<int64_t> &pads, float value, const Tensor &x,
                 Tensor &out);
 std::string softmax(int64_t axis, const Tensor &x, Tensor &out);
+/// ONNX ReduceMean over `axes`.
+std::string reduceMean(const std::vector<int64_t> &axes, bool keepdims,
+                       const Tensor &x, Tensor &out);
+/// ONNX Slice with the node's starts, ends, axes and steps.
+std::string slice(const Node &n, const Tensor &x, Tensor &out);
+
 
 /// Output size of a sliding window (ONNX/PyTorch ceil-mode rule); -1 when no
 /// window fits.

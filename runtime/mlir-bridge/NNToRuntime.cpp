@@ -93,6 +93,36 @@ static bool describe(Operation *op, Node &n) {
       .Case<nn::ReluOp>([&](auto) { return n.kind = OpKind::Relu, true; })
       .Case<nn::IdentityOp, nn::DropoutOp>(
           [&](auto) { return n.kind = OpKind::Identity, true; })
+      .Case<nn::SigmoidOp>([&](auto) { return n.kind = OpKind::Sigmoid, true; })
+      .Case<nn::TanhOp>([&](auto) { return n.kind = OpKind::Tanh, true; })
+      .Case<nn::ErfOp>([&](auto) { return n.kind = OpKind::Erf, true; })
+      .Case<nn::HardSwishOp>(
+          [&](auto) { return n.kind = OpKind::HardSwish, true; })
+      .Case<nn::HardSigmoidOp>([&](auto h) {
+        n.kind = OpKind::HardSigmoid;
+        n.alpha = h.getAlpha().convertToFloat();
+        n.beta = h.getBeta().convertToFloat();
+        return true;
+      })
+      .Case<nn::GeluOp>([&](auto g) {
+        n.kind = OpKind::Gelu;
+        n.tanhApproximation = g.getApproximate() == "tanh";
+        return true;
+      })
+      .Case<nn::ReduceMeanOp>([&](auto r) {
+        n.kind = OpKind::ReduceMean;
+        n.axes = vec(r.getAxes());
+        n.keepdims = r.getKeepdims();
+        return true;
+      })
+      .Case<nn::SliceOp>([&](auto sl) {
+        n.kind = OpKind::Slice;
+        n.starts = vec(sl.getStarts());
+        n.ends = vec(sl.getEnds());
+        n.axes = vec(sl.getAxes());
+        n.steps = vec(sl.getSteps());
+        return true;
+      })
       .Case<nn::LeakyReluOp>([&](auto l) {
         n.kind = OpKind::LeakyRelu;
         n.slope = l.getAlpha().convertToFloat();

@@ -32,7 +32,7 @@
 
 namespace fs = std::filesystem;
 
-static const std::set<std::string> kSupportedOps = {"Conv",
+static const std::set<std::string> kSupportedOps = {"Sigmoid", "Tanh", "Erf", "HardSigmoid", "HardSwish", "Gelu", "ReduceMean", "Slice", "Split", "Conv",
                                                     "Gemm",
                                                     "MatMul",
                                                     "Add",

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <random>
 
 using namespace snnrt;
@@ -410,4 +411,55 @@ TEST(RuntimeKernels, ReferenceSynapsesFollowTheDocumentedOrder) {
       EXPECT_EQ(denseRef.data[r * 5 + m], acc);
       EXPECT_NEAR(denseRef.data[r * 5 + m], dense.data[r * 5 + m], 1e-5);
     }
+}
+
+// The ops without a spiking form that torchvision models need: ONNX's
+// semantics in the reference executor.
+TEST(Kernels, ReduceMeanSliceAndActivations) {
+  Tensor x({2, 3, 2}, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+  Tensor m;
+  ASSERT_EQ(reduceMean({1, -1}, true, x, m), "");
+  EXPECT_EQ(m.shape, (Shape{2, 1, 1}));
+  EXPECT_FLOAT_EQ(m.data[0], 3.5f);
+  EXPECT_FLOAT_EQ(m.data[1], 9.5f);
+  ASSERT_EQ(reduceMean({0}, false, x, m), "");
+  EXPECT_EQ(m.shape, (Shape{3, 2}));
+  EXPECT_FLOAT_EQ(m.data[0], 4.0f);
+  EXPECT_NE(reduceMean({3}, false, x, m), "");
+
+  Node n;
+  n.kind = OpKind::Slice;
+  n.axes = {1, 2};
+  n.starts = {-1, 0};
+  n.ends = {std::numeric_limits<int64_t>::min(), 100};
+  n.steps = {-2, 1};
+  Tensor s;
+  ASSERT_EQ(slice(n, x, s), "");
+  // Rows 2 and 0 of each sample, backwards.
+  EXPECT_EQ(s.shape, (Shape{2, 2, 2}));
+  EXPECT_EQ(std::vector<float>(s.data.begin(), s.data.end()),
+            (std::vector<float>{5, 6, 1, 2, 11, 12, 7, 8}));
+  EXPECT_EQ(sliceLength(6, 5, -7, -2), 3);
+  EXPECT_EQ(sliceLength(6, 5, -1, -2), 0);
+  EXPECT_EQ(sliceLength(6, -100, 100, 4), 2);
+
+  Tensor a({3}, std::vector<float>{-3, 0, 3}), out;
+  Node act;
+  act.kind = OpKind::Sigmoid;
+  ASSERT_EQ(unary(act, a, out), "");
+  EXPECT_NEAR(out.data[1], 0.5f, 1e-7);
+  EXPECT_NEAR(out.data[2], 1.0f / (1.0f + std::exp(-3.0f)), 1e-7);
+  act.kind = OpKind::HardSwish;
+  ASSERT_EQ(unary(act, a, out), "");
+  EXPECT_FLOAT_EQ(out.data[0], 0.0f);
+  EXPECT_FLOAT_EQ(out.data[2], 3.0f);
+  act.kind = OpKind::HardSigmoid;
+  act.alpha = 0.2f;
+  act.beta = 0.5f;
+  ASSERT_EQ(unary(act, a, out), "");
+  EXPECT_FLOAT_EQ(out.data[2], 1.0f);
+  act.kind = OpKind::Gelu;
+  ASSERT_EQ(unary(act, a, out), "");
+  EXPECT_NEAR(out.data[2], 3.0f * 0.5f * (1.0f + std::erf(3.0f / std::sqrt(2.0f))),
+              1e-6);
 }

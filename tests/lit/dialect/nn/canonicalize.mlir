@@ -51,3 +51,19 @@ func.func @constants() -> (tensor<2xf32>, tensor<2xf32>) {
   %b = nn.constant dense<1.0> : tensor<2xf32>
   return %a, %b : tensor<2xf32>, tensor<2xf32>
 }
+
+// -----
+
+// A mean over H and W is a global average pooling (then a flatten without
+// keepdims): the form convert-nn-to-snn knows. Other means stay.
+// CHECK-LABEL: func.func @spatial_mean
+func.func @spatial_mean(%x: tensor<?x8x7x7xf32>) -> (tensor<?x8xf32>, tensor<?x8x1x1xf32>, tensor<?x7x7xf32>) {
+  // CHECK: %[[P:.*]] = nn.global_avg_pool %{{.*}} : (tensor<?x8x7x7xf32>) -> tensor<?x8x1x1xf32>
+  // CHECK: nn.flatten %[[P]] : (tensor<?x8x1x1xf32>) -> tensor<?x8xf32>
+  // CHECK: nn.global_avg_pool %{{.*}} : (tensor<?x8x7x7xf32>) -> tensor<?x8x1x1xf32>
+  // CHECK: nn.reduce_mean %{{.*}} {axes = array<i64: 1>, keepdims = false}
+  %a = nn.reduce_mean %x {axes = array<i64: 2, 3>, keepdims = false} : (tensor<?x8x7x7xf32>) -> tensor<?x8xf32>
+  %b = nn.reduce_mean %x {axes = array<i64: -1, -2>} : (tensor<?x8x7x7xf32>) -> tensor<?x8x1x1xf32>
+  %c = nn.reduce_mean %x {axes = array<i64: 1>, keepdims = false} : (tensor<?x8x7x7xf32>) -> tensor<?x7x7xf32>
+  return %a, %b, %c : tensor<?x8xf32>, tensor<?x8x1x1xf32>, tensor<?x7x7xf32>
+}

@@ -449,3 +449,51 @@ func.func @pad_crop(%x: tensor<2x3xf32>) {
   %y = nn.pad %x {pads = array<i64: 0, -2, 0, -2>} : (tensor<2x3xf32>) -> tensor<2x1xf32>
   return
 }
+
+// -----
+
+func.func @gelu_mode(%x: tensor<2xf32>) {
+  // expected-error @+1 {{'approximate' must be "none" or "tanh", got "fast"}}
+  %y = nn.gelu %x {approximate = "fast"} : tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_twice(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'axes' names dimension 1 twice}}
+  %y = nn.reduce_mean %x {axes = array<i64: 1, -1>} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_shape(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{result shape [2, 1] does not match the inferred shape [2]}}
+  %y = nn.reduce_mean %x {axes = array<i64: 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+  return
+}
+
+// -----
+
+func.func @slice_step(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'steps' must not be 0}}
+  %y = nn.slice %x {starts = array<i64: 0>, ends = array<i64: 2>, axes = array<i64: 1>, steps = array<i64: 0>} : (tensor<2x3xf32>) -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @slice_lengths(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'starts', 'ends', 'axes' and 'steps' must have one entry per sliced axis}}
+  %y = nn.slice %x {starts = array<i64: 0, 0>, ends = array<i64: 2>, axes = array<i64: 1>, steps = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @slice_shape(%x: tensor<2x6xf32>) {
+  // expected-error @+1 {{result shape [2, 2] does not match the inferred shape [2, 3]}}
+  %y = nn.slice %x {starts = array<i64: -1>, ends = array<i64: -100>, axes = array<i64: 1>, steps = array<i64: -2>} : (tensor<2x6xf32>) -> tensor<2x2xf32>
+  return
+}

@@ -88,3 +88,25 @@ func.func @grouped(%x: tensor<1x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %a: tensor<
       : (tensor<3x2xf32>, tensor<3x5xf32>, tensor<1x5xf32>) -> tensor<2x5xf32>
   return %y, %g : tensor<1x6x3x3xf32>, tensor<2x5xf32>
 }
+
+// Activations without a spiking form, reductions and slices.
+// CHECK-LABEL: func.func @no_spiking_form
+func.func @no_spiking_form(%x: tensor<?x4x6x6xf32>) -> (tensor<?x4x6x6xf32>, tensor<?x4xf32>, tensor<?x2x3x6xf32>) {
+  // CHECK: nn.sigmoid %{{.*}} : tensor<?x4x6x6xf32>
+  // CHECK: nn.tanh
+  // CHECK: nn.erf
+  // CHECK: nn.hard_sigmoid %{{.*}} {alpha = 1.250000e-01 : f32, beta = 2.500000e-01 : f32}
+  // CHECK: nn.hard_swish
+  // CHECK: nn.gelu %{{.*}} {approximate = "tanh"}
+  // CHECK: nn.reduce_mean %{{.*}} {axes = array<i64: 2, -1>, keepdims = false}
+  // CHECK: nn.slice %{{.*}} {axes = array<i64: 1, 2>, ends = array<i64: 9223372036854775807, -7>, starts = array<i64: 2, 5>, steps = array<i64: 1, -2>}
+  %a = nn.sigmoid %x : tensor<?x4x6x6xf32>
+  %b = nn.tanh %a : tensor<?x4x6x6xf32>
+  %c = nn.erf %b : tensor<?x4x6x6xf32>
+  %d = nn.hard_sigmoid %c {alpha = 0.125 : f32, beta = 0.25 : f32} : tensor<?x4x6x6xf32>
+  %e = nn.hard_swish %d : tensor<?x4x6x6xf32>
+  %f = nn.gelu %e {approximate = "tanh"} : tensor<?x4x6x6xf32>
+  %m = nn.reduce_mean %x {axes = array<i64: 2, -1>, keepdims = false} : (tensor<?x4x6x6xf32>) -> tensor<?x4xf32>
+  %s = nn.slice %x {starts = array<i64: 2, 5>, ends = array<i64: 9223372036854775807, -7>, axes = array<i64: 1, 2>, steps = array<i64: 1, -2>} : (tensor<?x4x6x6xf32>) -> tensor<?x2x3x6xf32>
+  return %f, %m, %s : tensor<?x4x6x6xf32>, tensor<?x4xf32>, tensor<?x2x3x6xf32>
+}

@@ -44,7 +44,7 @@
 // RANDOM: random.onnx:0:0: error: not an ONNX model: the protobuf cannot be parsed (truncated or not a ModelProto)
 // TRUNCATED: truncated.onnx:0:0: error: {{not an ONNX model|invalid ONNX model}}
 // UNKNOWN: error: invalid ONNX model: No Op registered for Frobnicate with domain_version of 17 ==> Context: Bad node spec for node. Name: y OpType: Frobnicate
-// NOT-OURS: error: node 'y' (Sigmoid, opset 17): op type 'Sigmoid' is not supported
+// NOT-OURS: error: node 'y' (Elu, opset 17): op type 'Elu' is not supported
 // ATTR: error: node 'y' (Pad, opset 17): attribute mode = 'reflect' is not supported
 // ATTR2: error: node 'y' (MaxPool, opset 17): attribute storage_order = 1 is not supported
 // MISSING: error: invalid ONNX model: Nodes in a graph must be topologically sorted, however input 'w' of node: name: y OpType: Gemm is not output of any previous nodes.
@@ -72,7 +72,7 @@ g (float[1, 4] x) => (float[1, 4] y) {
 //--- unsupported-op.onnxtext
 <ir_version: 8, opset_import: ["" : 17]>
 g (float[1, 4] x) => (float[1, 4] y) {
-  y = Sigmoid(x)
+  y = Elu(x)
 }
 
 //--- bad-attr.onnxtext
