@@ -53,6 +53,7 @@ private:
                              bool transposeWeight, float alpha, Value bias,
                              float beta);
   LogicalResult convertAdd(nn::AddOp op);
+  LogicalResult convertConcat(nn::ConcatOp op);
   LogicalResult convertNeuron(Operation *op);
   LogicalResult convertPool(Operation *op);
   LogicalResult convertReshape(Operation *op, Value input);
@@ -186,6 +187,7 @@ LogicalResult FunctionConverter::convert(Operation *op) {
                             1.0f, Value(), 0.0f);
       })
       .Case<nn::AddOp>([&](auto a) { return convertAdd(a); })
+      .Case<nn::ConcatOp>([&](auto c) { return convertConcat(c); })
       .Case<nn::ReluOp, nn::ClipOp>(
           [&](Operation *n) { return convertNeuron(n); })
       .Case<nn::AvgPoolOp, nn::MaxPoolOp, nn::GlobalAvgPoolOp>(
@@ -317,6 +319,32 @@ LogicalResult FunctionConverter::convertAdd(nn::AddOp op) {
                       "broadcasting)");
   trains[op.getResult()] =
       snn::AddOp::create(b, op.getLoc(), currentType(op.getResult()), lhs, rhs);
+  return success();
+}
+
+LogicalResult FunctionConverter::convertConcat(nn::ConcatOp op) {
+  int64_t rank = shapeOf(op.getResult()).size();
+  if (op.getAxis() == 0 || op.getAxis() == -rank)
+    return refuse(op, "joining along the batch dimension mixes samples");
+  SmallVector<Value> inputs;
+  for (Value v : op.getInputs()) {
+    Value t = trainOf(v);
+    if (!t)
+      return refuse(op, "joining constants with activations has no spiking "
+                        "form");
+    inputs.push_back(t);
+  }
+  // Spikes join spikes; a current joined with spikes (or a concat of the
+  // input image) would mix units a layer cannot tell apart.
+  Type kind = inputs.front().getType();
+  for (Value t : inputs)
+    if (t.getType().getTypeID() != kind.getTypeID())
+      return refuse(op, "it joins spikes with currents; put a ReLU after "
+                        "every branch");
+  Type result = isa<snn::SpikesType>(kind) ? spikesType(op.getResult())
+                                           : currentType(op.getResult());
+  trains[op.getResult()] = snn::ConcatOp::create(b, op.getLoc(), result,
+                                                 inputs, op.getAxisAttr());
   return success();
 }
 

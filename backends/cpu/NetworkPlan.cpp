@@ -297,7 +297,9 @@ FailureOr<NetworkPlan> mlir::snnmlir::cpu::planNetwork(ModuleOp module,
               return true;
             })
             .Default([&](Operation *) {
-              op->emitError() << "the CPU backend has no lowering for this op";
+              op->emitError()
+                  << "the CPU backend has no lowering for '" << op->getName()
+                  << "' yet; the simulator runs it (snn-run eval, infer)";
               return false;
             });
     if (!ok)

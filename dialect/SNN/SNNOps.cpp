@@ -133,6 +133,44 @@ LogicalResult AddOp::verify() {
   return verifyInferredShape(*this, lhs, shapeOf(getOutput()));
 }
 
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError() << "expects at least one input";
+  Type first = getInputs().front().getType();
+  for (Value v : getInputs())
+    if (v.getType().getTypeID() != first.getTypeID())
+      return emitOpError() << "inputs must be the same kind of train, got "
+                           << first << " and " << v.getType();
+  if (getOutput().getType().getTypeID() != first.getTypeID())
+    return emitOpError() << "result must be the same kind of train as the "
+                            "inputs, got "
+                         << getOutput().getType();
+  ArrayRef<int64_t> shape = shapeOf(getInputs().front());
+  int64_t rank = shape.size();
+  auto axis = normalizeAxis(*this, "axis", getAxis(), rank);
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> out(shape);
+  for (Value v : getInputs().drop_front()) {
+    ArrayRef<int64_t> s = shapeOf(v);
+    if (static_cast<int64_t>(s.size()) != rank)
+      return emitOpError() << "inputs must have the same rank";
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == *axis) {
+        out[d] = ShapedType::isDynamic(out[d]) || ShapedType::isDynamic(s[d])
+                     ? ShapedType::kDynamic
+                     : out[d] + s[d];
+        continue;
+      }
+      if (!ShapedType::isDynamic(out[d]) && !ShapedType::isDynamic(s[d]) &&
+          out[d] != s[d])
+        return emitOpError() << "inputs differ in dimension " << d << " ("
+                             << out[d] << " vs " << s[d] << ")";
+    }
+  }
+  return verifyInferredShape(*this, out, shapeOf(getOutput()));
+}
+
 LogicalResult FlattenOp::verify() {
   if (getInput().getType().getTypeID() != getOutput().getType().getTypeID())
     return emitOpError()

@@ -177,6 +177,23 @@ def SNN_AddOp : SNN_Op<"add", [Pure]> {
   let hasVerifier = 1;
 }
 
+def SNN_ConcatOp : SNN_Op<"concat", [Pure]> {
+  let summary = "join trains along an axis (DenseNet, Inception, Fire)";
+  let description = [{
+    At every step, the step tensors of the inputs joined along `axis`
+    (negative counts from the end; channels, dimension 1, in the CNNs that
+    need it): a neuron of the result is the neuron of one input, so spikes
+    stay spikes. All inputs are the same kind of train and agree in every
+    dimension but `axis`; the result is that kind of train.
+  }];
+  let arguments = (ins Variadic<SNN_Train>:$inputs, I64Attr:$axis);
+  let results = (outs SNN_Train:$output);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` qualified(type($inputs)) `->` qualified(type($output))
+  }];
+  let hasVerifier = 1;
+}
+
 def SNN_FlattenOp : SNN_Op<"flatten", [Pure]> {
   let summary = "flatten each step of a train to 2-D";
   let description = [{

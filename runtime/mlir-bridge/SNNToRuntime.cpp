@@ -82,6 +82,14 @@ static bool describe(Operation *op, snnrt::Layer &l) {
         return true;
       })
       .Case<snn::AddOp>([&](auto) { return l.kind = LayerKind::Add, true; })
+      .Case<snn::ConcatOp>([&](auto c) {
+        l.kind = LayerKind::Concat;
+        int64_t rank =
+            int64_t(snn::getTrainShape(c.getOutput().getType()).size());
+        l.op.kind = snnrt::OpKind::Concat;
+        l.op.axis = c.getAxis() < 0 ? c.getAxis() + rank : c.getAxis();
+        return true;
+      })
       .Case<snn::FlattenOp>([&](auto f) {
         l.kind = LayerKind::Flatten;
         l.op.kind = snnrt::OpKind::Flatten;

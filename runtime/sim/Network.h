@@ -26,6 +26,7 @@ enum class LayerKind {
   AvgPool,
   MaxPool,
   Add,
+  Concat, // inputs joined along op.axis (≥ 0)
   Flatten,
   Neuron,
   Accumulate,

@@ -264,6 +264,12 @@ std::string stepStateless(const Layer &l, const Tensor &in, SlotFn &&slot,
     return binary(OpKind::Add, in, slot(l.inputs[1]), out);
   case LayerKind::Flatten:
     return reshape(l.op, in, out);
+  case LayerKind::Concat: {
+    std::vector<const Tensor *> parts;
+    for (int s : l.inputs)
+      parts.push_back(&slot(s));
+    return concat(l.op.axis, parts, out);
+  }
   default:
     return "not a stateless layer";
   }
@@ -369,7 +375,8 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
   std::vector<int> statIndex(net.layers.size(), -1);
   for (size_t k = 0; k < net.layers.size(); ++k) {
     LayerKind kind = net.layers[k].kind;
-    if (kind == LayerKind::Flatten || kind == LayerKind::Accumulate ||
+    if (kind == LayerKind::Flatten || kind == LayerKind::Concat ||
+        kind == LayerKind::Accumulate ||
         kind == LayerKind::SpikeRate || kind == LayerKind::EncodeDirect)
       continue;
     statIndex[k] = int(result.layers.size());
@@ -422,6 +429,7 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
         break;
       case LayerKind::AvgPool:
       case LayerKind::Add:
+      case LayerKind::Concat:
       case LayerKind::Flatten:
         err = stepStateless(l, in, slot, out);
         break;
@@ -527,6 +535,7 @@ std::string annView(const Network &net, const std::vector<Tensor> &inputs,
     case LayerKind::Dense:
     case LayerKind::AvgPool:
     case LayerKind::Add:
+    case LayerKind::Concat:
     case LayerKind::Flatten:
       err = stepStateless(l, in, slot, out);
       break;

@@ -751,6 +751,26 @@ std::string StdbTrainer::Impl::forward(int64_t t0, int64_t t1, bool store) {
       err = reshape(l.op, in, out);
       outConst = inConst;
       break;
+    case LayerKind::Concat: {
+      // Time-invariant inputs are repeated over the steps when others vary.
+      bool allConst = true;
+      for (int y : l.inputs)
+        allConst = allConst && constSlot(y);
+      std::vector<Tensor> repeated(l.inputs.size());
+      std::vector<const Tensor *> parts;
+      for (size_t i = 0; i < l.inputs.size(); ++i) {
+        int y = l.inputs[i];
+        if (allConst || !constSlot(y)) {
+          parts.push_back(&slot(y));
+        } else {
+          repeated[i] = repeatSteps(slot(y), S);
+          parts.push_back(&repeated[i]);
+        }
+      }
+      err = concat(l.op.axis, parts, out);
+      outConst = allConst;
+      break;
+    }
     case LayerKind::Add: {
       int y = l.inputs[1];
       bool c0 = inConst, c1 = constSlot(y);
@@ -1041,6 +1061,27 @@ std::string StdbTrainer::Impl::backward(int64_t t0, int64_t t1,
       Tensor copy = gy;
       addGrad(x, std::move(copy), gc);
       addGrad(l.inputs[1], std::move(gy), gc);
+      break;
+    }
+    case LayerKind::Concat: {
+      // Each input gets its slab of the gradient along the axis.
+      int64_t axis = l.op.axis, outer = 1, inner = 1;
+      for (int64_t d = 0; d < axis; ++d)
+        outer *= gy.dim(d);
+      for (int64_t d = axis + 1; d < gy.rank(); ++d)
+        inner *= gy.dim(d);
+      int64_t total = gy.dim(axis), offset = 0;
+      for (int y : l.inputs) {
+        int64_t width = slot(y).dim(axis);
+        Shape shape = gy.shape;
+        shape[size_t(axis)] = width;
+        Tensor part = Tensor::uninitialized(shape);
+        for (int64_t o = 0; o < outer; ++o)
+          std::copy_n(gy.ptr() + (o * total + offset) * inner, width * inner,
+                      part.ptr() + o * width * inner);
+        offset += width;
+        addGrad(y, std::move(part), gc);
+      }
       break;
     }
     case LayerKind::MaxPool: {

@@ -628,6 +628,72 @@ TEST(STDB, ResidualLIFNetworkMatchesReferenceBPTT) {
   }
 }
 
+// A concat of the two spike trains followed by dense [W3 | W3] computes
+// W3·(o1 + o2): the residual network's forward. Its gradients must be the
+// reference's, with ∂L/∂[W3 | W3] split in two halves that add up to ∂L/∂W3;
+// the simulator must give the same logits.
+TEST(STDB, ConcatMatchesTheResidualReference) {
+  std::mt19937 rng(21);
+  int64_t T = 7, N = 4;
+  NetBuilder res = residualNet(rng, T);
+  Tensor x = randomTensor({N, 6}, rng, -1.0f, 1.0f);
+  std::vector<int> labels = {0, 2, 1, 2};
+  // The same network with Add replaced by Concat and W3 doubled.
+  NetBuilder cat({-1, 6}, T);
+  {
+    const auto &L = res.net.layers;
+    Layer &enc = cat.add(LayerKind::EncodePoisson);
+    enc.seed = 11;
+    cat.dense(*res.net.constants[L[1].inputs[1]],
+              *res.net.constants[L[1].inputs[2]]);
+    cat.neuron(0.8f, 0.9f, Reset::Zero);
+    int skip = cat.current;
+    cat.dense(*res.net.constants[L[3].inputs[1]]);
+    cat.neuron(1.0f, 1.0f, Reset::Subtract);
+    Layer &join = cat.add(LayerKind::Concat, {skip});
+    join.op.kind = OpKind::Concat;
+    join.op.axis = 1;
+    const Tensor &w3 = *res.net.constants[L[6].inputs[1]];
+    Tensor wide({3, 10});
+    for (int c = 0; c < 3; ++c)
+      for (int h = 0; h < 5; ++h)
+        wide.data[c * 10 + h] = wide.data[c * 10 + 5 + h] =
+            w3.data[c * 5 + h];
+    cat.dense(wide, *res.net.constants[L[6].inputs[2]]);
+    cat.finish();
+  }
+  StdbOptions o;
+  std::unique_ptr<StdbTrainer> trainer;
+  Network net = cat.net;
+  ASSERT_EQ(StdbTrainer::create(net, o, trainer), "");
+  BatchResult r;
+  uint64_t noise = 99;
+  ASSERT_EQ(trainer->computeGradients(x, labels, noise, true, r), "");
+  ReferenceBPTT ref = referenceFor(res.net, T, N, noise);
+  ref.run(x, labels);
+  EXPECT_NEAR(r.loss, ref.loss, 1e-5);
+  auto &p = trainer->parameters();
+  ASSERT_EQ(p.size(), 5u);
+  expectClose(p[0].grad, ref.gW1, "W1");
+  expectClose(p[1].grad, ref.gb1, "b1");
+  expectClose(p[2].grad, ref.gW2, "W2");
+  std::vector<float> folded(15);
+  for (int c = 0; c < 3; ++c)
+    for (int h = 0; h < 5; ++h)
+      folded[c * 5 + h] = p[3].grad[c * 10 + h] + p[3].grad[c * 10 + 5 + h];
+  expectClose(folded, ref.gW3, "W3 halves");
+  expectClose(p[4].grad, ref.gb3, "b3");
+
+  SimOptions so;
+  so.timesteps = T;
+  SimResult a, bres;
+  ASSERT_EQ(simulate(cat.net, {x}, so, a), "");
+  ASSERT_EQ(simulate(res.net, {x}, so, bres), "");
+  for (int64_t i = 0; i < a.outputs.back()[0].size(); ++i)
+    EXPECT_NEAR(a.outputs.back()[0].data[i], bres.outputs.back()[0].data[i],
+                1e-4);
+}
+
 // The surrogates and loss of the BPSTA study (seed 001) against the same
 // reference: rectangular and spatial (BPSA) surrogates, the temporal
 // adjustment κ across the zero reset (BPTA), and the rate MSE loss.

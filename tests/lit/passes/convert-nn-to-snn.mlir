@@ -66,6 +66,29 @@ func.func @residual(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
 
 // -----
 
+// Fire / Inception: branches of spikes joined along the channels.
+// CHECK-LABEL: func.func @concat
+// CHECK: %[[S:.*]] = snn.if
+// CHECK: %[[A:.*]] = snn.if
+// CHECK: %[[B:.*]] = snn.if
+// CHECK: snn.concat %[[A]], %[[B]] {axis = 1 : i64} : !snn.spikes<1x2x4x4>, !snn.spikes<1x2x4x4> -> !snn.spikes<1x4x4x4>
+func.func @concat(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %w = nn.constant dense<0.1> : tensor<2x2x3x3xf32>
+  %c0 = nn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32>
+  %r0 = nn.relu %c0 : tensor<1x2x4x4xf32>
+  %c1 = nn.conv2d %r0, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32>
+  %r1 = nn.relu %c1 : tensor<1x2x4x4xf32>
+  %c2 = nn.conv2d %r0, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32>
+  %r2 = nn.relu %c2 : tensor<1x2x4x4xf32>
+  %j = nn.concat %r1, %r2 {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %j : tensor<1x4x4x4xf32>
+}
+
+// -----
+
 // MatMul + Add (as onnx.helper builds a linear layer): one dense synapse with
 // the transposed weight and the bias; a final clip of the logits is dropped.
 // CHECK-LABEL: func.func @matmul_bias

@@ -409,3 +409,27 @@ func.func @first_spike_shape(%s: !snn.spikes<2x10>) {
   %o = snn.first_spike %s : !snn.spikes<2x10> -> tensor<2x11xf32>
   return
 }
+
+// -----
+
+func.func @concat_kinds(%a: !snn.spikes<?x4>, %b: !snn.current<?x2>) {
+  // expected-error @+1 {{inputs must be the same kind of train}}
+  %s = snn.concat %a, %b {axis = 1 : i64} : !snn.spikes<?x4>, !snn.current<?x2> -> !snn.spikes<?x6>
+  return
+}
+
+// -----
+
+func.func @concat_dims(%a: !snn.spikes<?x4x3>, %b: !snn.spikes<?x2x5>) {
+  // expected-error @+1 {{inputs differ in dimension 2 (3 vs 5)}}
+  %s = snn.concat %a, %b {axis = 1 : i64} : !snn.spikes<?x4x3>, !snn.spikes<?x2x5> -> !snn.spikes<?x6x3>
+  return
+}
+
+// -----
+
+func.func @concat_shape(%a: !snn.spikes<?x4>, %b: !snn.spikes<?x2>) {
+  // expected-error @+1 {{result shape [?, 7] does not match the inferred shape [?, 6]}}
+  %s = snn.concat %a, %b {axis = 1 : i64} : !snn.spikes<?x4>, !snn.spikes<?x2> -> !snn.spikes<?x7>
+  return
+}

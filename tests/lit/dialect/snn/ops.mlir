@@ -75,3 +75,12 @@ func.func @events(%frames: tensor<?x16x2x34x34xf32>, %w: tensor<4x2x3x3xf32>) ->
   %r = snn.spike_rate %s : !snn.spikes<?x4x32x32> -> tensor<?x4x32x32xf32>
   return %r : tensor<?x4x32x32xf32>
 }
+
+// CHECK-LABEL: func.func @concat
+func.func @concat(%a: !snn.spikes<?x4x8x8>, %b: !snn.spikes<?x2x8x8>, %c: !snn.current<?x3x8x8>, %d: !snn.current<?x3x8x8>) -> (!snn.spikes<?x6x8x8>, !snn.current<?x3x8x16>) {
+  // CHECK: snn.concat %{{.*}}, %{{.*}} {axis = 1 : i64} : !snn.spikes<?x4x8x8>, !snn.spikes<?x2x8x8> -> !snn.spikes<?x6x8x8>
+  // CHECK: snn.concat %{{.*}}, %{{.*}} {axis = -1 : i64} : !snn.current<?x3x8x8>, !snn.current<?x3x8x8> -> !snn.current<?x3x8x16>
+  %s = snn.concat %a, %b {axis = 1 : i64} : !snn.spikes<?x4x8x8>, !snn.spikes<?x2x8x8> -> !snn.spikes<?x6x8x8>
+  %i = snn.concat %c, %d {axis = -1 : i64} : !snn.current<?x3x8x8>, !snn.current<?x3x8x8> -> !snn.current<?x3x8x16>
+  return %s, %i : !snn.spikes<?x6x8x8>, !snn.current<?x3x8x16>
+}
