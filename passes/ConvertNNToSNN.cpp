@@ -10,6 +10,7 @@
 #include "dialect/NN/NNOps.h"
 #include "dialect/SNN/SNNOps.h"
 #include "passes/Passes.h"
+#include "runtime/tensor/SliceLength.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
@@ -54,6 +55,14 @@ private:
                              float beta);
   LogicalResult convertAdd(nn::AddOp op);
   LogicalResult convertConcat(nn::ConcatOp op);
+  LogicalResult convertSlice(nn::SliceOp op);
+  /// ShuffleNet's channel shuffle: reshape N×C×H×W to N×g×(C/g)×H×W,
+  /// transpose dimensions 1 and 2, reshape back. Converts the three ops into
+  /// one snn.gather_channels when `op` starts such a chain.
+  FailureOr<bool> convertChannelShuffle(nn::ReshapeOp op);
+  /// A gather of channels `indices` of `in` standing for nn value `result`.
+  void gatherChannels(Location loc, Value in, Value result,
+                      ArrayRef<int64_t> indices);
   LogicalResult convertNeuron(Operation *op);
   LogicalResult convertPool(Operation *op);
   LogicalResult convertReshape(Operation *op, Value input);
@@ -188,11 +197,20 @@ LogicalResult FunctionConverter::convert(Operation *op) {
       })
       .Case<nn::AddOp>([&](auto a) { return convertAdd(a); })
       .Case<nn::ConcatOp>([&](auto c) { return convertConcat(c); })
+      .Case<nn::SliceOp>([&](auto sl) { return convertSlice(sl); })
       .Case<nn::ReluOp, nn::ClipOp>(
           [&](Operation *n) { return convertNeuron(n); })
       .Case<nn::AvgPoolOp, nn::MaxPoolOp, nn::GlobalAvgPoolOp>(
           [&](Operation *p) { return convertPool(p); })
-      .Case<nn::FlattenOp, nn::ReshapeOp>(
+      .Case<nn::ReshapeOp>([&](nn::ReshapeOp r) -> LogicalResult {
+        auto shuffle = convertChannelShuffle(r);
+        if (failed(shuffle))
+          return failure();
+        if (*shuffle)
+          return success();
+        return convertReshape(r, r.getInput());
+      })
+      .Case<nn::FlattenOp>(
           [&](Operation *r) { return convertReshape(r, r->getOperand(0)); })
       .Case<nn::DropoutOp, nn::IdentityOp>([&](Operation *p) {
         aliases[p->getResult(0)] = p->getOperand(0);
@@ -346,6 +364,71 @@ LogicalResult FunctionConverter::convertConcat(nn::ConcatOp op) {
   trains[op.getResult()] = snn::ConcatOp::create(b, op.getLoc(), result,
                                                  inputs, op.getAxisAttr());
   return success();
+}
+
+void FunctionConverter::gatherChannels(Location loc, Value in, Value result,
+                                       ArrayRef<int64_t> indices) {
+  Type type = isa<snn::SpikesType>(in.getType()) ? spikesType(result)
+                                                 : currentType(result);
+  trains[result] = snn::GatherChannelsOp::create(
+      b, loc, type, in, b.getDenseI64ArrayAttr(indices));
+}
+
+LogicalResult FunctionConverter::convertSlice(nn::SliceOp op) {
+  Value in = trainOf(op.getInput());
+  if (!in)
+    return refuse(op, "its input does not depend on the network input");
+  ArrayRef<int64_t> shape = shapeOf(op.getInput());
+  int64_t rank = shape.size();
+  if (op.getAxes().size() != 1 || rank < 2 ||
+      (op.getAxes()[0] != 1 && op.getAxes()[0] != 1 - rank))
+    return refuse(op, "only slices along the channels (dimension 1) are "
+                      "supported");
+  if (ShapedType::isDynamic(shape[1]))
+    return refuse(op, "the number of channels must be static");
+  int64_t first = 0, step = op.getSteps()[0];
+  int64_t count = snnrt::sliceLength(shape[1], op.getStarts()[0],
+                                     op.getEnds()[0], step, &first);
+  if (count == 0)
+    return refuse(op, "the slice is empty");
+  SmallVector<int64_t> indices;
+  for (int64_t k = 0; k < count; ++k)
+    indices.push_back(first + k * step);
+  gatherChannels(op.getLoc(), in, op.getResult(), indices);
+  return success();
+}
+
+FailureOr<bool> FunctionConverter::convertChannelShuffle(nn::ReshapeOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.getInput()), mid = shapeOf(op.getResult());
+  if (in.size() != 4 || mid.size() != 5 || !op->hasOneUse())
+    return false;
+  auto transpose = dyn_cast<nn::TransposeOp>(*op->getUsers().begin());
+  if (!transpose || !transpose->hasOneUse() ||
+      transpose.getPerm() != ArrayRef<int64_t>{0, 2, 1, 3, 4})
+    return false;
+  auto back = dyn_cast<nn::ReshapeOp>(*transpose->getUsers().begin());
+  if (!back)
+    return false;
+  int64_t C = in[1], g = mid[1], per = mid[2];
+  if (ShapedType::isDynamic(C) || ShapedType::isDynamic(g) ||
+      ShapedType::isDynamic(per) || g * per != C || mid[3] != in[2] ||
+      mid[4] != in[3] || shapeOf(back.getResult()).size() != 4 ||
+      shapeOf(back.getResult())[1] != C)
+    return false;
+  Value train = trainOf(op.getInput());
+  if (!train) {
+    (void)refuse(op, "its input does not depend on the network input");
+    return failure();
+  }
+  // Output channel j·g + i is input channel i·(C/g) + j.
+  SmallVector<int64_t> indices(C);
+  for (int64_t i = 0; i < g; ++i)
+    for (int64_t j = 0; j < per; ++j)
+      indices[j * g + i] = i * per + j;
+  gatherChannels(back.getLoc(), train, back.getResult(), indices);
+  absorbed.insert(transpose);
+  absorbed.insert(back);
+  return true;
 }
 
 LogicalResult FunctionConverter::convertNeuron(Operation *op) {

@@ -155,7 +155,7 @@ bool describe(Operation *op, Layer &layer) {
             thresholdNote(n.getThreshold()) + ", tau=" + num(n.getTau());
         return true;
       })
-      .Case<FlattenOp, ConcatOp>([&](auto) { return true; })
+      .Case<FlattenOp, ConcatOp, GatherChannelsOp>([&](auto) { return true; })
       .Default([](Operation *) { return false; });
 }
 

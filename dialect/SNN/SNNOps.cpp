@@ -171,6 +171,25 @@ LogicalResult ConcatOp::verify() {
   return verifyInferredShape(*this, out, shapeOf(getOutput()));
 }
 
+LogicalResult GatherChannelsOp::verify() {
+  if (getInput().getType().getTypeID() != getOutput().getType().getTypeID())
+    return emitOpError()
+           << "result must be the same kind of train as the input, got "
+           << getInput().getType() << " -> " << getOutput().getType();
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (in.size() < 2)
+    return emitOpError() << "needs a train with channels (rank >= 2)";
+  if (getIndices().empty())
+    return emitOpError() << "'indices' must not be empty";
+  for (int64_t i : getIndices())
+    if (i < 0 || (!ShapedType::isDynamic(in[1]) && i >= in[1]))
+      return emitOpError() << "index " << i << " is outside the input's "
+                           << in[1] << " channels";
+  SmallVector<int64_t> out(in);
+  out[1] = static_cast<int64_t>(getIndices().size());
+  return verifyInferredShape(*this, out, shapeOf(getOutput()));
+}
+
 LogicalResult FlattenOp::verify() {
   if (getInput().getType().getTypeID() != getOutput().getType().getTypeID())
     return emitOpError()

@@ -194,6 +194,23 @@ def SNN_ConcatOp : SNN_Op<"concat", [Pure]> {
   let hasVerifier = 1;
 }
 
+def SNN_GatherChannelsOp : SNN_Op<"gather_channels", [Pure]> {
+  let summary = "pick and reorder channels (slices, chunks, channel shuffle)";
+  let description = [{
+    At every step, channel `j` (dimension 1) of the result is channel
+    `indices[j]` of the input: a slice or chunk along the channels, or the
+    permutation of a channel shuffle (ShuffleNet's reshape–transpose–
+    reshape). Spikes stay spikes. Indices lie in [0, C); the result has
+    `size(indices)` channels and the input's other dimensions.
+  }];
+  let arguments = (ins SNN_Train:$input, DenseI64ArrayAttr:$indices);
+  let results = (outs SNN_Train:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` qualified(type($input)) `->` qualified(type($output))
+  }];
+  let hasVerifier = 1;
+}
+
 def SNN_FlattenOp : SNN_Op<"flatten", [Pure]> {
   let summary = "flatten each step of a train to 2-D";
   let description = [{

@@ -1255,4 +1255,41 @@ std::string slice(const Node &n, const Tensor &x, Tensor &out) {
   return "";
 }
 
+std::string gatherChannels(const std::vector<int64_t> &indices, const Tensor &x,
+                           Tensor &out) {
+  if (x.rank() < 2)
+    return "gathering channels needs a rank of at least 2";
+  int64_t N = x.dim(0), C = x.dim(1), inner = x.size() / std::max<int64_t>(N * C, 1);
+  for (int64_t i : indices)
+    if (i < 0 || i >= C)
+      return "channel " + std::to_string(i) + " is outside the input's " +
+             std::to_string(C) + " channels";
+  Shape shape = x.shape;
+  shape[1] = int64_t(indices.size());
+  out = Tensor::uninitialized(shape);
+  int64_t M = shape[1];
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t j = 0; j < M; ++j)
+      std::copy_n(x.ptr() + (n * C + indices[size_t(j)]) * inner, inner,
+                  out.ptr() + (n * M + j) * inner);
+  return "";
+}
+
+std::string scatterChannels(const std::vector<int64_t> &indices,
+                            int64_t channels, const Tensor &gy, Tensor &gx) {
+  int64_t N = gy.dim(0), M = gy.dim(1),
+          inner = gy.size() / std::max<int64_t>(N * M, 1);
+  Shape shape = gy.shape;
+  shape[1] = channels;
+  gx = Tensor(shape);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t j = 0; j < M; ++j) {
+      const float *src = gy.ptr() + (n * M + j) * inner;
+      float *dst = gx.ptr() + (n * channels + indices[size_t(j)]) * inner;
+      for (int64_t k = 0; k < inner; ++k)
+        dst[k] += src[k];
+    }
+  return "";
+}
+
 } // namespace snnrt

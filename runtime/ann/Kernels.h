@@ -145,6 +145,12 @@ std::string concat(int64_t axis, const std::vector<const Tensor *> &in,
 std::string pad(const std::vector<int64_t> &pads, float value, const Tensor &x,
                 Tensor &out);
 std::string softmax(int64_t axis, const Tensor &x, Tensor &out);
+/// out[:, j] = x[:, indices[j]] (dimension 1).
+std::string gatherChannels(const std::vector<int64_t> &indices, const Tensor &x,
+                           Tensor &out);
+/// The adjoint: gx[:, indices[j]] += gy[:, j]; gx has `channels` channels.
+std::string scatterChannels(const std::vector<int64_t> &indices,
+                            int64_t channels, const Tensor &gy, Tensor &gx);
 /// ONNX ReduceMean over `axes`.
 std::string reduceMean(const std::vector<int64_t> &axes, bool keepdims,
                        const Tensor &x, Tensor &out);

@@ -90,6 +90,11 @@ static bool describe(Operation *op, snnrt::Layer &l) {
         l.op.axis = c.getAxis() < 0 ? c.getAxis() + rank : c.getAxis();
         return true;
       })
+      .Case<snn::GatherChannelsOp>([&](auto g) {
+        l.kind = LayerKind::GatherChannels;
+        l.op.perm = vec(g.getIndices());
+        return true;
+      })
       .Case<snn::FlattenOp>([&](auto f) {
         l.kind = LayerKind::Flatten;
         l.op.kind = snnrt::OpKind::Flatten;

@@ -27,6 +27,7 @@ enum class LayerKind {
   MaxPool,
   Add,
   Concat, // inputs joined along op.axis (≥ 0)
+  GatherChannels, // channel j of the output is channel op.perm[j]
   Flatten,
   Neuron,
   Accumulate,

@@ -264,6 +264,8 @@ std::string stepStateless(const Layer &l, const Tensor &in, SlotFn &&slot,
     return binary(OpKind::Add, in, slot(l.inputs[1]), out);
   case LayerKind::Flatten:
     return reshape(l.op, in, out);
+  case LayerKind::GatherChannels:
+    return gatherChannels(l.op.perm, in, out);
   case LayerKind::Concat: {
     std::vector<const Tensor *> parts;
     for (int s : l.inputs)
@@ -376,6 +378,7 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
   for (size_t k = 0; k < net.layers.size(); ++k) {
     LayerKind kind = net.layers[k].kind;
     if (kind == LayerKind::Flatten || kind == LayerKind::Concat ||
+        kind == LayerKind::GatherChannels ||
         kind == LayerKind::Accumulate ||
         kind == LayerKind::SpikeRate || kind == LayerKind::EncodeDirect)
       continue;
@@ -430,6 +433,7 @@ std::string simulate(const Network &net, const std::vector<Tensor> &inputs,
       case LayerKind::AvgPool:
       case LayerKind::Add:
       case LayerKind::Concat:
+      case LayerKind::GatherChannels:
       case LayerKind::Flatten:
         err = stepStateless(l, in, slot, out);
         break;
@@ -536,6 +540,7 @@ std::string annView(const Network &net, const std::vector<Tensor> &inputs,
     case LayerKind::AvgPool:
     case LayerKind::Add:
     case LayerKind::Concat:
+    case LayerKind::GatherChannels:
     case LayerKind::Flatten:
       err = stepStateless(l, in, slot, out);
       break;

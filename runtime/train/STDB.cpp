@@ -751,6 +751,10 @@ std::string StdbTrainer::Impl::forward(int64_t t0, int64_t t1, bool store) {
       err = reshape(l.op, in, out);
       outConst = inConst;
       break;
+    case LayerKind::GatherChannels:
+      err = gatherChannels(l.op.perm, in, out);
+      outConst = inConst;
+      break;
     case LayerKind::Concat: {
       // Time-invariant inputs are repeated over the steps when others vary.
       bool allConst = true;
@@ -1061,6 +1065,13 @@ std::string StdbTrainer::Impl::backward(int64_t t0, int64_t t1,
       Tensor copy = gy;
       addGrad(x, std::move(copy), gc);
       addGrad(l.inputs[1], std::move(gy), gc);
+      break;
+    }
+    case LayerKind::GatherChannels: {
+      Tensor gx;
+      err = scatterChannels(l.op.perm, slot(x).dim(1), gy, gx);
+      if (err.empty())
+        addGrad(x, std::move(gx), gc);
       break;
     }
     case LayerKind::Concat: {

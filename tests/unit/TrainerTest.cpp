@@ -633,12 +633,18 @@ TEST(STDB, ResidualLIFNetworkMatchesReferenceBPTT) {
 // reference's, with ∂L/∂[W3 | W3] split in two halves that add up to ∂L/∂W3;
 // the simulator must give the same logits.
 TEST(STDB, ConcatMatchesTheResidualReference) {
+  // Also with the concatenation's 10 channels reversed by a channel gather
+  // (and W3's columns with them).
+  for (bool permuted : {false, true}) {
   std::mt19937 rng(21);
   int64_t T = 7, N = 4;
   NetBuilder res = residualNet(rng, T);
   Tensor x = randomTensor({N, 6}, rng, -1.0f, 1.0f);
   std::vector<int> labels = {0, 2, 1, 2};
   // The same network with Add replaced by Concat and W3 doubled.
+  std::vector<int64_t> order(10);
+  for (int64_t k = 0; k < 10; ++k)
+    order[size_t(k)] = permuted ? 9 - k : k;
   NetBuilder cat({-1, 6}, T);
   {
     const auto &L = res.net.layers;
@@ -653,12 +659,15 @@ TEST(STDB, ConcatMatchesTheResidualReference) {
     Layer &join = cat.add(LayerKind::Concat, {skip});
     join.op.kind = OpKind::Concat;
     join.op.axis = 1;
+    if (permuted) {
+      Layer &gather = cat.add(LayerKind::GatherChannels);
+      gather.op.perm = order;
+    }
     const Tensor &w3 = *res.net.constants[L[6].inputs[1]];
     Tensor wide({3, 10});
     for (int c = 0; c < 3; ++c)
-      for (int h = 0; h < 5; ++h)
-        wide.data[c * 10 + h] = wide.data[c * 10 + 5 + h] =
-            w3.data[c * 5 + h];
+      for (int k = 0; k < 10; ++k) // column k reads concat channel order[k]
+        wide.data[c * 10 + k] = w3.data[c * 5 + order[size_t(k)] % 5];
     cat.dense(wide, *res.net.constants[L[6].inputs[2]]);
     cat.finish();
   }
@@ -677,10 +686,10 @@ TEST(STDB, ConcatMatchesTheResidualReference) {
   expectClose(p[0].grad, ref.gW1, "W1");
   expectClose(p[1].grad, ref.gb1, "b1");
   expectClose(p[2].grad, ref.gW2, "W2");
-  std::vector<float> folded(15);
+  std::vector<float> folded(15, 0.0f);
   for (int c = 0; c < 3; ++c)
-    for (int h = 0; h < 5; ++h)
-      folded[c * 5 + h] = p[3].grad[c * 10 + h] + p[3].grad[c * 10 + 5 + h];
+    for (int k = 0; k < 10; ++k)
+      folded[c * 5 + order[size_t(k)] % 5] += p[3].grad[c * 10 + k];
   expectClose(folded, ref.gW3, "W3 halves");
   expectClose(p[4].grad, ref.gb3, "b3");
 
@@ -692,6 +701,7 @@ TEST(STDB, ConcatMatchesTheResidualReference) {
   for (int64_t i = 0; i < a.outputs.back()[0].size(); ++i)
     EXPECT_NEAR(a.outputs.back()[0].data[i], bres.outputs.back()[0].data[i],
                 1e-4);
+  }
 }
 
 // The surrogates and loss of the BPSTA study (seed 001) against the same

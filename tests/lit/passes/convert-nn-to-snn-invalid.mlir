@@ -133,3 +133,15 @@ func.func @concat_batch(%x: tensor<1x2xf32>) -> tensor<2x2xf32> {
   %j = nn.concat %r, %r {axis = 0 : i64} : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<2x2xf32>
   return %j : tensor<2x2xf32>
 }
+
+// -----
+
+func.func @slice_rows(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x4xf32> {
+  %w = nn.constant dense<0.1> : tensor<2x2x1x1xf32>
+  %c = nn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
+      : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %r = nn.relu %c : tensor<1x2x4x4xf32>
+  // expected-error @+1 {{has no spiking form: only slices along the channels (dimension 1) are supported}}
+  %s = nn.slice %r {starts = array<i64: 0>, ends = array<i64: 2>, axes = array<i64: 2>, steps = array<i64: 1>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x4xf32>
+  return %s : tensor<1x2x2x4xf32>
+}

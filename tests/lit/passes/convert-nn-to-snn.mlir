@@ -89,6 +89,32 @@ func.func @concat(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32> {
 
 // -----
 
+// ShuffleNet: x.chunk(2, 1) slices the channels, the channel shuffle
+// (reshape, transpose, reshape) permutes them: output channel j·g + i is
+// input channel i·(C/g) + j.
+// CHECK-LABEL: func.func @shuffle
+// CHECK: %[[S:.*]] = snn.if
+// CHECK: %[[LO:.*]] = snn.gather_channels %[[S]] {indices = array<i64: 0, 1>} : !snn.spikes<?x4x2x2> -> !snn.spikes<?x2x2x2>
+// CHECK: %[[HI:.*]] = snn.gather_channels %[[S]] {indices = array<i64: 2, 3>}
+// CHECK: %[[J:.*]] = snn.concat %[[HI]], %[[LO]]
+// CHECK: snn.gather_channels %[[J]] {indices = array<i64: 0, 2, 1, 3>} : !snn.spikes<?x4x2x2> -> !snn.spikes<?x4x2x2>
+// CHECK-NOT: nn.transpose
+func.func @shuffle(%x: tensor<?x4x2x2xf32>) -> tensor<?x4x2x2xf32> {
+  %w = nn.constant dense<0.1> : tensor<4x4x1x1xf32>
+  %c = nn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
+      : (tensor<?x4x2x2xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x2x2xf32>
+  %r = nn.relu %c : tensor<?x4x2x2xf32>
+  %lo = nn.slice %r {starts = array<i64: 0>, ends = array<i64: 2>, axes = array<i64: 1>, steps = array<i64: 1>} : (tensor<?x4x2x2xf32>) -> tensor<?x2x2x2xf32>
+  %hi = nn.slice %r {starts = array<i64: 2>, ends = array<i64: 4>, axes = array<i64: 1>, steps = array<i64: 1>} : (tensor<?x4x2x2xf32>) -> tensor<?x2x2x2xf32>
+  %j = nn.concat %hi, %lo {axis = 1 : i64} : (tensor<?x2x2x2xf32>, tensor<?x2x2x2xf32>) -> tensor<?x4x2x2xf32>
+  %g = nn.reshape %j {shape = array<i64: 0, 2, 2, 2, 2>} : (tensor<?x4x2x2xf32>) -> tensor<?x2x2x2x2xf32>
+  %t = nn.transpose %g {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<?x2x2x2x2xf32>) -> tensor<?x2x2x2x2xf32>
+  %y = nn.reshape %t {shape = array<i64: 0, -1, 2, 2>} : (tensor<?x2x2x2x2xf32>) -> tensor<?x4x2x2xf32>
+  return %y : tensor<?x4x2x2xf32>
+}
+
+// -----
+
 // MatMul + Add (as onnx.helper builds a linear layer): one dense synapse with
 // the transposed weight and the bias; a final clip of the logits is dropped.
 // CHECK-LABEL: func.func @matmul_bias

@@ -433,3 +433,19 @@ func.func @concat_shape(%a: !snn.spikes<?x4>, %b: !snn.spikes<?x2>) {
   %s = snn.concat %a, %b {axis = 1 : i64} : !snn.spikes<?x4>, !snn.spikes<?x2> -> !snn.spikes<?x7>
   return
 }
+
+// -----
+
+func.func @gather_range(%a: !snn.spikes<?x4>) {
+  // expected-error @+1 {{index 4 is outside the input's 4 channels}}
+  %s = snn.gather_channels %a {indices = array<i64: 0, 4>} : !snn.spikes<?x4> -> !snn.spikes<?x2>
+  return
+}
+
+// -----
+
+func.func @gather_kind(%a: !snn.spikes<?x4>) {
+  // expected-error @+1 {{result must be the same kind of train as the input}}
+  %s = snn.gather_channels %a {indices = array<i64: 0>} : !snn.spikes<?x4> -> !snn.current<?x1>
+  return
+}

@@ -84,3 +84,10 @@ func.func @concat(%a: !snn.spikes<?x4x8x8>, %b: !snn.spikes<?x2x8x8>, %c: !snn.c
   %i = snn.concat %c, %d {axis = -1 : i64} : !snn.current<?x3x8x8>, !snn.current<?x3x8x8> -> !snn.current<?x3x8x16>
   return %s, %i : !snn.spikes<?x6x8x8>, !snn.current<?x3x8x16>
 }
+
+// CHECK-LABEL: func.func @gather_channels
+func.func @gather_channels(%a: !snn.spikes<?x4x8x8>) -> !snn.spikes<?x2x8x8> {
+  // CHECK: snn.gather_channels %{{.*}} {indices = array<i64: 3, 1>} : !snn.spikes<?x4x8x8> -> !snn.spikes<?x2x8x8>
+  %s = snn.gather_channels %a {indices = array<i64: 3, 1>} : !snn.spikes<?x4x8x8> -> !snn.spikes<?x2x8x8>
+  return %s : !snn.spikes<?x2x8x8>
+}
