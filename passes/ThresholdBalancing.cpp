@@ -463,6 +463,35 @@ void BalancePass::runOnOperation() {
       case LayerKind::Flatten:
         units[l.output] = unitsOf(l.inputs[0]); // same element order
         break;
+      case LayerKind::Concat: {
+        // The inputs' channels side by side, each with its own units (the
+        // spikes of different layers stand for different currents).
+        Units out;
+        out.perChannel.clear();
+        if (l.op.axis != 1) {
+          fn.emitError() << "snn-threshold-balance: " << l.name
+                         << ": only concatenations along the channels are "
+                            "supported";
+          return signalPassFailure();
+        }
+        for (int slot : l.inputs) {
+          Units u = unitsOf(slot);
+          for (int64_t c = 0; c < probe[slot].dim(1); ++c)
+            out.perChannel.push_back(u.channel(c));
+        }
+        out.inner = innerOfSlot(l.output);
+        units[l.output] = out;
+        break;
+      }
+      case LayerKind::GatherChannels: {
+        Units in = unitsOf(l.inputs[0]), out;
+        out.perChannel.clear();
+        for (int64_t c : l.op.perm)
+          out.perChannel.push_back(in.channel(c));
+        out.inner = innerOfSlot(l.output);
+        units[l.output] = out;
+        break;
+      }
       default:
         units[l.output] = Units();
         break;

@@ -7,5 +7,5 @@
 #                                mlp400 mlp400x3 cnn_strided]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SNN_DEPS_EXTRA="python3-torch python3-onnx libopenblas0-pthread" bash scripts/deps.sh
+SNN_DEPS_EXTRA="python3-torch python3-onnx python3-pil libopenblas0-pthread" bash scripts/deps.sh
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 tests/models/make_models.py "$@"

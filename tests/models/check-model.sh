@@ -22,7 +22,14 @@ if [[ $# -ge 4 ]]; then
   label="$label (folded)"
 fi
 want=$(sed -n 's/.*"pytorch_test_accuracy": *\([0-9.]*\).*/\1/p' "$meta")
-got=$("$snn_run" eval "$input" --data fashion-mnist --json |
+# The test data: Fashion-MNIST, or "KIND:PATH" relative to the models folder.
+data=$(sed -n 's/.*"data": *"\([^"]*\)".*/\1/p' "$meta")
+if [[ -n "$data" ]]; then
+  data="${data%%:*}:$(dirname "$model")/${data#*:}"
+else
+  data=fashion-mnist
+fi
+got=$("$snn_run" eval "$input" --data "$data" --json |
   sed -n 's/^ *"accuracy": *\([0-9.]*\).*/\1/p')
 echo "$label: snn-run $got %, PyTorch $want %"
 awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 0.1) }' ||

@@ -20,7 +20,15 @@ accuracy, opset, export options) next to this file for each model:
                MatMul + Add + Clip built with onnx.helper at opset 9, from a
                linear classifier trained here
 
-Inputs are N×1×28×28 images in [0, 1] (N dynamic); outputs are logits.
+  rgb_shuffle  an RGB CNN with a ShuffleNet unit (chunk, branch, concat,
+               channel shuffle), opset 13, trained on colourised
+               Fashion-MNIST at 3×32×32; the script also writes that data
+               set's first 1,000 test images (and 256 training images for
+               calibration) as an image folder of PNGs, CIFAR-10 batch files
+               and an .npz, in rgb/
+
+Inputs are N×1×28×28 images in [0, 1] (N dynamic; rgb_shuffle: N×3×32×32);
+outputs are logits.
 """
 import gzip
 import json
@@ -152,6 +160,99 @@ class CNNStrided(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+def colourise(x, seed):
+    """Gray N×1×28×28 in [0, 1] → RGB N×3×32×32 uint8: a 2-pixel border and a
+    random colour per image (each channel scaled by 0.35 to 1)."""
+    rng = np.random.default_rng(seed)
+    n = len(x)
+    colour = rng.uniform(0.35, 1.0, size=(n, 3, 1, 1)).astype(np.float32)
+    padded = np.zeros((n, 1, 32, 32), np.float32)
+    padded[:, :, 2:30, 2:30] = x.numpy()
+    return np.round(padded * colour * 255.0).astype(np.uint8)
+
+
+class ShuffleUnit(nn.Module):
+    """ShuffleNet V2's basic unit: half the channels pass, half go through a
+    branch; the halves are joined and the channels shuffled."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.branch = nn.Conv2d(c // 2, c // 2, 3, padding=1)
+
+    def forward(self, x):
+        x1, x2 = x.chunk(2, dim=1)
+        out = torch.cat((x1, F.relu(self.branch(x2))), dim=1)
+        n, c, h, w = out.size()
+        out = out.view(n, 2, c // 2, h, w).transpose(1, 2).contiguous()
+        return out.view(n, -1, h, w)
+
+
+class RGBShuffle(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.unit = ShuffleUnit(16)
+        self.c2 = nn.Conv2d(16, 32, 3, stride=2, padding=1)
+        self.fc = nn.Linear(32 * 4 * 4, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.c1(x)), 2)   # 16×16
+        x = self.unit(x)
+        x = F.avg_pool2d(F.relu(self.c2(x)), 2)   # 8×8 → 4×4
+        return self.fc(torch.flatten(x, 1))
+
+
+def write_rgb_data(test_u8, test_y, train_u8, train_y):
+    """The first 1,000 test images and 256 training images in three formats."""
+    import zipfile
+    from PIL import Image
+    root = os.path.join(HERE, "rgb")
+    if os.path.isdir(root):
+        import shutil
+        shutil.rmtree(root)
+    for split, x, y in (("val", test_u8, test_y), ("train", train_u8, train_y)):
+        for i in range(len(x)):
+            d = os.path.join(root, "imagefolder", split, str(int(y[i])))
+            os.makedirs(d, exist_ok=True)
+            Image.fromarray(x[i].transpose(1, 2, 0)).save(
+                os.path.join(d, f"{i:05d}.png"), optimize=True)
+    os.makedirs(os.path.join(root, "cifar10"))
+    # The training split is five batch files, as CIFAR-10's.
+    parts = [("test_batch.bin", test_u8, test_y)]
+    for k, idx in enumerate(np.array_split(np.arange(len(train_u8)), 5)):
+        parts.append((f"data_batch_{k + 1}.bin", train_u8[idx], train_y[idx]))
+    for name, x, y in parts:
+        with open(os.path.join(root, "cifar10", name), "wb") as f:
+            for i in range(len(x)):
+                f.write(bytes([int(y[i])]))
+                f.write(x[i].tobytes())
+    np.savez_compressed(os.path.join(root, "rgb.npz"),
+                        x_test=test_u8.transpose(0, 2, 3, 1), y_test=test_y.astype(np.int64),
+                        x_train=train_u8.transpose(0, 2, 3, 1), y_train=train_y.astype(np.int64))
+
+
+def rgb_shuffle(xtr, ytr, xte, yte):
+    tr_u8, te_u8 = colourise(xtr, SEED), colourise(xte, SEED + 1)
+    to_float = lambda u8: torch.from_numpy(u8.astype(np.float32) / 255.0)
+    torch.manual_seed(SEED)
+    model = RGBShuffle()
+    train(model, to_float(tr_u8), ytr, epochs=3)
+    acc = accuracy(model, to_float(te_u8[:1000]), yte[:1000])
+    path = os.path.join(HERE, "rgb_shuffle.onnx")
+    torch.onnx.export(model, torch.zeros(1, 3, 32, 32), path, opset_version=13,
+                      input_names=["image"], output_names=["logits"],
+                      dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}})
+    onnx.checker.check_model(onnx.load(path))
+    meta = {"name": "rgb_shuffle", "pytorch_test_accuracy": round(acc, 2),
+            "test_images": 1000, "data": "npz:rgb/rgb.npz", "opset": 13,
+            "constant_folding": True, "bytes": os.path.getsize(path)}
+    with open(os.path.join(HERE, "rgb_shuffle.json"), "w") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
+    write_rgb_data(te_u8[:1000], yte[:1000].numpy(), tr_u8[:256], ytr[:256].numpy())
+    print(f"rgb_shuffle: {acc:.2f} % on the first 1000 test images", flush=True)
+
+
 def train(model, x, y, epochs, lr=1e-3, batch=128):
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     g = torch.Generator().manual_seed(SEED)
@@ -240,7 +341,7 @@ def main():
     xtr, ytr = load("train")
     xte, yte = load("test")
     which = sys.argv[1:] or ["mlp", "vgg_avgpool", "resnet_bn", "cnn_maxpool", "helper_linear",
-                             "mlp400", "mlp400x3", "cnn_strided"]
+                             "mlp400", "mlp400x3", "cnn_strided", "rgb_shuffle"]
     specs = {"mlp": (MLP, 9, False, 3), "vgg_avgpool": (VGGAvg, 11, True, 2),
              "resnet_bn": (ResNetBN, 13, False, 2), "cnn_maxpool": (CNNMax, 17, True, 2),
              "mlp400": (MLP400, 13, True, 3), "mlp400x3": (MLP400x3, 13, True, 3),
@@ -249,6 +350,9 @@ def main():
         print(f"training {name}", flush=True)
         if name == "helper_linear":
             helper_linear(xtr, ytr, xte, yte)
+            continue
+        if name == "rgb_shuffle":
+            rgb_shuffle(xtr, ytr, xte, yte)
             continue
         cls, opset, folding, epochs = specs[name]
         torch.manual_seed(SEED)
