@@ -20,7 +20,7 @@ bin=${SNN_BIN:-build/bin}
 work=${SNN_TV_DIR:-build/torchvision-models}
 mkdir -p "$work" bench/results
 models=("$@")
-if ((${#models[@]} == 0)); then
+if (($# == 0)); then
   models=(resnet18 resnet50 vgg11_bn mobilenet_v2 regnet_x_400mf alexnet
     densenet121 googlenet squeezenet1_1 mnasnet0_5 shufflenet_v2_x1_0
     efficientnet_b0)
@@ -48,7 +48,9 @@ sys.exit(0 if rel <= 1e-4 else 1)
 EOF
 }
 
+# The committed table is written by full runs only.
 results=bench/results/torchvision-models.txt
+(($# == 0)) || results=$work/torchvision-models-partial.txt
 {
   echo "# bench/torchvision-models.sh, $(date -u +%Y-%m-%d), $(nproc) cores"
   printf '%-20s %-8s %-10s %-10s %-30s %s\n' model import infer-err convert \
