@@ -352,15 +352,14 @@ LogicalResult FunctionConverter::convertConcat(nn::ConcatOp op) {
                         "form");
     inputs.push_back(t);
   }
-  // Spikes join spikes; a current joined with spikes (or a concat of the
-  // input image) would mix units a layer cannot tell apart.
-  Type kind = inputs.front().getType();
-  for (Value t : inputs)
-    if (t.getType().getTypeID() != kind.getTypeID())
-      return refuse(op, "it joins spikes with currents; put a ReLU after "
-                        "every branch");
-  Type result = isa<snn::SpikesType>(kind) ? spikesType(op.getResult())
-                                           : currentType(op.getResult());
+  // Spikes joined with spikes stay spikes. Joined with a current (DenseNet
+  // concatenates conv outputs with pooled spikes) the result is a current:
+  // a spike is one unit of current, and balancing keeps per-channel units.
+  bool allSpikes = llvm::all_of(inputs, [](Value t) {
+    return isa<snn::SpikesType>(t.getType());
+  });
+  Type result =
+      allSpikes ? spikesType(op.getResult()) : currentType(op.getResult());
   trains[op.getResult()] = snn::ConcatOp::create(b, op.getLoc(), result,
                                                  inputs, op.getAxisAttr());
   return success();

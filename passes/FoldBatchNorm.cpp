@@ -211,12 +211,46 @@ struct FoldInputNormalization : OpRewritePattern<Conv2DOp> {
   }
 };
 
+/// A batch-norm that follows no conv or gemm it could fold into (DenseNet's
+/// pre-activation batch-norm after a concatenation) becomes a depthwise 1×1
+/// convolution with the same per-channel affine map: a synapse, which the
+/// conversion knows.
+struct StandaloneToDepthwiseConv : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    Operation *producer = bn.getInput().getDefiningOp();
+    if (producer && isa<Conv2DOp, GemmOp>(producer) && producer->hasOneUse())
+      return rewriter.notifyMatchFailure(bn, "folds into its producer");
+    auto type = cast<RankedTensorType>(bn.getInput().getType());
+    if (type.getRank() != 4 || type.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(bn, "not N×C×H×W with static C");
+    auto affine = batchNormAffine(bn);
+    if (!affine)
+      return rewriter.notifyMatchFailure(bn, "statistics are not constants");
+    int64_t c = type.getDimSize(1);
+    Location loc = bn.getLoc();
+    Value weight = createF32Constant(rewriter, loc, {c, 1, 1, 1}, affine->k);
+    Value bias = createF32Constant(rewriter, loc, {c}, affine->d);
+    auto conv = Conv2DOp::create(
+        rewriter, loc, bn.getType(), bn.getInput(), weight, bias,
+        rewriter.getDenseI64ArrayAttr({1, 1}),
+        rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}),
+        rewriter.getDenseI64ArrayAttr({1, 1}), rewriter.getI64IntegerAttr(c));
+    rewriter.replaceOp(bn, conv.getResult());
+    return success();
+  }
+};
+
 struct NNFoldBatchNormPass
     : snnmlir::impl::NNFoldBatchNormBase<NNFoldBatchNormPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldIntoConv, FoldIntoGemm, FoldInputNormalization>(
         &getContext());
+    // Only where the folds above do not apply (a lower benefit).
+    patterns.add<StandaloneToDepthwiseConv>(&getContext(), /*benefit=*/0);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

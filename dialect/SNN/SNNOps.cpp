@@ -136,15 +136,17 @@ LogicalResult AddOp::verify() {
 LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError() << "expects at least one input";
-  Type first = getInputs().front().getType();
-  for (Value v : getInputs())
-    if (v.getType().getTypeID() != first.getTypeID())
-      return emitOpError() << "inputs must be the same kind of train, got "
-                           << first << " and " << v.getType();
-  if (getOutput().getType().getTypeID() != first.getTypeID())
-    return emitOpError() << "result must be the same kind of train as the "
-                            "inputs, got "
-                         << getOutput().getType();
+  // Spikes join into spikes; any current makes the result a current (a
+  // spike is one unit of current).
+  bool allSpikes = llvm::all_of(getInputs(), [](Value v) {
+    return isa<SpikesType>(v.getType());
+  });
+  if (allSpikes != isa<SpikesType>(getOutput().getType()))
+    return emitOpError() << "the result must be "
+                         << (allSpikes ? "spikes when every input is spikes"
+                                       : "a current when an input is a "
+                                         "current")
+                         << ", got " << getOutput().getType();
   ArrayRef<int64_t> shape = shapeOf(getInputs().front());
   int64_t rank = shape.size();
   auto axis = normalizeAxis(*this, "axis", getAxis(), rank);

@@ -183,8 +183,10 @@ def SNN_ConcatOp : SNN_Op<"concat", [Pure]> {
     At every step, the step tensors of the inputs joined along `axis`
     (negative counts from the end; channels, dimension 1, in the CNNs that
     need it): a neuron of the result is the neuron of one input, so spikes
-    stay spikes. All inputs are the same kind of train and agree in every
-    dimension but `axis`; the result is that kind of train.
+    stay spikes. Inputs agree in every dimension but `axis`. The result is
+    spikes when every input is spikes, else a current (DenseNet joins conv
+    outputs with pooled spikes: a spike is one unit of current, and
+    threshold balancing keeps per-channel units).
   }];
   let arguments = (ins Variadic<SNN_Train>:$inputs, I64Attr:$axis);
   let results = (outs SNN_Train:$output);

@@ -109,22 +109,6 @@ func.func @converted(%x: tensor<?x4xf32>) -> tensor<?x3xf32>
 
 // -----
 
-// A concat of spikes with a current mixes units.
-func.func @concat_mixed(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32> {
-  %w = nn.constant dense<0.1> : tensor<2x2x3x3xf32>
-  %c0 = nn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
-      : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32>
-  %r0 = nn.relu %c0 : tensor<1x2x4x4xf32>
-  %c1 = nn.conv2d %r0, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
-      : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32>
-  // expected-error @+1 {{has no spiking form: it joins spikes with currents; put a ReLU after every branch}}
-  %j = nn.concat %r0, %c1 {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
-  %r = nn.relu %j : tensor<1x4x4x4xf32>
-  return %r : tensor<1x4x4x4xf32>
-}
-
-// -----
-
 func.func @concat_batch(%x: tensor<1x2xf32>) -> tensor<2x2xf32> {
   %w = nn.constant dense<0.1> : tensor<2x2xf32>
   %g = nn.gemm %x, %w : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>

@@ -89,6 +89,25 @@ func.func @concat(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32> {
 
 // -----
 
+// DenseNet joins conv outputs (currents) with pooled spikes: a current.
+// CHECK-LABEL: func.func @concat_mixed
+// CHECK: %[[S:.*]] = snn.if
+// CHECK: %[[C:.*]] = snn.conv2d %[[S]]
+// CHECK: snn.concat %[[S]], %[[C]] {axis = 1 : i64} : !snn.spikes<1x2x4x4>, !snn.current<1x2x4x4> -> !snn.current<1x4x4x4>
+func.func @concat_mixed(%x: tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %w = nn.constant dense<0.1> : tensor<2x2x3x3xf32>
+  %c0 = nn.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32>
+  %r0 = nn.relu %c0 : tensor<1x2x4x4xf32>
+  %c1 = nn.conv2d %r0, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32>
+  %j = nn.concat %r0, %c1 {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %r = nn.relu %j : tensor<1x4x4x4xf32>
+  return %r : tensor<1x4x4x4xf32>
+}
+
+// -----
+
 // ShuffleNet: x.chunk(2, 1) slices the channels, the channel shuffle
 // (reshape, transpose, reshape) permutes them: output channel j·g + i is
 // input channel i·(C/g) + j.

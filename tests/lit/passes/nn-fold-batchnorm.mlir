@@ -46,10 +46,15 @@ func.func @gemm(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
 
 // -----
 
-// Not folded: the conv result has a second use, or the statistics are not
-// constants.
+// Not folded into the conv: its result has a second use (the batch-norm
+// becomes a 1×1 depthwise conv of its own, k = 1/√(1 + 1e-5)), or the
+// statistics are not constants (kept).
 // CHECK-LABEL: func.func @kept
-// CHECK-COUNT-2: nn.batch_norm
+// CHECK-DAG: %[[K:.*]] = nn.constant dense<0.999994993> : tensor<1x1x1x1xf32>
+// CHECK-DAG: %[[C:.*]] = nn.conv2d %arg0
+// CHECK: nn.conv2d %[[C]], %[[K]]
+// CHECK-COUNT-1: nn.batch_norm
+// CHECK-NOT: nn.batch_norm
 func.func @kept(%x: tensor<1x1x2x2xf32>, %s: tensor<1xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) {
   %w = nn.constant dense<1.0> : tensor<1x1x1x1xf32>
   %p = nn.constant dense<1.0> : tensor<1xf32>
@@ -97,4 +102,26 @@ func.func @padded_kept(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
   %c = nn.conv2d %a, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
       : (tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x4x4xf32>
   return %c : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// DenseNet's pre-activation batch-norm after a concatenation has no conv to
+// fold into: it becomes a depthwise 1×1 convolution with the same affine map
+// (k = scale/√(var+ε) = 2, d = bias − k·mean = 1 − 2·0.5 = 0).
+// CHECK-LABEL: func.func @standalone
+// CHECK-DAG: %[[W:.*]] = nn.constant dense<2.000000e+00> : tensor<4x1x1x1xf32>
+// CHECK-DAG: %[[B:.*]] = nn.constant dense<0.000000e+00> : tensor<4xf32>
+// CHECK-DAG: %[[J:.*]] = nn.concat
+// CHECK: nn.conv2d %[[J]], %[[W]], %[[B]] {dilations = array<i64: 1, 1>, group = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+// CHECK-NOT: nn.batch_norm
+func.func @standalone(%a: tensor<?x2x3x3xf32>, %b: tensor<?x2x3x3xf32>) -> tensor<?x4x3x3xf32> {
+  %j = nn.concat %a, %b {axis = 1 : i64} : (tensor<?x2x3x3xf32>, tensor<?x2x3x3xf32>) -> tensor<?x4x3x3xf32>
+  %scale = nn.constant dense<2.0> : tensor<4xf32>
+  %bias = nn.constant dense<1.0> : tensor<4xf32>
+  %mean = nn.constant dense<0.5> : tensor<4xf32>
+  %var = nn.constant dense<1.0> : tensor<4xf32>
+  %y = nn.batch_norm %j, %scale, %bias, %mean, %var {epsilon = 0.0 : f32}
+      : (tensor<?x4x3x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4x3x3xf32>
+  return %y : tensor<?x4x3x3xf32>
 }

@@ -413,7 +413,7 @@ func.func @first_spike_shape(%s: !snn.spikes<2x10>) {
 // -----
 
 func.func @concat_kinds(%a: !snn.spikes<?x4>, %b: !snn.current<?x2>) {
-  // expected-error @+1 {{inputs must be the same kind of train}}
+  // expected-error @+1 {{the result must be a current when an input is a current}}
   %s = snn.concat %a, %b {axis = 1 : i64} : !snn.spikes<?x4>, !snn.current<?x2> -> !snn.spikes<?x6>
   return
 }
