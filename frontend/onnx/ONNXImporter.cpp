@@ -35,6 +35,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 using namespace mlir;
 using namespace mlir::snnmlir;
@@ -889,6 +890,22 @@ mlir::snnmlir::importONNXModel(StringRef bytes, StringRef sourceName,
     // refuse ops we cannot import before handing the model over.
     if (failed(checkGraphStructure(model, opset, loc)))
       return nullptr;
+    // The converter copies the whole model through its IR (several times
+    // for a model of hundreds of MB), and inference needs no weights: large
+    // float initializers lend their bytes to a side table meanwhile (moved,
+    // not copied) and get them back by name afterwards.
+    std::unordered_map<std::string, std::string> weights;
+    for (auto &init : *model.mutable_graph()->mutable_initializer())
+      if (init.data_type() == onnx::TensorProto::FLOAT &&
+          init.raw_data().size() >= (size_t(1) << 16)) {
+        weights[init.name()].swap(*init.mutable_raw_data());
+        init.clear_raw_data();
+      }
+    auto restoreWeights = [&] {
+      for (auto &init : *model.mutable_graph()->mutable_initializer())
+        if (auto it = weights.find(init.name()); it != weights.end())
+          init.mutable_raw_data()->swap(it->second);
+    };
     if (opset != options.targetOpset) {
       try {
         model = onnx::version_conversion::ConvertVersion(
@@ -905,6 +922,7 @@ mlir::snnmlir::importONNXModel(StringRef bytes, StringRef sourceName,
                                           /*data_prop=*/true);
     onnx::shape_inference::InferShapes(
         model, onnx::OpSchemaRegistry::Instance(), inference);
+    restoreWeights();
   } catch (const std::exception &e) {
     emitError(loc) << "invalid ONNX model: " << firstLines(e.what());
     return nullptr;
