@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes one target with libFuzzer for SECONDS (default 60):
 #   scripts/fuzz.sh TARGET [SECONDS] [extra libFuzzer flags...]
-# TARGET: import-onnx, idx, events, checkpoint or bridge (tests/fuzz/).
+# TARGET: import-onnx, idx, events, checkpoint, bridge or image (tests/fuzz/).
 # Builds an AddressSanitizer + UndefinedBehaviorSanitizer + libFuzzer build
 # with Debian's clang-22 in build-fuzz/, seeds it (tests/fuzz/seeds/TARGET;
 # the importer also with ONNX's node-test models and our text fixtures) and
@@ -14,8 +14,8 @@ target=${1:?usage: scripts/fuzz.sh TARGET [SECONDS] [libFuzzer flags...]}
 seconds=${2:-60}
 shift $(($# >= 2 ? 2 : 1))
 case $target in
-import-onnx | idx | events | checkpoint | bridge) ;;
-*) echo "unknown target '$target' (import-onnx, idx, events, checkpoint, bridge)" >&2; exit 2 ;;
+import-onnx | idx | events | checkpoint | bridge | image) ;;
+*) echo "unknown target '$target' (import-onnx, idx, events, checkpoint, bridge, image)" >&2; exit 2 ;;
 esac
 SNN_DEPS_EXTRA="clang-22 libfuzzer-22-dev libclang-rt-22-dev" bash scripts/deps.sh
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true

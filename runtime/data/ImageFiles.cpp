@@ -77,6 +77,22 @@ std::string tooLarge(const std::string &name, int64_t w, int64_t h) {
          std::to_string(kMaxImagePixels) + " pixels)";
 }
 
+/// "" when a file of `bytes` bytes can hold a w×h image, else a message.
+/// Deflate expands at most 1032:1 and a 1-bit PNG packs 8 pixels per byte;
+/// a JPEG needs at least a few bits per 8×8 block: no real file holds more
+/// than ~8,300 pixels per byte. A header claiming more is refused before
+/// its pixels are allocated (bounded memory for bounded input).
+std::string checkClaim(const std::string &name, const char *kind, int64_t w,
+                       int64_t h, size_t bytes) {
+  if (w * h > kMaxImagePixels)
+    return tooLarge(name, w, h);
+  if (w * h > 8300 * int64_t(bytes) + (int64_t(1) << 20))
+    return name + ": corrupt " + kind + " (a " + std::to_string(w) + "×" +
+           std::to_string(h) + " image cannot fit in " +
+           std::to_string(bytes) + " bytes)";
+  return "";
+}
+
 /// PIL's RGB to L: ITU-R 601-2 luma in 16-bit fixed point.
 uint8_t luma(const uint8_t *rgb) {
   return uint8_t((rgb[0] * 19595u + rgb[1] * 38470u + rgb[2] * 7471u +
@@ -92,9 +108,11 @@ std::string decodePNG(const uint8_t *bytes, size_t size,
   image.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_memory(&image, bytes, size))
     return name + ": corrupt PNG (" + image.message + ")";
-  if (int64_t(image.width) * image.height > kMaxImagePixels) {
+  if (std::string e =
+          checkClaim(name, "PNG", image.width, image.height, size);
+      !e.empty()) {
     png_image_free(&image);
-    return tooLarge(name, image.width, image.height);
+    return e;
   }
   // Read with alpha and drop it (libpng would compose it onto a
   // background; PIL's convert drops it); colour to gray with PIL's luma.
@@ -160,9 +178,12 @@ std::string decodeJPEG(const uint8_t *bytes, size_t size,
   jpeg_create_decompress(&info);
   jpeg_mem_src(&info, bytes, static_cast<unsigned long>(size));
   jpeg_read_header(&info, TRUE);
-  if (int64_t(info.image_width) * info.image_height > kMaxImagePixels) {
+  if (int64_t(info.image_width) * info.image_height > kMaxImagePixels ||
+      int64_t(info.image_width) * info.image_height >
+          8300 * int64_t(size) + (int64_t(1) << 20)) {
+    int64_t w = info.image_width, h = info.image_height;
     jpeg_destroy_decompress(&info);
-    return tooLarge(name, info.image_width, info.image_height);
+    return checkClaim(name, "JPEG", w, h, size);
   }
   bool cmyk = info.jpeg_color_space == JCS_CMYK ||
               info.jpeg_color_space == JCS_YCCK;
@@ -559,6 +580,12 @@ std::string openNpz(const std::string &path, std::vector<NpyArray> &out) {
           int64_t(packed), a, headerBytes);
       a.offset = int64_t(data) + headerBytes;
     } else if (method == 8) {
+      // Deflate expands at most 1032:1: a larger claim is a lie, refused
+      // before anything is allocated for it.
+      if (unpacked > packed * 1032 + 1024)
+        return label + ": corrupt zip member (" + std::to_string(packed) +
+               " compressed bytes cannot hold the " +
+               std::to_string(unpacked) + " bytes claimed)";
       if (std::string m = checkMemory(double(unpacked) + double(packed),
                                       "inflating " + label);
           !m.empty())

@@ -392,6 +392,19 @@ TEST(ImageData, BadFilesNameTheFileAndTheProblem) {
   writeBytes(f.dir + "/bad.npz", npz);
   e = openError("npz:" + f.dir + "/bad.npz", input);
   EXPECT_TRUE(contains(e, "bad.npz") && contains(e, "corrupt")) << e;
+  // A deflated member claiming more than deflate can expand to (a zip bomb
+  // or a lie): refused before the allocation.
+  std::vector<uint8_t> bomb = readBytes(f.dir + "/deflated.npz");
+  for (size_t i = 0; i + 28 < bomb.size(); ++i)
+    if (bomb[i] == 0x50 && bomb[i + 1] == 0x4b && bomb[i + 2] == 1 &&
+        bomb[i + 3] == 2) { // central directory entry: uncompressed size
+      bomb[i + 24] = bomb[i + 25] = bomb[i + 26] = 0xff;
+      bomb[i + 27] = 0x7f;
+      break;
+    }
+  writeBytes(f.dir + "/bomb.npz", bomb);
+  e = openError("npz:" + f.dir + "/bomb.npz", input);
+  EXPECT_TRUE(contains(e, "bomb.npz") && contains(e, "cannot hold")) << e;
   // Unknown kinds and missing folders.
   e = openError("tfrecord:" + f.dir, input);
   EXPECT_TRUE(contains(e, "unknown data set kind 'tfrecord:'")) << e;
