@@ -184,17 +184,20 @@ std::string transform(RawImage raw, const ImagePreprocess &pre,
     raw.channels = C;
   }
   int64_t H = raw.height, W = raw.width;
+  if (H <= 0 || W <= 0)
+    return name + ": an empty image (" + hwText(H, W) + ")";
   if (pre.resize > 0) {
-    int64_t nh, nw;
-    if (H <= W) {
-      nh = pre.resize;
-      nw = int64_t(double(pre.resize) * double(W) / double(H));
-    } else {
-      nw = pre.resize;
-      nh = int64_t(double(pre.resize) * double(H) / double(W));
-    }
-    nh = std::max<int64_t>(nh, 1);
-    nw = std::max<int64_t>(nw, 1);
+    // Sizes in double first: a long, thin image can ask for a huge one.
+    double dh = H <= W ? double(pre.resize)
+                       : double(pre.resize) * double(H) / double(W);
+    double dw = H <= W ? double(pre.resize) * double(W) / double(H)
+                       : double(pre.resize);
+    if (dh * dw > double(kMaxImagePixels))
+      return name + ": resizing a " + hwText(H, W) + " image to a shorter "
+             "side of " + std::to_string(pre.resize) + " makes more than " +
+             std::to_string(kMaxImagePixels) + " pixels";
+    int64_t nh = std::max<int64_t>(int64_t(dh), 1),
+            nw = std::max<int64_t>(int64_t(dw), 1);
     if (nh != H || nw != W) {
       // Horizontal pass, then vertical, each rounded to 8 bits for 8-bit
       // data (as PIL does).
@@ -288,6 +291,8 @@ Shape outputShape(const ImagePreprocess &pre, const Target &t, int64_t C,
   if (pre.resize > 0) {
     if (t.height > 0) // the default crop
       return {c, t.height, t.width};
+    if (H <= 0 || W <= 0)
+      return {c, H, W}; // refused image by image
     if (H <= W)
       return {c, pre.resize, int64_t(double(pre.resize) * W / H)};
     return {c, int64_t(double(pre.resize) * H / W), pre.resize};
@@ -677,6 +682,9 @@ std::string openArrays(const std::string &spec, NpyArray images,
                          "array is " +
            formatShape(s);
   }
+  if (set->C <= 0 || set->H <= 0 || set->W <= 0)
+    return images.name + ": images of shape " + formatShape(s) +
+           " have no pixels";
   if (std::string e = readLabels(labelArray, set->labels_); !e.empty())
     return e;
   if (int64_t(set->labels_.size()) != s[0])
