@@ -259,9 +259,9 @@ void BalancePass::runOnOperation() {
   }
   pre.mean.assign(mean.begin(), mean.end());
   pre.std.assign(std.begin(), std.end());
-  if (!normalize.empty() && !snnrt::namedNormalization(normalize, pre))
-    bad = "normalize must be imagenet, cifar10 or none, not '" + normalize +
-          "'";
+  if (!normalize.empty())
+    if (std::string e = snnrt::setNormalization(normalize, pre); !e.empty())
+      bad = e;
   if (channelOrder != "rgb" && channelOrder != "bgr")
     bad = "channel-order must be rgb or bgr, not '" + channelOrder + "'";
   pre.bgr = channelOrder == "bgr";

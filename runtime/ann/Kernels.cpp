@@ -1193,7 +1193,7 @@ std::string reduceMean(const std::vector<int64_t> &axes, bool keepdims,
              std::to_string(rank);
     reduced[size_t(a < 0 ? a + rank : a)] = true;
   }
-  Shape kept, outShape;
+  Shape outShape;
   for (int64_t d = 0; d < rank; ++d) {
     if (!reduced[size_t(d)])
       outShape.push_back(x.dim(d));

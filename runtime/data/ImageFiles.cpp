@@ -170,7 +170,6 @@ std::string decodeJPEG(const uint8_t *bytes, size_t size,
   err.manager.emit_message = jpegWarning;
   // Nothing with a destructor may be created between setjmp and longjmp.
   std::vector<uint8_t> row;
-  std::vector<uint8_t> *pixels = &out.pixels;
   if (setjmp(err.jump)) {
     jpeg_destroy_decompress(&info);
     return name + ": corrupt JPEG (" + err.message + ")";
@@ -197,11 +196,11 @@ std::string decodeJPEG(const uint8_t *bytes, size_t size,
   out.width = info.output_width;
   out.channels = channels;
   row.assign(size_t(out.width) * in, 0);
-  pixels->resize(size_t(out.height * out.width * channels));
+  out.pixels.resize(size_t(out.height * out.width * channels));
   for (int64_t y = 0; info.output_scanline < info.output_height; ++y) {
     JSAMPROW rows[1] = {row.data()};
     jpeg_read_scanlines(&info, rows, 1);
-    uint8_t *dst = pixels->data() + y * out.width * channels;
+    uint8_t *dst = out.pixels.data() + y * out.width * channels;
     for (int64_t x = 0; x < out.width; ++x) {
       const uint8_t *s = row.data() + x * in;
       uint8_t rgb[3];
@@ -463,24 +462,26 @@ uint64_t le64(const uint8_t *p) {
 
 std::string openNpy(const std::string &path, NpyArray &out) {
   out = NpyArray();
-  out.path = out.name = path;
-  ReadOnlyFile f;
-  if (std::string e = f.open(path); !e.empty())
+  out.name = path;
+  auto f = std::make_shared<ReadOnlyFile>();
+  if (std::string e = f->open(path); !e.empty())
     return e;
   int64_t headerBytes = 0;
   std::string e = parseNpyHeader(
       path,
-      [&](int64_t at, size_t n, void *dst) { return f.readAt(at, dst, n); },
-      f.size, out, headerBytes);
+      [&](int64_t at, size_t n, void *dst) { return f->readAt(at, dst, n); },
+      f->size, out, headerBytes);
   out.offset = headerBytes;
+  out.file = std::move(f);
   return e;
 }
 
 std::string openNpz(const std::string &path, std::vector<NpyArray> &out) {
   out.clear();
-  ReadOnlyFile f;
-  if (std::string e = f.open(path); !e.empty())
+  auto file = std::make_shared<ReadOnlyFile>();
+  if (std::string e = file->open(path); !e.empty())
     return e;
+  const ReadOnlyFile &f = *file;
   int64_t size = f.size;
   // The end of central directory record: in the last 64 KiB + 22 bytes.
   int64_t tail = std::min<int64_t>(size, 65536 + 22);
@@ -567,7 +568,6 @@ std::string openNpz(const std::string &path, std::vector<NpyArray> &out) {
              " bytes claimed, " + std::to_string(size - int64_t(data)) +
              " left)";
     NpyArray a;
-    a.path = path;
     a.name = label;
     int64_t headerBytes = 0;
     std::string err;
@@ -579,6 +579,7 @@ std::string openNpz(const std::string &path, std::vector<NpyArray> &out) {
           },
           int64_t(packed), a, headerBytes);
       a.offset = int64_t(data) + headerBytes;
+      a.file = file;
     } else if (method == 8) {
       // Deflate expands at most 1032:1: a larger claim is a lie, refused
       // before anything is allocated for it.
@@ -658,11 +659,8 @@ std::string readNpyBytes(const NpyArray &a, int64_t first, int64_t count,
            std::to_string(first + count) + " lie outside the array";
   size_t bytes = size_t(count) * size_t(a.itemSize);
   int64_t at = a.offset + first * a.itemSize;
-  if (!a.path.empty() && a.inflated.empty()) {
-    ReadOnlyFile f;
-    if (std::string e = f.open(a.path); !e.empty())
-      return e;
-    if (!f.readAt(at, out, bytes))
+  if (a.file) {
+    if (!a.file->readAt(at, out, bytes))
       return a.name + ": read error (the file changed since it was opened?)";
     return "";
   }

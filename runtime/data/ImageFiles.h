@@ -11,6 +11,7 @@
 #define SNN_MLIR_RUNTIME_DATA_IMAGEFILES_H
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -65,12 +66,14 @@ std::string encodeJPEG(const DecodedImage &image, int quality,
 /// little-endian, C-ordered elements start. The elements are read on
 /// demand (readNpyElements), so an array larger than memory can be used.
 struct NpyArray {
-  std::string path;  // the file holding the elements
+  /// The open file holding the elements (shared by the members of an
+  /// .npz); null for a compressed member, whose elements are `inflated`.
+  std::shared_ptr<const ReadOnlyFile> file;
   std::string name;  // for messages: "FILE" or "FILE:MEMBER"
   char kind = 0;     // 'u' unsigned, 'i' signed, 'f' float, 'b' bool
   int itemSize = 0;  // bytes per element
   std::vector<int64_t> shape;
-  int64_t offset = 0;             // of the first element in `path`
+  int64_t offset = 0;             // of the first element in `file`
   std::vector<uint8_t> inflated;  // elements of a compressed npz member
   int64_t elements() const;
   /// "uint8", "float32", "int64", ... as NumPy names it.

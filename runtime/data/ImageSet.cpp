@@ -26,20 +26,19 @@ const char *const kImageDataHelp =
     "npy:IMAGES.npy,LABELS.npy or npz:FILE (uint8 or float32; N×C×H×W, "
     "N×H×W×C or N×H×W)";
 
-bool namedNormalization(const std::string &name, ImagePreprocess &pre) {
+std::string setNormalization(const std::string &name, ImagePreprocess &pre) {
+  if (name != "imagenet" && name != "cifar10" && name != "none")
+    return "normalize must be imagenet, cifar10 or none, not '" + name + "'";
+  if (!pre.mean.empty() || !pre.std.empty())
+    return "normalize and mean/std exclude each other";
   if (name == "imagenet") {
     pre.mean = {0.485f, 0.456f, 0.406f};
     pre.std = {0.229f, 0.224f, 0.225f};
   } else if (name == "cifar10") {
     pre.mean = {0.4914f, 0.4822f, 0.4465f};
     pre.std = {0.2470f, 0.2435f, 0.2616f};
-  } else if (name == "none") {
-    pre.mean.clear();
-    pre.std.clear();
-  } else {
-    return false;
   }
-  return true;
+  return "";
 }
 
 std::string checkPreprocess(const ImagePreprocess &pre) {
@@ -367,7 +366,6 @@ public:
 class NpyImageSet : public ImageSet {
 public:
   NpyArray images;
-  std::shared_ptr<ReadOnlyFile> file;
   bool nhwc = false;
   int64_t C = 1, H = 0, W = 0;
   ImagePreprocess pre;
@@ -380,22 +378,10 @@ public:
     raw.height = H;
     raw.width = W;
     raw.bytes = images.kind == 'u' && images.itemSize == 1;
-    std::vector<uint8_t> bytes(static_cast<size_t>(per * images.itemSize));
-    int64_t at = images.offset + index * per * images.itemSize;
-    if (images.inflated.empty()) {
-      if (!file->readAt(at, bytes.data(), bytes.size()))
-        return images.name + ": sample " + std::to_string(index) +
-               ": read error (the file changed since it was opened?)";
-    } else {
-      std::memcpy(bytes.data(), images.inflated.data() + at, bytes.size());
-    }
     std::vector<float> v(static_cast<size_t>(per));
-    if (raw.bytes) {
-      for (int64_t i = 0; i < per; ++i)
-        v[size_t(i)] = bytes[size_t(i)];
-    } else {
-      std::memcpy(v.data(), bytes.data(), bytes.size()); // float32, LE host
-    }
+    if (std::string e = readNpyElements(images, index * per, per, v.data());
+        !e.empty())
+      return e + " (sample " + std::to_string(index) + ")";
     if (nhwc) {
       raw.values.resize(size_t(per));
       for (int64_t y = 0; y < H; ++y)
@@ -691,11 +677,6 @@ std::string openArrays(const std::string &spec, NpyArray images,
     return images.name + " has " + std::to_string(s[0]) + " images but " +
            labelArray.name + " has " + std::to_string(set->labels_.size()) +
            " labels";
-  if (images.inflated.empty()) {
-    set->file = std::make_shared<ReadOnlyFile>();
-    if (std::string e = set->file->open(images.path); !e.empty())
-      return e;
-  }
   set->pre = pre;
   set->target = target;
   set->shape_ = outputShape(pre, target, set->C, set->H, set->W);

@@ -49,8 +49,9 @@ struct ImagePreprocess {
   std::string layout = "auto";
 };
 
-/// Named mean/std sets: "imagenet", "cifar10" and "none"; false if unknown.
-bool namedNormalization(const std::string &name, ImagePreprocess &pre);
+/// Sets mean and std to a named set: "imagenet", "cifar10" or "none".
+/// "" or a message: an unknown name, or a mean or std given as well.
+std::string setNormalization(const std::string &name, ImagePreprocess &pre);
 
 /// "" or a message for options that cannot work (a negative size, a std of
 /// 0, a bad layout).

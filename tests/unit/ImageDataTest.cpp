@@ -267,7 +267,11 @@ TEST(ImageData, PreprocessingAsTorchvision) {
   std::string spec = "npy:" + f.dir + "/nchw.npy," + f.dir + "/labels.npy";
   // Normalize and BGR order.
   ImagePreprocess pre;
-  ASSERT_TRUE(namedNormalization("imagenet", pre));
+  ASSERT_EQ(setNormalization("imagenet", pre), "");
+  ImagePreprocess both = pre;
+  EXPECT_EQ(setNormalization("cifar10", both),
+            "normalize and mean/std exclude each other");
+  EXPECT_NE(setNormalization("coco", both), "");
   pre.bgr = true;
   Tensor x = loadAll(spec, {-1, 3, 32, 32}, labels, pre);
   ASSERT_EQ(x.shape, (Shape{kN, 3, 32, 32}));

@@ -224,14 +224,12 @@ void addImageOptions(CLI::App *cmd, ImageCliOptions &o) {
 bool imagePreprocess(const ImageCliOptions &o, snnrt::ImagePreprocess &pre) {
   pre = o.pre;
   pre.bgr = o.channelOrder == "bgr";
-  if (!o.normalize.empty()) {
-    if (!pre.mean.empty() || !pre.std.empty()) {
-      llvm::errs() << "snn-run: --normalize and --mean/--std exclude each "
-                      "other\n";
+  if (!o.normalize.empty())
+    if (std::string e = snnrt::setNormalization(o.normalize, pre);
+        !e.empty()) {
+      llvm::errs() << "snn-run: " << e << "\n";
       return false;
     }
-    snnrt::namedNormalization(o.normalize, pre);
-  }
   if (!o.crop.empty()) {
     std::string h = o.crop, w = o.crop;
     size_t x = o.crop.find_first_of("x×");

@@ -7,6 +7,8 @@
 // RUN: snn-opt %s --snn-threshold-balance="data=%t samples=2 percentile=100 per-channel=true scale=0.5" | FileCheck %s --check-prefix=CHANNEL
 // RUN: not snn-opt %s --snn-threshold-balance="data=%t/missing" 2>&1 | FileCheck %s --check-prefix=NODATA
 // RUN: not snn-opt %s --snn-threshold-balance="data=%t method=guess" 2>&1 | FileCheck %s --check-prefix=METHOD
+// RUN: not snn-opt %s --snn-threshold-balance="data=%t normalize=imagenet mean=0.5" 2>&1 | FileCheck %s --check-prefix=NORMALIZE
+// RUN: not snn-opt %s --snn-threshold-balance="data=%t channel-order=grb" 2>&1 | FileCheck %s --check-prefix=ORDER
 
 // The hidden layer copies pixels 0 and 1: ANN activations {0, 1} and
 // {128/255, 0}. Per layer, λ = max = 1: threshold 1, and each hidden spike
@@ -23,6 +25,8 @@
 
 // NODATA: error: snn-threshold-balance: {{.*}}missing: no such folder
 // METHOD: error: snn-threshold-balance: method must be 'activation' or 'spike', got 'guess'
+// NORMALIZE: error: snn-threshold-balance: normalize and mean/std exclude each other
+// ORDER: error: snn-threshold-balance: channel-order must be rgb or bgr, not 'grb'
 
 func.func @main(%x: tensor<?x4xf32>) -> tensor<?x2xf32>
     attributes {snn.time = #snn.discrete<timesteps = 8>} {
