@@ -280,18 +280,27 @@ LogicalResult FunctionConverter::convertDense(Operation *op, Value input,
   if (!in)
     return refuse(op, "its input does not depend on the network input");
   auto wType = cast<RankedTensorType>(weight.getType());
-  auto w = nn::getConstantFloats(weight);
+  auto w = nn::getConstantFloatsRef(weight);
+  std::optional<std::vector<float>> copied;
+  if (!w && (copied = nn::getConstantFloats(weight)))
+    w = ArrayRef<float>(*copied);
   if (!w || wType.getRank() != 2 || shapeOf(input).size() != 2)
     return refuse(op, "only 2-D inputs times constant 2-D weights become "
                       "dense synapses");
-  // snn.dense takes an M×K weight (out × in).
+  // snn.dense takes an M×K weight (out × in): PyTorch's Linear exports one
+  // (Gemm with transB), used as it is; others are transposed and scaled.
   int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
   int64_t m = transposeWeight ? cols : rows, k = transposeWeight ? rows : cols;
-  SmallVector<float> dense(m * k);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < k; ++j)
-      dense[i * k + j] =
-          alpha * (*w)[transposeWeight ? j * cols + i : i * cols + j];
+  Value weightConst = weight;
+  if (transposeWeight || alpha != 1.0f) {
+    std::vector<float> dense(m * k);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < k; ++j)
+        dense[i * k + j] =
+            alpha * (*w)[transposeWeight ? j * cols + i : i * cols + j];
+    weightConst =
+        nn::createF32Constant(b, op->getLoc(), {m, k}, std::move(dense));
+  }
 
   // Bias: Gemm's C (1-D or 1×N), or a following add of a constant vector.
   SmallVector<float> biasData;
@@ -319,7 +328,6 @@ LogicalResult FunctionConverter::convertDense(Operation *op, Value input,
     }
   }
   Location loc = op->getLoc();
-  Value weightConst = nn::createF32Constant(b, loc, {m, k}, dense);
   Value biasConst =
       biasData.empty() ? Value() : nn::createF32Constant(b, loc, {m}, biasData);
   trains[result] = snn::DenseOp::create(b, loc, currentType(result), in,

@@ -52,19 +52,21 @@ struct FoldIntoConv : OpRewritePattern<BatchNormOp> {
     auto w = getConstantFloats(conv.getWeight());
     if (!affine || !w)
       return rewriter.notifyMatchFailure(bn, "weights are not constants");
-    std::optional<SmallVector<float>> b;
+    std::optional<std::vector<float>> b;
     if (conv.getBias() && !(b = getConstantFloats(conv.getBias())))
       return rewriter.notifyMatchFailure(bn, "bias is not a constant");
     auto wType = cast<RankedTensorType>(conv.getWeight().getType());
     int64_t m = wType.getDimSize(0), per = wType.getNumElements() / m;
-    SmallVector<float> newW(*w), newB(m);
+    std::vector<float> newW = std::move(*w);
+    SmallVector<float> newB(m);
     for (int64_t o = 0; o < m; ++o) {
       for (int64_t i = 0; i < per; ++i)
         newW[o * per + i] *= affine->k[o];
       newB[o] = affine->k[o] * (b ? (*b)[o] : 0.0f) + affine->d[o];
     }
     Location loc = bn.getLoc();
-    Value weight = createF32Constant(rewriter, loc, wType.getShape(), newW);
+    Value weight =
+        createF32Constant(rewriter, loc, wType.getShape(), std::move(newW));
     Value bias = createF32Constant(rewriter, loc, {m}, newB);
     auto folded = Conv2DOp::create(
         rewriter, rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()}),
@@ -103,7 +105,8 @@ struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
     }
     float alpha = gemm.getAlpha().convertToFloat();
     float beta = gemm.getBeta().convertToFloat();
-    SmallVector<float> newB(*bData), newC(n);
+    std::vector<float> newB = std::move(*bData);
+    SmallVector<float> newC(n);
     for (int64_t j = 0; j < n; ++j) {
       float scale = affine->k[j] * alpha;
       for (int64_t i = 0; i < k; ++i)
@@ -111,7 +114,8 @@ struct FoldIntoGemm : OpRewritePattern<BatchNormOp> {
       newC[j] = affine->k[j] * beta * c[j] + affine->d[j];
     }
     Location loc = bn.getLoc();
-    Value b = createF32Constant(rewriter, loc, bType.getShape(), newB);
+    Value b =
+        createF32Constant(rewriter, loc, bType.getShape(), std::move(newB));
     Value cNew = createF32Constant(rewriter, loc, {n}, newC);
     auto folded = GemmOp::create(
         rewriter, rewriter.getFusedLoc({gemm.getLoc(), bn.getLoc()}),
@@ -141,7 +145,9 @@ std::optional<SmallVector<float>> perChannel(Value v, int64_t channels,
   for (auto [i, d] : llvm::enumerate(shape))
     if (d == channels)
       axis += int64_t(i);
-  return axis == 1 ? std::optional(*data) : std::nullopt;
+  if (axis != 1)
+    return std::nullopt;
+  return SmallVector<float>(data->begin(), data->end());
 }
 
 /// conv(div(sub(x, m), s)) → conv'(x): W'[o, c] = W[o, c] / s[c] and
@@ -186,11 +192,12 @@ struct FoldInputNormalization : OpRewritePattern<Conv2DOp> {
         cast<RankedTensorType>(conv.getInput().getType()).getShape())
       return rewriter.notifyMatchFailure(conv, "normalisation broadcasts");
     auto w = getConstantFloats(conv.getWeight());
-    std::optional<SmallVector<float>> b;
+    std::optional<std::vector<float>> b;
     if (!w || (conv.getBias() && !(b = getConstantFloats(conv.getBias()))))
       return rewriter.notifyMatchFailure(conv, "weights are not constants");
     int64_t per = wType.getNumElements() / m, k = per / c;
-    SmallVector<float> newW(*w), newB(m);
+    std::vector<float> newW = std::move(*w);
+    SmallVector<float> newB(m);
     for (int64_t o = 0; o < m; ++o) {
       double shift = 0.0;
       for (int64_t ch = 0; ch < c; ++ch)
@@ -202,7 +209,8 @@ struct FoldInputNormalization : OpRewritePattern<Conv2DOp> {
       newB[o] = float((b ? (*b)[o] : 0.0f) - shift);
     }
     Location loc = conv.getLoc();
-    Value weight = createF32Constant(rewriter, loc, wType.getShape(), newW);
+    Value weight =
+        createF32Constant(rewriter, loc, wType.getShape(), std::move(newW));
     Value bias = createF32Constant(rewriter, loc, {m}, newB);
     rewriter.replaceOpWithNewOp<Conv2DOp>(
         conv, conv.getType(), in, weight, bias, conv.getStridesAttr(),

@@ -365,27 +365,72 @@ LogicalResult ConstantOp::verify() {
                           "a constant on purpose)";
 }
 
-std::optional<SmallVector<float>> mlir::nn::getConstantFloats(Value v) {
+std::optional<std::vector<float>> mlir::nn::getConstantFloats(Value v) {
+  auto c = v.getDefiningOp<ConstantOp>();
+  if (!c)
+    return std::nullopt;
+  if (std::optional<ArrayRef<float>> data = getConstantFloatsRef(v))
+    return std::vector<float>(data->begin(), data->end());
+  if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue())) {
+    auto values = dense.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  return std::nullopt;
+}
+
+std::optional<ArrayRef<float>> mlir::nn::getConstantFloatsRef(Value v) {
   auto c = v.getDefiningOp<ConstantOp>();
   if (!c)
     return std::nullopt;
   Attribute value = c.getValue();
-  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
-    auto values = dense.getValues<float>();
-    return SmallVector<float>(values.begin(), values.end());
-  }
   if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(value))
-    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
-      return SmallVector<float>(data->begin(), data->end());
+    return blob.tryGetAsArrayRef();
+  if (auto dense = dyn_cast<DenseElementsAttr>(value);
+      dense && !dense.isSplat() && dense.getElementType().isF32()) {
+    ArrayRef<char> raw = dense.getRawData();
+    return ArrayRef<float>(reinterpret_cast<const float *>(raw.data()),
+                           raw.size() / sizeof(float));
+  }
   return std::nullopt;
+}
+
+ElementsAttr mlir::nn::f32ConstantAttr(RankedTensorType type,
+                                       ArrayRef<float> data,
+                                       StringRef blobName) {
+  if (data.size() * sizeof(float) <= kResourceThresholdBytes)
+    return DenseElementsAttr::get(type, data);
+  return cast<ElementsAttr>(Attribute(DenseF32ResourceElementsAttr::get(
+      type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(data))));
+}
+
+ElementsAttr mlir::nn::f32ConstantAttr(RankedTensorType type,
+                                       std::vector<float> &&data,
+                                       StringRef blobName) {
+  if (data.size() * sizeof(float) <= kResourceThresholdBytes)
+    return DenseElementsAttr::get(type, ArrayRef<float>(data));
+  auto owner = std::make_shared<std::vector<float>>(std::move(data));
+  AsmResourceBlob blob(
+      ArrayRef<char>(reinterpret_cast<const char *>(owner->data()),
+                     owner->size() * sizeof(float)),
+      alignof(float), [owner](void *, size_t, size_t) {},
+      /*dataIsMutable=*/true);
+  return cast<ElementsAttr>(Attribute(
+      DenseF32ResourceElementsAttr::get(type, blobName, std::move(blob))));
 }
 
 Value mlir::nn::createF32Constant(OpBuilder &builder, Location loc,
                                   ArrayRef<int64_t> shape,
                                   ArrayRef<float> data) {
   auto type = RankedTensorType::get(shape, builder.getF32Type());
+  return ConstantOp::create(builder, loc, type, f32ConstantAttr(type, data));
+}
+
+Value mlir::nn::createF32Constant(OpBuilder &builder, Location loc,
+                                  ArrayRef<int64_t> shape,
+                                  std::vector<float> &&data) {
+  auto type = RankedTensorType::get(shape, builder.getF32Type());
   return ConstantOp::create(builder, loc, type,
-                            DenseElementsAttr::get(type, data));
+                            f32ConstantAttr(type, std::move(data)));
 }
 
 #define GET_OP_CLASSES

@@ -13,6 +13,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <vector>
+
 #define GET_OP_CLASSES
 #include "dialect/NN/NNOps.h.inc"
 
@@ -20,11 +22,30 @@ namespace mlir::nn {
 
 /// The f32 data of `v` when it is an nn.constant (dense or dense_resource),
 /// in row-major order; nothing otherwise.
-std::optional<SmallVector<float>> getConstantFloats(Value v);
+std::optional<std::vector<float>> getConstantFloats(Value v);
 
-/// A new nn.constant holding `data` (row-major) of the given shape.
+/// The f32 data of `v` in place, without a copy, when it is an nn.constant
+/// held as a dense_resource blob or a non-splat dense attribute.
+std::optional<ArrayRef<float>> getConstantFloatsRef(Value v);
+
+/// Constants above this many bytes are dense_resource blobs (as the ONNX
+/// importer makes them): their data is not hashed, and bytecode stores it
+/// raw and aligned.
+constexpr size_t kResourceThresholdBytes = 64 * 1024;
+
+/// A new nn.constant holding `data` (row-major) of the given shape: a copy,
+/// as a dense attribute or, above kResourceThresholdBytes, a resource blob.
 Value createF32Constant(OpBuilder &builder, Location loc,
                         ArrayRef<int64_t> shape, ArrayRef<float> data);
+/// The same, taking over `data`'s storage for a large constant (no copy).
+Value createF32Constant(OpBuilder &builder, Location loc,
+                        ArrayRef<int64_t> shape, std::vector<float> &&data);
+
+/// The attribute for createF32Constant (`blobName` names a resource blob).
+ElementsAttr f32ConstantAttr(RankedTensorType type, std::vector<float> &&data,
+                             StringRef blobName = "nn_constant");
+ElementsAttr f32ConstantAttr(RankedTensorType type, ArrayRef<float> data,
+                             StringRef blobName = "nn_constant");
 
 } // namespace mlir::nn
 

@@ -17,6 +17,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,11 +32,30 @@ struct HostTensor {
   bool isInt = false;
   std::vector<float> f;
   std::vector<int64_t> i;
+  /// Large float32 initializers: the model's raw little-endian bytes, moved
+  /// out of the protobuf (not copied) and later lent to a resource blob, so
+  /// that the weights exist once in memory. `f` is empty then.
+  std::shared_ptr<std::string> raw;
 
   int64_t numElements() const;
   /// Element k as int64 (float data is truncated).
-  int64_t intAt(size_t k) const { return isInt ? i[k] : int64_t(f[k]); }
-  float floatAt(size_t k) const { return isInt ? float(i[k]) : f[k]; }
+  int64_t intAt(size_t k) const { return isInt ? i[k] : int64_t(floatAt(k)); }
+  float floatAt(size_t k) const {
+    if (isInt)
+      return float(i[k]);
+    if (!raw)
+      return f[k];
+    float v;
+    std::memcpy(&v, raw->data() + k * sizeof(float), sizeof(float));
+    return v;
+  }
+  /// The float32 elements, wherever they are held.
+  ArrayRef<float> floats() const {
+    if (raw)
+      return ArrayRef<float>(reinterpret_cast<const float *>(raw->data()),
+                             raw->size() / sizeof(float));
+    return f;
+  }
 };
 
 /// One entry of a shape vector computed from Shape ops: a known value, or
@@ -143,9 +163,11 @@ bool isSupportedOpType(StringRef opType);
 
 /// Reads a TensorProto (raw or typed fields, external data relative to
 /// `modelDir`) into host memory; fails with a message on bad sizes, types or
-/// paths.
+/// paths. With `movableRaw` (the tensor's own raw_data), a float32 tensor
+/// takes the bytes over instead of copying them.
 FailureOr<std::shared_ptr<HostTensor>>
-readTensor(const onnx::TensorProto &t, StringRef modelDir, std::string &error);
+readTensor(const onnx::TensorProto &t, StringRef modelDir, std::string &error,
+           std::string *movableRaw = nullptr);
 
 /// Bytes of a tensor's external data file (inside `modelDir` only).
 FailureOr<std::string> readExternal(const onnx::TensorProto &t,

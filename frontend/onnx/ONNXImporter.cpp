@@ -18,6 +18,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
@@ -26,6 +27,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <onnx/checker.h>
 #include <onnx/defs/parser.h>
 #include <onnx/defs/schema.h>
@@ -33,7 +35,12 @@
 #include <onnx/version_converter/convert.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <limits>
 #include <unordered_map>
 
@@ -241,27 +248,35 @@ FailureOr<Value> GraphImporter::materialize(const std::string &name,
   if (t.isInt)
     return fail("int64 tensor '" + name +
                 "' is used where a float tensor is needed");
-  auto bad = std::find_if(t.f.begin(), t.f.end(),
-                          [](float x) { return !std::isfinite(x); });
-  if (bad != t.f.end() && !options.allowNonFinite)
+  ArrayRef<float> data = t.floats();
+  auto bad = llvm::find_if(data, [](float x) { return !std::isfinite(x); });
+  if (bad != data.end() && !options.allowNonFinite)
     return fail("tensor '" + name + "' holds " +
                 (std::isnan(*bad) ? "NaN" : *bad > 0 ? "+inf" : "-inf") +
-                " at element " + Twine(bad - t.f.begin()) + " of " +
-                Twine(t.f.size()) +
+                " at element " + Twine(bad - data.begin()) + " of " +
+                Twine(data.size()) +
                 ": weights must be finite (--onnx-allow-nonfinite imports "
                 "it anyway)");
   auto type = RankedTensorType::get(t.dims, Float32Type::get(ctx));
   ElementsAttr attr;
-  if (int64_t(t.f.size() * sizeof(float)) > options.resourceThresholdBytes) {
+  if (int64_t(data.size() * sizeof(float)) > options.resourceThresholdBytes) {
     std::string key = "onnx_" + std::to_string(resourceCounter++);
-    attr = cast<ElementsAttr>(Attribute(DenseF32ResourceElementsAttr::get(
-        type, key,
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(t.f)))));
+    AsmResourceBlob blob =
+        t.raw ? AsmResourceBlob(
+                    ArrayRef<char>(t.raw->data(), t.raw->size()),
+                    alignof(float),
+                    // The blob shares the bytes the importer moved out of
+                    // the protobuf; they are freed with the last owner.
+                    [owner = t.raw](void *, size_t, size_t) {},
+                    /*dataIsMutable=*/false)
+              : HeapAsmResourceBlob::allocateAndCopyInferAlign(data);
+    attr = cast<ElementsAttr>(Attribute(
+        DenseF32ResourceElementsAttr::get(type, key, std::move(blob))));
   } else {
-    attr = DenseElementsAttr::get(type, ArrayRef<float>(t.f));
+    attr = DenseElementsAttr::get(type, data);
   }
   v.value = nn::ConstantOp::create(builder, loc, type, attr,
-                                   /*allow_nonfinite=*/bad != t.f.end());
+                                   /*allow_nonfinite=*/bad != data.end());
   return v.value;
 }
 
@@ -271,10 +286,14 @@ OwningOpRef<ModuleOp> GraphImporter::run(onnx::ModelProto &m) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
   indexInferredTypes();
 
-  // Initializers: host constants.
-  for (const auto &init : graph.initializer()) {
+  // Initializers: host constants. Those that will become resource blobs
+  // keep the protobuf's bytes (moved out of it, not copied).
+  for (auto &init : *m.mutable_graph()->mutable_initializer()) {
     std::string err;
-    auto t = readTensor(init, options.modelDir, err);
+    bool large = init.data_type() == onnx::TensorProto::FLOAT &&
+                 int64_t(init.raw_data().size()) > options.resourceThresholdBytes;
+    auto t = readTensor(init, options.modelDir, err,
+                        large ? init.mutable_raw_data() : nullptr);
     if (failed(t)) {
       (void)fail("initializer '" + init.name() + "': " + err);
       return nullptr;
@@ -596,7 +615,8 @@ static void copyRaw(StringRef raw, std::vector<Dst> &out, int64_t n) {
 }
 
 FailureOr<std::shared_ptr<HostTensor>>
-readTensor(const onnx::TensorProto &t, StringRef modelDir, std::string &error) {
+readTensor(const onnx::TensorProto &t, StringRef modelDir, std::string &error,
+           std::string *movableRaw) {
   auto host = std::make_shared<HostTensor>();
   int64_t n = 1;
   for (int64_t d : t.dims()) {
@@ -655,6 +675,11 @@ readTensor(const onnx::TensorProto &t, StringRef modelDir, std::string &error) {
     }
     switch (t.data_type()) {
     case onnx::TensorProto::FLOAT:
+      if (movableRaw && raw.data() == movableRaw->data()) {
+        host->raw = std::make_shared<std::string>(std::move(*movableRaw));
+        movableRaw->clear();
+        break;
+      }
       copyRaw<float>(raw, host->f, n);
       break;
     case onnx::TensorProto::DOUBLE:
@@ -844,36 +869,171 @@ static int64_t defaultOpset(const onnx::ModelProto &model) {
   return -1;
 }
 
-OwningOpRef<ModuleOp>
-mlir::snnmlir::importONNXModel(StringRef bytes, StringRef sourceName,
-                               bool isText, const ONNXImportOptions &options,
-                               MLIRContext *context) {
-  context->loadDialect<nn::NNDialect, func::FuncDialect>();
-  Location loc = FileLineColLoc::get(context, sourceName, 0, 0);
-  onnx::ModelProto model;
-  if (isText) {
-    std::string text = bytes.str();
-    // The text parser reports most errors as a status but lets number
-    // conversions throw (std::stof on a malformed literal).
-    try {
-      auto status = onnx::OnnxParser::Parse(model, text.c_str());
-      if (!status.IsOK()) {
-        emitError(loc) << "cannot parse ONNX text: "
-                       << firstLines(status.ErrorMessage().c_str());
-        return nullptr;
-      }
-    } catch (const std::exception &e) {
-      emitError(loc) << "cannot parse ONNX text: malformed literal ("
-                     << e.what() << ")";
-      return nullptr;
-    }
-  } else if (bytes.size() > size_t(std::numeric_limits<int>::max()) ||
-             !model.ParseFromArray(bytes.data(), int(bytes.size()))) {
-    emitError(loc) << "not an ONNX model: the protobuf cannot be parsed "
-                      "(truncated or not a ModelProto)";
-    return nullptr;
+/// Parses ONNX text syntax into `model`.
+static LogicalResult parseONNXText(StringRef bytes, onnx::ModelProto &model,
+                                   Location loc) {
+  std::string text = bytes.str();
+  // The text parser reports most errors as a status but lets number
+  // conversions throw (std::stof on a malformed literal).
+  try {
+    auto status = onnx::OnnxParser::Parse(model, text.c_str());
+    if (!status.IsOK())
+      return emitError(loc) << "cannot parse ONNX text: "
+                            << firstLines(status.ErrorMessage().c_str());
+  } catch (const std::exception &e) {
+    return emitError(loc) << "cannot parse ONNX text: malformed literal ("
+                          << e.what() << ")";
+  }
+  return success();
+}
+
+namespace {
+/// Reads a binary ModelProto as protobuf's own parser does, except that each
+/// initializer's raw_data is read straight into a string of its exact size.
+/// Protobuf's stream parser grows strings above 50 MB by doubling (a 411 MB
+/// weight would briefly need 800 MB), and parsing from memory needs the whole
+/// file in memory beside the parsed copy. Every other field is copied as it
+/// is and parsed by protobuf.
+class ModelReader {
+public:
+  ModelReader(google::protobuf::io::ZeroCopyInputStream &stream, size_t size)
+      : in(&stream), size(size) {}
+
+  bool read(onnx::ModelProto &model) {
+    return readFields(model, /*field=*/7,
+                      [&] { return readGraph(*model.mutable_graph()); });
   }
 
+private:
+  google::protobuf::io::CodedInputStream in;
+  size_t size;
+
+  static bool isLengthDelimited(uint32_t tag, uint32_t field) {
+    return tag == (field << 3 | 2);
+  }
+
+  /// Bytes not yet read: no length may claim more.
+  size_t remaining() { return size - std::min<size_t>(size, in.CurrentPosition()); }
+
+  bool readLength(uint32_t &length) {
+    return in.ReadVarint32(&length) && length <= remaining();
+  }
+
+  /// A nested message: its length, then `body` up to that length.
+  template <typename Body> bool readMessage(Body body) {
+    uint32_t length;
+    if (!readLength(length))
+      return false;
+    auto limit = in.PushLimit(int(length));
+    bool ok = body() && in.ConsumedEntireMessage() && in.BytesUntilLimit() == 0;
+    in.PopLimit(limit);
+    return ok;
+  }
+
+  static void appendVarint(std::string &out, uint64_t v) {
+    do {
+      out.push_back(char((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
+      v >>= 7;
+    } while (v);
+  }
+
+  /// Copies one field (its tag already read) to `out` unchanged.
+  bool copyField(uint32_t tag, std::string &out) {
+    appendVarint(out, tag);
+    switch (tag & 7) {
+    case 0: { // varint
+      uint64_t v;
+      if (!in.ReadVarint64(&v))
+        return false;
+      appendVarint(out, v);
+      return true;
+    }
+    case 1: { // 64-bit
+      uint64_t v;
+      if (!in.ReadLittleEndian64(&v))
+        return false;
+      out.append(reinterpret_cast<const char *>(&v), 8);
+      return true;
+    }
+    case 5: { // 32-bit
+      uint32_t v;
+      if (!in.ReadLittleEndian32(&v))
+        return false;
+      out.append(reinterpret_cast<const char *>(&v), 4);
+      return true;
+    }
+    case 2: { // length-delimited
+      uint32_t length;
+      if (!readLength(length))
+        return false;
+      appendVarint(out, length);
+      size_t at = out.size();
+      out.resize(at + length);
+      return in.ReadRaw(out.data() + at, int(length));
+    }
+    default: // groups: not in ONNX's proto3 schema
+      return false;
+    }
+  }
+
+  /// The fields of `message` up to the end of the input or limit: field
+  /// `nested` (a message) by `readNested`, the others copied and parsed by
+  /// protobuf at the end.
+  template <typename Message, typename ReadNested>
+  bool readFields(Message &message, uint32_t nested, ReadNested readNested) {
+    std::string rest;
+    while (uint32_t tag = in.ReadTag()) {
+      bool ok = isLengthDelimited(tag, nested) ? readMessage(readNested)
+                                               : copyField(tag, rest);
+      if (!ok)
+        return false;
+    }
+    return in.ConsumedEntireMessage() && message.MergeFromString(rest);
+  }
+
+  bool readGraph(onnx::GraphProto &graph) {
+    return readFields(graph, /*field=*/5,
+                      [&] { return readTensor(*graph.add_initializer()); });
+  }
+
+  bool readTensor(onnx::TensorProto &tensor) {
+    std::string rest, raw;
+    bool hasRaw = false;
+    while (uint32_t tag = in.ReadTag()) {
+      if (!isLengthDelimited(tag, /*field=*/9)) {
+        if (!copyField(tag, rest))
+          return false;
+        continue;
+      }
+      uint32_t length;
+      if (!readLength(length))
+        return false;
+      raw.resize(length);
+      if (!in.ReadRaw(raw.data(), int(length)))
+        return false;
+      hasRaw = true;
+    }
+    if (!tensor.MergeFromString(rest))
+      return false;
+    if (hasRaw)
+      tensor.set_raw_data(std::move(raw));
+    return true;
+  }
+};
+} // namespace
+
+static InFlightDiagnostic notAModel(Location loc) {
+  return emitError(loc) << "not an ONNX model: the protobuf cannot be parsed "
+                           "(truncated or not a ModelProto)";
+}
+
+/// Checks, converts and imports a parsed model (its large weights are moved
+/// out of `model` into the module).
+static OwningOpRef<ModuleOp> importParsedModel(onnx::ModelProto &model,
+                                               StringRef sourceName,
+                                               const ONNXImportOptions &options,
+                                               MLIRContext *context) {
+  Location loc = FileLineColLoc::get(context, sourceName, 0, 0);
   if (failed(inlineExternalData(model, options.modelDir, loc)))
     return nullptr;
 
@@ -932,6 +1092,88 @@ mlir::snnmlir::importONNXModel(StringRef bytes, StringRef sourceName,
   return importer.run(model);
 }
 
+OwningOpRef<ModuleOp>
+mlir::snnmlir::importONNXModel(StringRef bytes, StringRef sourceName,
+                               bool isText, const ONNXImportOptions &options,
+                               MLIRContext *context) {
+  context->loadDialect<nn::NNDialect, func::FuncDialect>();
+  Location loc = FileLineColLoc::get(context, sourceName, 0, 0);
+  onnx::ModelProto model;
+  if (isText) {
+    if (failed(parseONNXText(bytes, model, loc)))
+      return nullptr;
+  } else {
+    bool parsed = false;
+    if (bytes.size() <= size_t(std::numeric_limits<int>::max())) {
+      google::protobuf::io::ArrayInputStream stream(bytes.data(),
+                                                    int(bytes.size()));
+      parsed = ModelReader(stream, bytes.size()).read(model);
+    }
+    if (!parsed) {
+      notAModel(loc);
+      return nullptr;
+    }
+  }
+  return importParsedModel(model, sourceName, options, context);
+}
+
+OwningOpRef<ModuleOp>
+mlir::snnmlir::importONNXFile(StringRef path, const ONNXImportOptions &options,
+                              MLIRContext *context) {
+  context->loadDialect<nn::NNDialect, func::FuncDialect>();
+  Location loc = FileLineColLoc::get(context, path, 0, 0);
+  std::string pathString = path.str();
+  int fd = ::open(pathString.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    emitError(loc) << "cannot read " << path << ": " << std::strerror(errno);
+    return nullptr;
+  }
+  llvm::scope_exit closeFd([&] { ::close(fd); });
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || S_ISDIR(info.st_mode)) {
+    emitError(loc) << "cannot read " << path << ": "
+                   << std::strerror(S_ISDIR(info.st_mode) ? EISDIR : errno);
+    return nullptr;
+  }
+  // Text models are small: read whole. A binary model is parsed from the
+  // file as a stream, so that its bytes are never in memory twice (the file
+  // and the parsed protobuf).
+  char head[64];
+  ssize_t got = ::pread(fd, head, sizeof(head), 0);
+  bool seekable = got >= 0 && S_ISREG(info.st_mode);
+  if (!seekable ||
+      looksLikeONNXText(StringRef(head, size_t(got)), path)) {
+    auto buffer = llvm::MemoryBuffer::getOpenFile(fd, path, -1,
+                                                  /*RequiresNullTerminator=*/false,
+                                                  /*IsVolatile=*/true);
+    if (!buffer) {
+      emitError(loc) << "cannot read " << path << ": "
+                     << buffer.getError().message();
+      return nullptr;
+    }
+    return importONNXModel((*buffer)->getBuffer(), path,
+                           looksLikeONNXText((*buffer)->getBuffer(), path),
+                           options, context);
+  }
+  onnx::ModelProto model;
+  google::protobuf::io::FileInputStream stream(fd, /*block_size=*/1 << 20);
+  if (size_t(info.st_size) > size_t(std::numeric_limits<int>::max())) {
+    emitError(loc) << "cannot read " << path
+                   << ": larger than 2 GB, which protobuf cannot parse (store "
+                      "the weights as ONNX external data)";
+    return nullptr;
+  }
+  if (!ModelReader(stream, size_t(info.st_size)).read(model)) {
+    if (stream.GetErrno() != 0)
+      emitError(loc) << "cannot read " << path << ": "
+                     << std::strerror(stream.GetErrno());
+    else
+      notAModel(loc);
+    return nullptr;
+  }
+  return importParsedModel(model, path, options, context);
+}
+
 static llvm::cl::opt<int64_t> clResourceThreshold(
     "onnx-resource-threshold",
     llvm::cl::desc("With --import-onnx: constants larger than this many bytes "
@@ -950,6 +1192,31 @@ static llvm::cl::opt<bool> clAllowNonFinite(
                    "infinities (by default an error naming the tensor)"),
     llvm::cl::init(false));
 
+/// The translation's options, and the dialects its output needs.
+static ONNXImportOptions optionsFromCommandLine(StringRef name,
+                                                MLIRContext *context) {
+  DialectRegistry registry;
+  registry.insert<nn::NNDialect, func::FuncDialect>();
+  context->appendDialectRegistry(registry);
+  context->loadAllAvailableDialects();
+  ONNXImportOptions options;
+  options.resourceThresholdBytes = clResourceThreshold;
+  options.allowNonFinite = clAllowNonFinite;
+  if (name != "<stdin>" && name != "-")
+    options.modelDir = llvm::sys::path::parent_path(name).str();
+  return options;
+}
+
+static LogicalResult writeImported(OwningOpRef<ModuleOp> module,
+                                   llvm::raw_ostream &output) {
+  if (!module || failed(verify(*module)))
+    return failure();
+  if (clEmitBytecode)
+    return writeBytecodeToFile(*module, output);
+  module->print(output);
+  return success();
+}
+
 void mlir::snnmlir::registerONNXImportTranslation() {
   static TranslateRegistration registration(
       "import-onnx",
@@ -957,26 +1224,20 @@ void mlir::snnmlir::registerONNXImportTranslation() {
       "dialect (MLIR text, or bytecode with --emit-bytecode)",
       [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
          llvm::raw_ostream &output, MLIRContext *context) -> LogicalResult {
-        DialectRegistry registry;
-        registry.insert<nn::NNDialect, func::FuncDialect>();
-        context->appendDialectRegistry(registry);
-        context->loadAllAvailableDialects();
         const llvm::MemoryBuffer *buffer =
             sourceMgr->getMemoryBuffer(sourceMgr->getMainFileID());
         StringRef name = buffer->getBufferIdentifier();
-        ONNXImportOptions options;
-        options.resourceThresholdBytes = clResourceThreshold;
-        options.allowNonFinite = clAllowNonFinite;
-        if (name != "<stdin>")
-          options.modelDir = llvm::sys::path::parent_path(name).str();
+        ONNXImportOptions options = optionsFromCommandLine(name, context);
         bool isText = looksLikeONNXText(buffer->getBuffer(), name);
-        OwningOpRef<ModuleOp> module = importONNXModel(
-            buffer->getBuffer(), name, isText, options, context);
-        if (!module || failed(verify(*module)))
-          return failure();
-        if (clEmitBytecode)
-          return writeBytecodeToFile(*module, output);
-        module->print(output);
-        return success();
+        return writeImported(importONNXModel(buffer->getBuffer(), name, isText,
+                                             options, context),
+                             output);
       });
+}
+
+LogicalResult mlir::snnmlir::translateONNXFile(StringRef path,
+                                               llvm::raw_ostream &output,
+                                               MLIRContext *context) {
+  ONNXImportOptions options = optionsFromCommandLine(path, context);
+  return writeImported(importONNXFile(path, options, context), output);
 }

@@ -38,6 +38,19 @@ OwningOpRef<ModuleOp> importONNXModel(StringRef bytes, StringRef sourceName,
                                       const ONNXImportOptions &options,
                                       MLIRContext *context);
 
+/// Imports the model in the file at `path` (binary or text). A binary model
+/// is parsed from the file as a stream and its large weights are moved into
+/// the module's resource blobs, so that they are held once in memory.
+OwningOpRef<ModuleOp> importONNXFile(StringRef path,
+                                     const ONNXImportOptions &options,
+                                     MLIRContext *context);
+
+/// The `--import-onnx` translation on a file (its command-line options, and
+/// text or bytecode output), for drivers that would rather not read the
+/// model into memory first: see importONNXFile.
+LogicalResult translateONNXFile(StringRef path, llvm::raw_ostream &output,
+                                MLIRContext *context);
+
 /// True when `bytes` look like ONNX text syntax rather than a protobuf.
 bool looksLikeONNXText(StringRef bytes, StringRef sourceName);
 

@@ -56,12 +56,13 @@ inline std::string networkFingerprint(Operation *fn) {
 /// The data of an nn.constant as a runtime tensor.
 inline FailureOr<snnrt::Tensor> constantTensor(nn::ConstantOp op) {
   auto type = cast<RankedTensorType>(op.getType());
-  std::optional<SmallVector<float>> data = nn::getConstantFloats(op);
+  snnrt::Shape shape(type.getShape().begin(), type.getShape().end());
+  if (std::optional<ArrayRef<float>> data = nn::getConstantFloatsRef(op))
+    return snnrt::Tensor(shape, std::vector<float>(data->begin(), data->end()));
+  std::optional<std::vector<float>> data = nn::getConstantFloats(op);
   if (!data)
     return op.emitError() << "constant kind not supported by the runtime";
-  return snnrt::Tensor(
-      snnrt::Shape(type.getShape().begin(), type.getShape().end()),
-      std::vector<float>(data->begin(), data->end()));
+  return snnrt::Tensor(shape, std::move(*data));
 }
 
 /// Replaces the value of `c` with `data` (same type; false when the sizes
@@ -72,13 +73,7 @@ inline bool setConstantData(nn::ConstantOp c, ArrayRef<float> data,
   auto type = cast<RankedTensorType>(c.getType());
   if (int64_t(data.size()) != type.getNumElements())
     return false;
-  if (data.size() * sizeof(float) > 65536)
-    c.setValueAttr(
-        cast<ElementsAttr>(Attribute(DenseF32ResourceElementsAttr::get(
-            type, blob,
-            HeapAsmResourceBlob::allocateAndCopyInferAlign(data)))));
-  else
-    c.setValueAttr(DenseElementsAttr::get(type, data));
+  c.setValueAttr(nn::f32ConstantAttr(type, data, blob));
   return true;
 }
 

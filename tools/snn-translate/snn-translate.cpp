@@ -78,16 +78,38 @@ int main(int argc, char **argv) {
   snnmlir::ToolOutputFile output;
   if (std::string e = output.open(outputPath); !e.empty())
     return fail(e);
-  std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input = snnmlir::readInputFile(
-      inputPath, error, translation->getInputAlignment());
-  if (!input)
-    return fail(error);
   // Every translation but the ONNX importer parses MLIR text.
   bool importsONNX = llvm::any_of(
       llvm::ArrayRef(argv + 1, argv + argc), [](llvm::StringRef arg) {
         return arg == "--import-onnx" || arg == "-import-onnx";
       });
+  // A model file is imported as a stream: its bytes are never held twice
+  // (a 500 MB model would otherwise be in memory as the file, the parsed
+  // protobuf and the module's weights at once).
+  if (importsONNX && inputPath != "-" && splitMarker.empty() &&
+      !verifyDiagnostics) {
+    if (std::string e = snnmlir::checkReadable(inputPath); !e.empty())
+      return fail(e);
+    MLIRContext context;
+    llvm::SourceMgr sources;
+    // Diagnostics name the model's file: an empty buffer of that name keeps
+    // the handler from loading the file to show a line.
+    sources.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer("", inputPath),
+                               llvm::SMLoc());
+    SourceMgrDiagnosticHandler handler(sources, &context);
+    snnmlir::registerCompactDiagnostics(&context, inputPath, "");
+    TimingScope scope = timing.nest(translation->getDescription());
+    if (failed(snnmlir::translateONNXFile(inputPath, output.os(), &context)))
+      return 1;
+    if (std::string e = output.commit(); !e.empty())
+      return fail(e);
+    return 0;
+  }
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input = snnmlir::readInputFile(
+      inputPath, error, translation->getInputAlignment());
+  if (!input)
+    return fail(error);
   if (!importsONNX)
     if (std::string e = snnmlir::checkNesting(input->getBuffer(),
                                               input->getBufferIdentifier());

@@ -6,7 +6,9 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
+#include "llvm/Support/Error.h"
 #include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Signals.h"
 
 #include <algorithm>
@@ -166,6 +168,20 @@ mlir::snnmlir::readInputFile(StringRef path, std::string &error,
     return nullptr;
   }
   return std::move(*buffer);
+}
+
+std::string mlir::snnmlir::checkReadable(StringRef path) {
+  auto message = [&](std::error_code ec) {
+    return ("cannot read " + path + ": " + ec.message()).str();
+  };
+  if (llvm::sys::fs::is_directory(path))
+    return message(std::make_error_code(std::errc::is_a_directory));
+  llvm::Expected<llvm::sys::fs::file_t> file =
+      llvm::sys::fs::openNativeFileForRead(path);
+  if (!file)
+    return message(llvm::errorToErrorCode(file.takeError()));
+  llvm::sys::fs::closeFile(*file);
+  return "";
 }
 
 std::string mlir::snnmlir::checkNesting(StringRef text, StringRef fileName) {

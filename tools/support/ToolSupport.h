@@ -40,6 +40,10 @@ std::unique_ptr<llvm::MemoryBuffer>
 readInputFile(llvm::StringRef path, std::string &error,
               std::optional<llvm::Align> alignment = std::nullopt);
 
+/// "" when `path` can be opened for reading and is not a folder, else the
+/// message readInputFile would give.
+std::string checkReadable(llvm::StringRef path);
+
 /// The deepest bracket nesting ((, [, {) accepted in MLIR text: MLIR's
 /// parser recurses once per level and runs out of stack at a few thousand
 /// (a 20 KB file of brackets crashed it); real modules nest a few dozen.
