@@ -12,6 +12,8 @@
 #include "dialect/Utils/ShapeChecks.h"
 #include "frontend/onnx/GraphImporter.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
 using namespace mlir::snnmlir::onnx_import;
 
@@ -64,7 +66,7 @@ static RankedTensorType reshapeResultType(NodeContext &ctx, Value x,
   SmallVector<int64_t> dims;
   SmallVector<bool> copied(in.getRank(), false);
   int64_t known = 1, inferAt = -1;
-  bool othersStatic = true;
+  bool othersStatic = true, knownFits = true;
   for (auto [k, d] : llvm::enumerate(target)) {
     int64_t dim = d;
     if (d == 0 && k < size_t(in.getRank())) {
@@ -74,7 +76,8 @@ static RankedTensorType reshapeResultType(NodeContext &ctx, Value x,
       inferAt = k;
       dim = ShapedType::kDynamic;
     } else {
-      known *= d;
+      // A target from the file may be absurd: its product must not overflow.
+      knownFits &= !llvm::MulOverflow(known, int64_t(d), known);
     }
     othersStatic &= d != 0 || !ShapedType::isDynamic(dim) || copied[k];
     dims.push_back(dim);
@@ -89,7 +92,7 @@ static RankedTensorType reshapeResultType(NodeContext &ctx, Value x,
     if (!in.isDynamicDim(k))
       rest *= in.getDimSize(k);
   }
-  if (inferAt >= 0 && restStatic && othersStatic && known > 0 &&
+  if (inferAt >= 0 && restStatic && othersStatic && knownFits && known > 0 &&
       rest % known == 0)
     dims[inferAt] = rest / known;
   if (auto inferred = ctx.inferredOutputType(0);
