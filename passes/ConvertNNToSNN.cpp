@@ -35,6 +35,7 @@ struct ConversionOptions {
   int64_t timesteps = 32;
   int64_t seed = 0;
   float threshold = 1.0f;
+  float initialPotential = 0.0f;
   bool ttfs = false;   // time-to-first-spike, continuous time
   bool events = false; // inputs become event frames N×T×C×H×W
   float tMax = 4.0f, tau = 1.0f;
@@ -465,10 +466,12 @@ LogicalResult FunctionConverter::convertNeuron(Operation *op) {
   else if (options.lif)
     spikes = snn::LIFOp::create(b, op->getLoc(), spikesType(result), in,
                                 threshold, b.getF32FloatAttr(options.leak),
-                                reset, b.getI64IntegerAttr(0));
+                                reset, b.getI64IntegerAttr(0),
+                                b.getF32FloatAttr(options.initialPotential));
   else
     spikes = snn::IFOp::create(b, op->getLoc(), spikesType(result), in,
-                               threshold, reset, b.getI64IntegerAttr(0));
+                               threshold, reset, b.getI64IntegerAttr(0),
+                               b.getF32FloatAttr(options.initialPotential));
   trains[result] = spikes;
   return success();
 }
@@ -601,6 +604,10 @@ struct ConvertNNToSNNPass
       return fail("threshold must be positive and finite");
     if (neuron == "lif" && !(leak > 0.0f && leak <= 1.0f))
       return fail("leak must be in (0, 1]");
+    if (!(initialPotential >= 0.0f && initialPotential < 1.0f))
+      return fail("initial-potential is a fraction of the threshold in "
+                  "[0, 1), got " +
+                  std::to_string(float(initialPotential)));
     o.lif = neuron == "lif";
     o.leak = o.lif ? float(leak) : 1.0f;
     o.reset = reset == "zero" ? snn::ResetMode::Zero : snn::ResetMode::Subtract;
@@ -612,6 +619,7 @@ struct ConvertNNToSNNPass
     o.timesteps = timesteps;
     o.seed = seed;
     o.threshold = threshold;
+    o.initialPotential = initialPotential;
     for (auto fn : getOperation().getOps<func::FuncOp>()) {
       if (fn.isExternal())
         continue;

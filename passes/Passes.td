@@ -97,6 +97,10 @@ def ConvertNNToSNN : Pass<"convert-nn-to-snn", "::mlir::ModuleOp"> {
            "Seed of the Poisson encoder">,
     Option<"threshold", "threshold", "float", /*default=*/"1.0f",
            "Initial firing threshold of every neuron">,
+    Option<"initialPotential", "initial-potential", "float",
+           /*default=*/"0.0f",
+           "Membrane potential at the start, as a fraction of the threshold "
+           "in [0, 1) (0.5: rates round instead of truncating)">,
     Option<"tMax", "t-max", "float", /*default=*/"4.0f",
            "encoding=ttfs: end of the time window (#snn.continuous<t_max>)">,
     Option<"tau", "tau", "float", /*default=*/"1.0f",

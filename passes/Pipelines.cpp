@@ -22,6 +22,11 @@ struct RatePipelineOptions : public PassPipelineOptions<RatePipelineOptions> {
   Option<std::string> encoding{*this, "encoding",
                                llvm::cl::desc("poisson or direct"),
                                llvm::cl::init("poisson")};
+  Option<float> initialPotential{
+      *this, "initial-potential",
+      llvm::cl::desc("Membrane potential at the start, as a fraction of the "
+                     "threshold in [0, 1)"),
+      llvm::cl::init(0.0f)};
   Option<int64_t> seed{*this, "seed", llvm::cl::desc("Poisson seed"),
                        llvm::cl::init(0)};
   Option<std::string> data{*this, "data",
@@ -78,6 +83,7 @@ void mlir::snnmlir::registerSNNPipelines() {
         convert.encoding = o.encoding;
         convert.timesteps = o.timesteps;
         convert.seed = o.seed;
+        convert.initialPotential = o.initialPotential;
         pm.addPass(createConvertNNToSNN(convert));
         SNNThresholdBalanceOptions balance;
         balance.data = o.data;

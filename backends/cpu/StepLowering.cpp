@@ -337,6 +337,18 @@ public:
     e.store(e.add(t, e.i64(1)), stepsMem, e.idx(0));
   }
 
+  /// The neurons' starting potentials, for reset (after clearing).
+  void writeInitialPotentials() {
+    for (Operation *op : plan.ops) {
+      if (auto n = dyn_cast<snn::IFOp>(op))
+        initialPotential(op, n.getThreshold(),
+                         n.getInitialPotential().convertToFloat());
+      else if (auto n = dyn_cast<snn::LIFOp>(op))
+        initialPotential(op, n.getThreshold(),
+                         n.getInitialPotential().convertToFloat());
+    }
+  }
+
 private:
   Emitter &e;
   Globals &globals;
@@ -658,6 +670,47 @@ private:
     });
   }
 
+  /// The threshold of storage element j of neuron layer `op` (thMem: its
+  /// per-channel table, when it has one).
+  Value thresholdAt(Operation *op, ArrayRef<float> thresholds, Value thMem,
+                    Value j) {
+    Value outV = op->getResult(0);
+    const BufferInfo &outInfo = info(outV);
+    int64_t channels = thresholds.size();
+    if (channels == 1)
+      return e.f32(thresholds[0]);
+    // The channel (dimension 1) of storage element j.
+    Value ch;
+    if (!outInfo.channelLast()) {
+      ch = j; // N×K: one threshold per k
+    } else if (isa<snn::SpikesType>(outV.getType()) &&
+               cast<snn::SpikesType>(outV.getType()).getRank() == 4) {
+      ch = arith::RemSIOp::create(e.b, e.loc, j, e.idx(channels));
+    } else { // N×K flattened from C×H×W: k = c·HW + position
+      int64_t C = outInfo.chw[0], HW = outInfo.chw[1] * outInfo.chw[2];
+      ch = e.addi(e.muli(arith::RemSIOp::create(e.b, e.loc, j, e.idx(C)), HW),
+                  arith::DivSIOp::create(e.b, e.loc, j, e.idx(C)));
+    }
+    return e.load(thMem, ch);
+  }
+
+  /// u[−1] = initial_potential · V_th of neuron layer `op`, after reset's
+  /// clearing.
+  void initialPotential(Operation *op, ArrayRef<float> thresholds,
+                        float fraction) {
+    if (fraction == 0.0f)
+      return;
+    const BufferInfo &outInfo = info(op->getResult(0));
+    Value u = e.floats(plan.stateOffset.lookup(op), outInfo.size);
+    Value thMem;
+    if (thresholds.size() > 1)
+      thMem = globals.get(e, thresholds);
+    e.loop(outInfo.size, [&](Value j) {
+      e.store(e.mul(e.f32(fraction), thresholdAt(op, thresholds, thMem, j)),
+              u, j);
+    });
+  }
+
   void neuron(Operation *op, ArrayRef<float> thresholds, float leak, bool leaky,
               bool subtract, int64_t refractory) {
     Value inV = op->getOperand(0), outV = op->getResult(0);
@@ -671,23 +724,8 @@ private:
     if (refractory > 0)
       refr = e.view(plan.refractoryOffset.lookup(op), outInfo.size,
                     e.b.getI32Type());
-    int64_t channels = thresholds.size();
-    // The channel (dimension 1) of storage element j.
-    auto thresholdAt = [&](Value j) -> Value {
-      if (channels == 1)
-        return e.f32(thresholds[0]);
-      Value ch;
-      if (!outInfo.channelLast()) {
-        ch = j; // N×K: one threshold per k
-      } else if (isa<snn::SpikesType>(outV.getType()) &&
-                 cast<snn::SpikesType>(outV.getType()).getRank() == 4) {
-        ch = arith::RemSIOp::create(e.b, e.loc, j, e.idx(channels));
-      } else { // N×K flattened from C×H×W: k = c·HW + position
-        int64_t C = outInfo.chw[0], HW = outInfo.chw[1] * outInfo.chw[2];
-        ch = e.addi(e.muli(arith::RemSIOp::create(e.b, e.loc, j, e.idx(C)), HW),
-                    arith::DivSIOp::create(e.b, e.loc, j, e.idx(C)));
-      }
-      return e.load(thMem, ch);
+    auto thresholdAt = [&](Value j) {
+      return this->thresholdAt(op, thresholds, thMem, j);
     };
     Value zero64 = e.i64(0);
     SmallVector<Value> total =
@@ -1160,6 +1198,8 @@ struct SNNLowerToStep
       Value words = e.view(0, plan.resetBytes / 4, b.getI32Type());
       Value zero = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
       e.loop(plan.resetBytes / 4, [&](Value i) { e.store(zero, words, i); });
+      if (!plan.ttfs)
+        StepWriter(e, globals).writeInitialPotentials();
     });
     define("set_input", {stateTy, f32s(plan.inputSize)},
            [&](Emitter &e, ValueRange args) {

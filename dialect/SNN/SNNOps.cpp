@@ -237,9 +237,20 @@ static LogicalResult verifyRefractory(Operation *op, int64_t refractory) {
                            << refractory;
 }
 
+static LogicalResult verifyInitialPotential(Operation *op, APFloat value) {
+  float v = value.convertToFloat();
+  if (v >= 0.0f && v < 1.0f)
+    return success();
+  return op->emitOpError()
+         << "'initial_potential' is a fraction of the threshold in [0, 1), "
+            "got "
+         << v;
+}
+
 LogicalResult IFOp::verify() {
   if (failed(requireTime(*this, TimeKind::Discrete)) ||
-      failed(verifyRefractory(*this, getRefractory())))
+      failed(verifyRefractory(*this, getRefractory())) ||
+      failed(verifyInitialPotential(*this, getInitialPotential())))
     return failure();
   return verifyNeuron(*this, getThreshold());
 }
@@ -249,7 +260,8 @@ LogicalResult LIFOp::verify() {
   if (!(leak > 0.0f && leak <= 1.0f))
     return emitOpError() << "'leak' must be in (0, 1], got " << leak;
   if (failed(requireTime(*this, TimeKind::Discrete)) ||
-      failed(verifyRefractory(*this, getRefractory())))
+      failed(verifyRefractory(*this, getRefractory())) ||
+      failed(verifyInitialPotential(*this, getInitialPotential())))
     return failure();
   return verifyNeuron(*this, getThreshold());
 }

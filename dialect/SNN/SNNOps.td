@@ -243,35 +243,41 @@ class SNN_NeuronOp<string mnemonic> : SNN_Op<mnemonic, [Pure]> {
 def SNN_IFOp : SNN_NeuronOp<"if"> {
   let summary = "integrate-and-fire neurons (discrete time)";
   let description = [{
-    Per neuron, with `V_th` the neuron's threshold:
+    Per neuron, with `V_th` the neuron's threshold and `v0` its
+    `initial_potential` (a fraction of the threshold, default 0):
     ```
-    u[t] = u[t−1] + i[t]                  (u[−1] = 0)
+    u[t] = u[t−1] + i[t]                  (u[−1] = v0·V_th)
     s[t] = 1[u[t] ≥ V_th]
     u[t] ← u[t] − V_th·s[t]               (reset = subtract)
     u[t] ← u[t]·(1 − s[t])                (reset = zero)
     ```
     A neuron that fired does not integrate for the next `refractory` steps.
     `threshold` holds one value for the whole layer or one per channel
-    (dimension 1); every value is positive. Requires discrete time.
+    (dimension 1); every value is positive. `initial_potential` is in
+    [0, 1): 0.5 turns the rate code's floor(a·T/V_th) into a rounding,
+    halving the worst quantisation error of a converted activation (Bu et
+    al. 2022). Requires discrete time.
   }];
   let arguments = (ins SNN_CurrentType:$input, DenseF32ArrayAttr:$threshold,
                        DefaultValuedAttr<SNN_ResetAttr,
                                          "::mlir::snn::ResetMode::Subtract">:$reset,
-                       DefaultValuedAttr<I64Attr, "0">:$refractory);
+                       DefaultValuedAttr<I64Attr, "0">:$refractory,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$initial_potential);
 }
 
 def SNN_LIFOp : SNN_NeuronOp<"lif"> {
   let summary = "leaky integrate-and-fire neurons (discrete time)";
   let description = [{
     As `snn.if`, with the potential decaying by `leak` (λ in (0, 1]) each step:
-    `u[t] = λ · u[t−1] + i[t]`, then spike and reset as for `snn.if`.
-    λ = 1 is the IF neuron.
+    `u[t] = λ · u[t−1] + i[t]`, then spike and reset as for `snn.if`,
+    from the same `u[−1] = initial_potential·V_th`. λ = 1 is the IF neuron.
   }];
   let arguments = (ins SNN_CurrentType:$input, DenseF32ArrayAttr:$threshold,
                        F32Attr:$leak,
                        DefaultValuedAttr<SNN_ResetAttr,
                                          "::mlir::snn::ResetMode::Subtract">:$reset,
-                       DefaultValuedAttr<I64Attr, "0">:$refractory);
+                       DefaultValuedAttr<I64Attr, "0">:$refractory,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$initial_potential);
 }
 
 def SNN_TTFSNeuronOp : SNN_NeuronOp<"ttfs_neuron"> {

@@ -107,6 +107,7 @@ static bool describe(Operation *op, snnrt::Layer &l) {
         l.reset = n.getReset() == snn::ResetMode::Zero ? snnrt::Reset::Zero
                                                        : snnrt::Reset::Subtract;
         l.refractory = n.getRefractory();
+        l.initialPotential = n.getInitialPotential().convertToFloat();
         if constexpr (std::is_same_v<decltype(n), snn::LIFOp>) {
           l.leak = n.getLeak().convertToFloat();
           l.leaky = true;

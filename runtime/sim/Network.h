@@ -49,6 +49,8 @@ struct Layer {
   bool leaky = false; // an LIF layer (leak may be trained), not IF
   Reset reset = Reset::Subtract;
   int64_t refractory = 0;
+  /// u[−1] as a fraction of the neuron's threshold.
+  float initialPotential = 0.0f;
   // Poisson encoder.
   uint64_t seed = 0;
   float scale = 1.0f;

@@ -69,18 +69,19 @@ int64_t countNonZero(const Tensor &t) {
 
 std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
                        Tensor &out, int64_t t) {
-  if (st.membrane.shape != in.shape) {
-    st.membrane = Tensor(in.shape);
-    if (l.refractory > 0)
-      st.refractoryLeft.assign(in.size(), 0);
-  }
-  out.shape = in.shape;
-  out.data.assign(in.size(), 0.0f);
   int64_t channels = in.rank() >= 2 ? in.dim(1) : 1;
   int64_t inner = in.rank() >= 2 ? in.size() / (in.dim(0) * channels) : 1;
   if (l.threshold.size() > 1 && int64_t(l.threshold.size()) != channels)
     return "has " + std::to_string(l.threshold.size()) + " thresholds for " +
            std::to_string(channels) + " channels";
+  if (st.membrane.shape != in.shape) {
+    st.membrane = Tensor(in.shape);
+    initialPotentials(l, inner, channels, st.membrane.ptr(), in.size());
+    if (l.refractory > 0)
+      st.refractoryLeft.assign(in.size(), 0);
+  }
+  out.shape = in.shape;
+  out.data.assign(in.size(), 0.0f);
   if (l.refractory == 0) {
     forEachNeuronBlock(l, in.size(), inner, channels, 1 << 14,
                        [&](int64_t b, int64_t n, const float *th) {
@@ -112,6 +113,12 @@ std::string stepNeuron(const Layer &l, const Tensor &in, LayerState &st,
 }
 
 } // namespace
+
+void initialPotentials(const Layer &l, int64_t inner, int64_t channels,
+                       float *u, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    u[i] = l.initialPotential * l.thresholdAt(i, inner, channels);
+}
 
 void forEachNeuronBlock(
     const Layer &l, int64_t count, int64_t inner, int64_t channels,

@@ -90,6 +90,11 @@ void forEachNeuronBlock(
     int64_t grain,
     const std::function<void(int64_t, int64_t, const float *)> &body);
 
+/// u[i] = initial_potential · V_th(i) for the `n` neurons of a neuron layer
+/// at the start of a simulation (tensors as for forEachNeuronBlock).
+void initialPotentials(const Layer &l, int64_t inner, int64_t channels,
+                       float *u, int64_t n);
+
 /// One step of the spike-gated max-pool: each output forwards the spike of
 /// the window input with the most spikes so far (ties: one that spikes now,
 /// then the first in row-major order). `counts` (shaped like `in`) holds the

@@ -616,7 +616,10 @@ std::string StdbTrainer::Impl::neuronForward(size_t k, int64_t t0, int64_t S,
   std::vector<float> &u = carry.u[k];
   std::vector<int32_t> &last = carry.last[k];
   if (int64_t(u.size()) != NE) {
-    u.assign(size_t(NE), 0.0f);
+    // u[−1] = v0·V_th: a constant start (its dependence on a trained
+    // threshold is not differentiated).
+    u.resize(size_t(NE));
+    initialPotentials(l, inner, channels, u.data(), NE);
     last.assign(size_t(NE), opt.firstSpikeAge > 0 ? int32_t(-opt.firstSpikeAge)
                                                   : kNeverSpiked);
   }

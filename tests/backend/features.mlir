@@ -10,14 +10,14 @@ module {
     %b3 = nn.constant dense<[-0.0143371, 0.0321574, 0.0322008, -0.00675507, -0.0450743, -0.00265359, -0.0127286, 0.0419506, -0.0306974, -0.0135751]> : tensor<10xf32>
     %s0 = snn.encode_poisson %x {seed = 5 : i64, scale = 0.8 : f32} : tensor<?x1x28x28xf32> -> !snn.spikes<?x1x28x28>
     %c1 = snn.conv2d %s0, %w1, %b1 {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : !snn.spikes<?x1x28x28>, tensor<4x1x3x3xf32>, tensor<4xf32> -> !snn.current<?x4x14x14>
-    %n1 = snn.if %c1 {threshold = array<f32: 0.3, 0.4, 0.5, 0.6>} : !snn.current<?x4x14x14> -> !snn.spikes<?x4x14x14>
+    %n1 = snn.if %c1 {threshold = array<f32: 0.3, 0.4, 0.5, 0.6>, initial_potential = 0.5 : f32} : !snn.current<?x4x14x14> -> !snn.spikes<?x4x14x14>
     %c2 = snn.conv2d %n1, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, group = 2 : i64} : !snn.spikes<?x4x14x14>, tensor<4x2x3x3xf32> -> !snn.current<?x4x14x14>
     %a = snn.add %n1, %c2 : !snn.spikes<?x4x14x14>, !snn.current<?x4x14x14> -> !snn.current<?x4x14x14>
-    %n2 = snn.lif %a {threshold = array<f32: 0.5>, leak = 0.8 : f32, reset = #snn.reset<zero>, refractory = 2 : i64} : !snn.current<?x4x14x14> -> !snn.spikes<?x4x14x14>
+    %n2 = snn.lif %a {threshold = array<f32: 0.5>, leak = 0.8 : f32, reset = #snn.reset<zero>, refractory = 2 : i64, initial_potential = 0.25 : f32} : !snn.current<?x4x14x14> -> !snn.spikes<?x4x14x14>
     %m = snn.max_pool %n2 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 1, 1>} : !snn.spikes<?x4x14x14> -> !snn.spikes<?x4x7x7>
     %p = snn.avg_pool %m {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, count_include_pad = true} : !snn.spikes<?x4x7x7> -> !snn.current<?x4x4x4>
     %f = snn.flatten %p : !snn.current<?x4x4x4> -> !snn.current<?x64>
-    %n3 = snn.if %f {threshold = array<f32: 0.274, 0.0576, 0.153, 0.253, 0.242, 0.0602, 0.0587, 0.0656, 0.28, 0.114, 0.237, 0.275, 0.135, 0.118, 0.289, 0.204, 0.116, 0.229, 0.129, 0.119, 0.0509, 0.239, 0.279, 0.208, 0.286, 0.0561, 0.108, 0.169, 0.289, 0.288, 0.147, 0.113, 0.157, 0.173, 0.282, 0.0957, 0.251, 0.235, 0.256, 0.243, 0.202, 0.132, 0.13, 0.14, 0.246, 0.0698, 0.0993, 0.238, 0.112, 0.0662, 0.0585, 0.188, 0.131, 0.295, 0.271, 0.297, 0.116, 0.071, 0.0741, 0.175, 0.227, 0.162, 0.109, 0.154>} : !snn.current<?x64> -> !snn.spikes<?x64>
+    %n3 = snn.if %f {threshold = array<f32: 0.274, 0.0576, 0.153, 0.253, 0.242, 0.0602, 0.0587, 0.0656, 0.28, 0.114, 0.237, 0.275, 0.135, 0.118, 0.289, 0.204, 0.116, 0.229, 0.129, 0.119, 0.0509, 0.239, 0.279, 0.208, 0.286, 0.0561, 0.108, 0.169, 0.289, 0.288, 0.147, 0.113, 0.157, 0.173, 0.282, 0.0957, 0.251, 0.235, 0.256, 0.243, 0.202, 0.132, 0.13, 0.14, 0.246, 0.0698, 0.0993, 0.238, 0.112, 0.0662, 0.0585, 0.188, 0.131, 0.295, 0.271, 0.297, 0.116, 0.071, 0.0741, 0.175, 0.227, 0.162, 0.109, 0.154>, initial_potential = 0.5 : f32} : !snn.current<?x64> -> !snn.spikes<?x64>
     %d = snn.dense %n3, %w3, %b3 : !snn.spikes<?x64>, tensor<10x64xf32>, tensor<10xf32> -> !snn.current<?x10>
     %n4 = snn.lif %d {threshold = array<f32: 0.4>, leak = 0.9 : f32} : !snn.current<?x10> -> !snn.spikes<?x10>
     %r = snn.spike_rate %n4 : !snn.spikes<?x10> -> tensor<?x10xf32>

@@ -45,7 +45,8 @@ lines = [
     " pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}"
     " : !snn.spikes<?x1x28x28>, tensor<4x1x3x3xf32>, tensor<4xf32>"
     " -> !snn.current<?x4x14x14>",
-    "    %n1 = snn.if %c1 {threshold = array<f32: 0.3, 0.4, 0.5, 0.6>}"
+    "    %n1 = snn.if %c1 {threshold = array<f32: 0.3, 0.4, 0.5, 0.6>,"
+    " initial_potential = 0.5 : f32}"
     " : !snn.current<?x4x14x14> -> !snn.spikes<?x4x14x14>",
     "    %c2 = snn.conv2d %n1, %w2 {strides = array<i64: 1, 1>,"
     " pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>,"
@@ -54,7 +55,8 @@ lines = [
     "    %a = snn.add %n1, %c2 : !snn.spikes<?x4x14x14>,"
     " !snn.current<?x4x14x14> -> !snn.current<?x4x14x14>",
     "    %n2 = snn.lif %a {threshold = array<f32: 0.5>, leak = 0.8 : f32,"
-    " reset = #snn.reset<zero>, refractory = 2 : i64}"
+    " reset = #snn.reset<zero>, refractory = 2 : i64,"
+    " initial_potential = 0.25 : f32}"
     " : !snn.current<?x4x14x14> -> !snn.spikes<?x4x14x14>",
     "    %m = snn.max_pool %n2 {kernel_shape = array<i64: 2, 2>,"
     " strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 1, 1>}"
@@ -66,7 +68,8 @@ lines = [
     "    %f = snn.flatten %p : !snn.current<?x4x4x4> -> !snn.current<?x64>",
     "    %n3 = snn.if %f {threshold = array<f32: "
     + ", ".join("%.3g" % v for v in floats(64, 0.05, 0.3))
-    + ">} : !snn.current<?x64> -> !snn.spikes<?x64>",
+    + ">, initial_potential = 0.5 : f32}"
+    " : !snn.current<?x64> -> !snn.spikes<?x64>",
     "    %d = snn.dense %n3, %w3, %b3 : !snn.spikes<?x64>, tensor<10x64xf32>,"
     " tensor<10xf32> -> !snn.current<?x10>",
     "    %n4 = snn.lif %d {threshold = array<f32: 0.4>, leak = 0.9 : f32}"

@@ -62,7 +62,7 @@ protected:
         b, loc, snn::SpikesType::get(&context, {dyn, hidden}), i1,
         b.getDenseF32ArrayAttr({vth}),
         snn::ResetModeAttr::get(&context, snn::ResetMode::Subtract),
-        b.getI64IntegerAttr(0));
+        b.getI64IntegerAttr(0), b.getF32FloatAttr(0.0f));
     auto i2 = snn::DenseOp::create(
         b, loc, snn::CurrentType::get(&context, {dyn, 10}), s1, w2, Value());
     auto out = snn::AccumulateOp::create(b, loc, tensor({dyn, 10}), i2);

@@ -100,3 +100,32 @@ func.func @main(%x: tensor<?x3x2x2x2xf32>) -> tensor<?x2xf32>
   %r = snn.accumulate %i : !snn.current<?x2> -> tensor<?x2xf32>
   return %r : tensor<?x2xf32>
 }
+
+// -----
+
+// Initial potentials: reset clears the state, then sets each membrane to
+// initial_potential · V_th of its channel (per-channel thresholds from a
+// table).
+
+// CHECK:       func.func @net_reset
+// CHECK:         scf.for
+// CHECK:           memref.store %c0_i32
+// CHECK-NEXT:    }
+// CHECK:         memref.get_global
+// CHECK:         scf.for
+// CHECK:           arith.remsi
+// CHECK:           memref.load
+// CHECK:           arith.mulf %cst{{.*}}, %{{.*}} : f32
+// CHECK:           memref.store
+// CHECK:         return
+// CHECK:       func.func @net_set_input
+func.func @main(%x: tensor<?x1x2x2xf32>) -> tensor<?x8xf32>
+    attributes {snn.time = #snn.discrete<timesteps = 4>} {
+  %w = nn.constant dense<1.0> : tensor<2x1x1x1xf32>
+  %e = snn.encode_direct %x : tensor<?x1x2x2xf32> -> !snn.current<?x1x2x2>
+  %c = snn.conv2d %e, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : !snn.current<?x1x2x2>, tensor<2x1x1x1xf32> -> !snn.current<?x2x2x2>
+  %s = snn.if %c {threshold = array<f32: 0.5, 0.7>, initial_potential = 0.5 : f32} : !snn.current<?x2x2x2> -> !snn.spikes<?x2x2x2>
+  %f = snn.flatten %s : !snn.spikes<?x2x2x2> -> !snn.spikes<?x8>
+  %r = snn.spike_rate %f : !snn.spikes<?x8> -> tensor<?x8xf32>
+  return %r : tensor<?x8xf32>
+}

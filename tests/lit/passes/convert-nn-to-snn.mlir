@@ -1,5 +1,5 @@
 // RUN: snn-opt %s --convert-nn-to-snn --split-input-file | FileCheck %s
-// RUN: snn-opt %s --convert-nn-to-snn="neuron=lif leak=0.9 reset=zero encoding=direct timesteps=8 threshold=0.5" --split-input-file | FileCheck %s --check-prefix=OPTS
+// RUN: snn-opt %s --convert-nn-to-snn="neuron=lif leak=0.9 reset=zero encoding=direct timesteps=8 threshold=0.5 initial-potential=0.5" --split-input-file | FileCheck %s --check-prefix=OPTS
 
 // A VGG-like network: every layer gets its spiking form.
 // CHECK-LABEL: func.func @cnn
@@ -22,7 +22,7 @@
 // OPTS-LABEL: func.func @cnn
 // OPTS-SAME: snn.time = #snn.discrete<timesteps = 8, dt = 1.000000e+00>
 // OPTS: snn.encode_direct %{{.*}} : tensor<?x1x8x8xf32> -> !snn.current<?x1x8x8>
-// OPTS: snn.lif %{{.*}} {leak = 0.899999976 : f32, reset = #snn.reset<zero>, threshold = array<f32: 5.000000e-01>}
+// OPTS: snn.lif %{{.*}} {initial_potential = 5.000000e-01 : f32, leak = 0.899999976 : f32, reset = #snn.reset<zero>, threshold = array<f32: 5.000000e-01>}
 func.func @cnn(%x: tensor<?x1x8x8xf32>) -> tensor<?x10xf32> {
   %w = nn.constant dense<0.1> : tensor<4x1x3x3xf32>
   %b = nn.constant dense<0.0> : tensor<4xf32>

@@ -449,3 +449,11 @@ func.func @gather_kind(%a: !snn.spikes<?x4>) {
   %s = snn.gather_channels %a {indices = array<i64: 0>} : !snn.spikes<?x4> -> !snn.current<?x1>
   return
 }
+
+// -----
+
+func.func @initial_potential_range(%i: !snn.current<2x4>) {
+  // expected-error @+1 {{'initial_potential' is a fraction of the threshold in [0, 1), got 1.000000e+00}}
+  %s = snn.if %i {threshold = array<f32: 1.0>, initial_potential = 1.0 : f32} : !snn.current<2x4> -> !snn.spikes<2x4>
+  return
+}
