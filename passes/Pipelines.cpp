@@ -19,14 +19,20 @@ struct RatePipelineOptions : public PassPipelineOptions<RatePipelineOptions> {
                              llvm::cl::init("if")};
   Option<std::string> reset{*this, "reset", llvm::cl::desc("subtract or zero"),
                             llvm::cl::init("subtract")};
-  Option<std::string> encoding{*this, "encoding",
-                               llvm::cl::desc("poisson or direct"),
-                               llvm::cl::init("poisson")};
+  // Defaults: the best setting measured on the test models at T = 4–16
+  // (docs/results.md, "Calibrated conversion"): direct input, neurons
+  // starting at half their threshold, per-channel thresholds at the 99.9th
+  // percentile.
+  Option<std::string> encoding{
+      *this, "encoding",
+      llvm::cl::desc("direct (the image is the input current: static "
+                     "images) or poisson"),
+      llvm::cl::init("direct")};
   Option<float> initialPotential{
       *this, "initial-potential",
       llvm::cl::desc("Membrane potential at the start, as a fraction of the "
-                     "threshold in [0, 1)"),
-      llvm::cl::init(0.0f)};
+                     "threshold in [0, 1) (0.5: rates round)"),
+      llvm::cl::init(0.5f)};
   Option<int64_t> seed{*this, "seed", llvm::cl::desc("Poisson seed"),
                        llvm::cl::init(0)};
   Option<std::string> data{*this, "data",
@@ -64,7 +70,7 @@ struct RatePipelineOptions : public PassPipelineOptions<RatePipelineOptions> {
                        llvm::cl::init(1.0)};
   Option<bool> perChannel{*this, "per-channel",
                           llvm::cl::desc("Per-channel thresholds"),
-                          llvm::cl::init(false)};
+                          llvm::cl::init(true)};
 };
 
 } // namespace

@@ -271,7 +271,8 @@ check finetune-inplace 0 "" snn-run finetune in.mlir "${O[@]}" -o in.mlir --chec
 check finetune-inplace-parses 0 "" snn-run eval in.mlir --limit 10
 
 echo "== 12, 14, 16: values the IR cannot hold"
-sed 's/{threshold = array<f32: \([0-9.e+-]*\)>}/{threshold = array<f32: \1>, refractory = 4294967296 : i64}/' a.mlir >r.mlir
+sed 's/ = snn\.if \(%[0-9a-z_]*\) {/ = snn.if \1 {refractory = 4294967296 : i64, /' a.mlir >r.mlir
+grep -q 'refractory = 4294967296' r.mlir || { echo "probe: no snn.if in a.mlir to edit"; exit 1; }
 check eval-attr-refractory-huge 1 "'refractory' must be from 0 to 2147483647" snn-run eval r.mlir --limit 10
 check jit-refr-huge 1 "'refractory' must be from 0 to 2147483647" snn-run eval r.mlir --limit 10 --engine jit
 sed 's/{threshold = array<f32: \([0-9.e+-]*\)>}/{threshold = array<f32: \1>, refractory = 100 : i64}/' a.mlir >r100.mlir

@@ -195,9 +195,19 @@ std::string mlir::snnmlir::checkNesting(StringRef text, StringRef fileName) {
       ++line;
       lineStart = i + 1;
     } else if (c == '"') { // a string: to its unescaped end
+      size_t start = i;
       for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
         if (text[i] == '\\')
           ++i;
+      // MLIR 22's lexer reads past the end of the buffer after a string
+      // that the file's end cuts off (in a truncated resource blob): say so
+      // first.
+      if (i >= text.size())
+        return (fileName + ":" + Twine(line) + ":" +
+                Twine(start - lineStart + 1) +
+                ": error: string not terminated before the end of the file "
+                "(is the file truncated?)")
+            .str();
       if (i < text.size() && text[i] == '\n')
         --i; // the newline is counted above
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
