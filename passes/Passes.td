@@ -178,7 +178,13 @@ def SNNThresholdBalance : Pass<"snn-threshold-balance", "::mlir::ModuleOp"> {
     Option<"perChannel", "per-channel", "bool", /*default=*/"false",
            "One threshold per channel instead of per layer">,
     Option<"timesteps", "timesteps", "int64_t", /*default=*/"0",
-           "Steps simulated by method=spike (0: the network's T)">,
+           "Steps simulated by method=spike and by bias-correction (0: the "
+           "network's T)">,
+    Option<"biasCorrection", "bias-correction", "int64_t", /*default=*/"0",
+           "Rounds of per-channel bias correction after balancing (0: none): "
+           "layer by layer, shift each channel's bias so that the spiking "
+           "network's mean firing rate on the calibration images equals its "
+           "rate ANN's">,
   ];
   let dependentDialects = ["::mlir::snn::SNNDialect", "::mlir::nn::NNDialect"];
 }

@@ -22,7 +22,7 @@ struct RatePipelineOptions : public PassPipelineOptions<RatePipelineOptions> {
   // Defaults: the best setting measured on the test models at T = 4–16
   // (docs/results.md, "Calibrated conversion"): direct input, neurons
   // starting at half their threshold, per-channel thresholds at the 99.9th
-  // percentile.
+  // percentile, two rounds of per-channel bias correction.
   Option<std::string> encoding{
       *this, "encoding",
       llvm::cl::desc("direct (the image is the input current: static "
@@ -68,6 +68,11 @@ struct RatePipelineOptions : public PassPipelineOptions<RatePipelineOptions> {
   Option<double> scale{*this, "scale",
                        llvm::cl::desc("Factor on every threshold"),
                        llvm::cl::init(1.0)};
+  Option<int64_t> biasCorrection{
+      *this, "bias-correction",
+      llvm::cl::desc("Rounds of per-channel bias correction after "
+                     "balancing (0: none)"),
+      llvm::cl::init(2)};
   Option<bool> perChannel{*this, "per-channel",
                           llvm::cl::desc("Per-channel thresholds"),
                           llvm::cl::init(true)};
@@ -78,8 +83,10 @@ struct RatePipelineOptions : public PassPipelineOptions<RatePipelineOptions> {
 void mlir::snnmlir::registerSNNPipelines() {
   PassPipelineRegistration<RatePipelineOptions>(
       "snn-rate-pipeline",
-      "nn to a balanced rate-coded SNN: fold batch-norm, canonicalize, "
-      "convert-nn-to-snn, snn-threshold-balance",
+      "nn to a calibrated rate-coded SNN: fold batch-norm, canonicalize, "
+      "convert-nn-to-snn, snn-threshold-balance (defaults: direct input, "
+      "neurons starting at half their threshold, per-channel thresholds, "
+      "two rounds of bias correction; docs/conversion.md)",
       [](OpPassManager &pm, const RatePipelineOptions &o) {
         pm.addPass(createNNFoldBatchNorm());
         pm.addPass(createCanonicalizerPass());
@@ -104,6 +111,8 @@ void mlir::snnmlir::registerSNNPipelines() {
         balance.percentile = o.percentile;
         balance.scale = o.scale;
         balance.perChannel = o.perChannel;
+        balance.biasCorrection = o.biasCorrection;
+        balance.timesteps = o.timesteps;
         pm.addPass(createSNNThresholdBalance(balance));
       });
 }

@@ -132,6 +132,140 @@ LogicalResult collect(const snnrt::Network &net, size_t target,
   return success();
 }
 
+/// Per-channel sums of `t` (N×C×… or N×K) and element counts.
+struct ChannelSums {
+  std::vector<double> sum;
+  double perChannel = 0.0; // elements summed into each channel
+  void add(const snnrt::Tensor &t, double factor) {
+    int64_t channels = t.rank() >= 2 ? t.dim(1) : 1;
+    int64_t inner = t.rank() >= 2 ? t.size() / (t.dim(0) * channels) : 1;
+    sum.resize(size_t(channels), 0.0);
+    for (int64_t i = 0; i < t.size(); ++i)
+      sum[size_t((i / inner) % channels)] += factor * double(t.data[i]);
+    perChannel += double(t.size() / channels);
+  }
+  double mean(size_t c) const { return sum[c] / std::max(1.0, perChannel); }
+};
+
+/// The synapse layer (dense or conv2d with a bias) whose current neuron
+/// layer `k` integrates: its direct producer, or the synapse operand of a
+/// residual add. -1 when there is none.
+int biasedProducer(const snnrt::Network &net, size_t k) {
+  auto producer = [&](int slot) -> int {
+    for (size_t j = 0; j < k; ++j)
+      if (net.layers[j].output == slot)
+        return int(j);
+    return -1;
+  };
+  auto biased = [&](int j) {
+    return j >= 0 &&
+           (net.layers[j].kind == LayerKind::Conv2D ||
+            net.layers[j].kind == LayerKind::Dense) &&
+           net.layers[j].inputs.size() > 2;
+  };
+  int j = producer(net.layers[k].inputs[0]);
+  if (biased(j))
+    return j;
+  if (j >= 0 && net.layers[j].kind == LayerKind::Add)
+    for (int slot : net.layers[j].inputs)
+      if (int a = producer(slot); biased(a))
+        return a;
+  return -1;
+}
+
+/// Per-channel bias correction (Li et al., ICML 2021, in rate form): the
+/// rate ANN of the balanced network, min(relu(i)/V_th, 1) per neuron, is
+/// what each neuron should fire on average. Layer by layer in program order,
+/// the network is simulated for `steps` on the calibration images (with the
+/// corrections made so far) and the bias of channel c of the synapse feeding
+/// the layer moves by (target − simulated mean rate)·V_th,c: one more unit
+/// of rate needs V_th more current per step. Spikes cannot be taken back, so
+/// an IF neuron with subtract reset over-fires when its input is uneven over
+/// time; this is the error it removes. Each of `rounds` rounds goes
+/// through all layers again (later layers change what earlier ones see only
+/// through their own corrections, so a second round refines the first).
+LogicalResult correctBiases(snnrt::Network &net, ArrayRef<Operation *> ops,
+                            const snnrt::ImageDataset &images, int64_t n,
+                            int64_t steps, int64_t rounds, func::FuncOp fn) {
+  const int64_t batch = 128;
+  auto forBatches = [&](const std::function<std::string(snnrt::Tensor &)> &f)
+      -> LogicalResult {
+    for (int64_t first = 0; first < n; first += batch) {
+      snnrt::Tensor x =
+          snnrt::imageBatch(images, first, std::min(batch, n - first));
+      std::string e = snnrt::fitImagesToInput(net.inputShapes[0], x);
+      if (e.empty())
+        e = f(x);
+      if (!e.empty())
+        return fn.emitError()
+               << "snn-threshold-balance: bias correction: " << e;
+    }
+    return success();
+  };
+  std::vector<size_t> neurons;
+  for (size_t k = 0; k < net.layers.size(); ++k)
+    if (net.layers[k].kind == LayerKind::Neuron)
+      neurons.push_back(k);
+  // Targets, before any correction: per channel, the mean rate of the rate
+  // ANN.
+  std::vector<ChannelSums> target(net.layers.size());
+  if (failed(forBatches([&](snnrt::Tensor &x) {
+        std::vector<snnrt::Tensor> values;
+        std::string e = snnrt::annView(net, {x}, values, /*rates=*/true);
+        for (size_t k : neurons)
+          if (e.empty())
+            target[k].add(values[net.layers[k].output], 1.0);
+        return e;
+      })))
+    return failure();
+  int corrected = 0;
+  double before = 0.0; // mean |rate error| per channel, summed over layers
+  // One layer: simulate, compare, move the biases.
+  auto correct = [&](size_t k, bool first) -> LogicalResult {
+    int s = biasedProducer(net, k);
+    if (s < 0)
+      return success();
+    ChannelSums simulated;
+    if (failed(forBatches([&](snnrt::Tensor &x) {
+          snnrt::SimOptions so;
+          so.timesteps = steps;
+          so.recordCounts = true;
+          snnrt::SimResult r;
+          std::string e = snnrt::simulate(net, {x}, so, r);
+          if (e.empty())
+            simulated.add(r.counts[k], 1.0 / double(steps));
+          return e;
+        })))
+      return failure();
+    snnrt::Layer &l = net.layers[k];
+    snnrt::Tensor &bias = *net.constants[net.layers[s].inputs[2]];
+    size_t channels = simulated.sum.size();
+    if (size_t(bias.size()) != channels || target[k].sum.size() != channels)
+      return success(); // not one bias per channel of this layer
+    for (size_t c = 0; c < channels; ++c) {
+      double want = target[k].mean(c), have = simulated.mean(c);
+      if (first)
+        before += std::abs(want - have) / double(channels);
+      float th = l.threshold.size() > 1 ? l.threshold[c] : l.threshold[0];
+      bias.data[c] += float((want - have) * double(th));
+    }
+    replaceConstant(ops[s], 2, bias.data);
+    ++corrected;
+    return success();
+  };
+  for (int64_t round = 0; round < rounds; ++round)
+    for (size_t k : neurons)
+      if (failed(correct(k, round == 0)))
+        return failure();
+  int64_t layers = corrected / std::max<int64_t>(1, rounds);
+  emitRemark(fn.getLoc()) << "bias correction: " << rounds << " rounds over "
+                          << layers << " layers on " << n
+                          << " images at T = " << steps
+                          << " (mean per-channel rate error before: "
+                          << (layers ? before / double(layers) : 0.0) << ")";
+  return success();
+}
+
 /// Calibration score of a TTFS network: correct answers first, then the
 /// lower cross-entropy (by more than rounding: 1e-6 relative).
 struct TtfsScore {
@@ -242,6 +376,9 @@ void BalancePass::runOnOperation() {
   else if (!(percentile > 0.0 && percentile <= 100.0))
     bad = "percentile must be above 0 and at most 100, got " +
           std::to_string(double(percentile));
+  else if (biasCorrection < 0 || biasCorrection > 16)
+    bad = "bias-correction takes 0 to 16 rounds, got " +
+          std::to_string(int64_t(biasCorrection));
   else if (!(scale > 0.0) || !std::isfinite(double(scale)))
     bad = "scale must be positive and finite, got " +
           std::to_string(double(scale));
@@ -276,8 +413,8 @@ void BalancePass::runOnOperation() {
   auto loadCalibration = [&](Operation *at, const snnrt::Shape &input,
                              snnrt::ImageDataset &images,
                              int64_t &n) -> LogicalResult {
-    if (std::string e = snnrt::loadImageDataset(data, "train", images, pre,
-                                                input, samples);
+    if (std::string e =
+            snnrt::loadImageDataset(data, "train", images, pre, input, samples);
         !e.empty())
       return at->emitError() << "snn-threshold-balance: " << e;
     n = images.images.dim(0);
@@ -497,6 +634,9 @@ void BalancePass::runOnOperation() {
         break;
       }
     }
+    if (biasCorrection > 0 &&
+        failed(correctBiases(net, ops, images, n, steps, biasCorrection, fn)))
+      return signalPassFailure();
   }
 }
 
