@@ -14,7 +14,7 @@ source "$(dirname "$0")/kill-resume.sh"
   "$bin/snn-opt" --snn-rate-pipeline="timesteps=8 samples=256" \
     -o "$tmp/mlp.snn.mlir"
 tune=("$bin/snn-run" finetune "$tmp/mlp.snn.mlir" --timesteps 8 --epochs 3
-  --limit 3000 --validation 200 --batch 32 --lr 3e-4 --dropout 0.1
+  --limit 3000 --validation 200 --batch 32 --dropout 0.1
   --seed 7 --threads 2 --no-progress --test-limit 500)
 
 kill_and_resume "$tmp" tune "${tune[@]}"
