@@ -185,6 +185,11 @@ def SNNThresholdBalance : Pass<"snn-threshold-balance", "::mlir::ModuleOp"> {
            "layer by layer, shift each channel's bias so that the spiking "
            "network's mean firing rate on the calibration images equals its "
            "rate ANN's">,
+    Option<"biasCorrectionMode", "bias-correction-mode", "std::string",
+           /*default=*/"\"auto\"",
+           "layerwise (one simulation of the calibration images per layer "
+           "and round), joint (one per round, all layers at once) or auto "
+           "(layerwise up to 12 corrected layers)">,
   ];
   let dependentDialects = ["::mlir::snn::SNNDialect", "::mlir::nn::NNDialect"];
 }

@@ -73,6 +73,9 @@ struct RatePipelineOptions : public PassPipelineOptions<RatePipelineOptions> {
       llvm::cl::desc("Rounds of per-channel bias correction after "
                      "balancing (0: none)"),
       llvm::cl::init(2)};
+  Option<std::string> biasCorrectionMode{
+      *this, "bias-correction-mode",
+      llvm::cl::desc("auto, layerwise or joint"), llvm::cl::init("auto")};
   Option<bool> perChannel{*this, "per-channel",
                           llvm::cl::desc("Per-channel thresholds"),
                           llvm::cl::init(true)};
@@ -112,6 +115,7 @@ void mlir::snnmlir::registerSNNPipelines() {
         balance.scale = o.scale;
         balance.perChannel = o.perChannel;
         balance.biasCorrection = o.biasCorrection;
+        balance.biasCorrectionMode = o.biasCorrectionMode;
         balance.timesteps = o.timesteps;
         pm.addPass(createSNNThresholdBalance(balance));
       });

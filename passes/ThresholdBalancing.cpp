@@ -182,11 +182,18 @@ int biasedProducer(const snnrt::Network &net, size_t k) {
 /// of rate needs V_th more current per step. Spikes cannot be taken back, so
 /// an IF neuron with subtract reset over-fires when its input is uneven over
 /// time; this is the error it removes. Each of `rounds` rounds goes
-/// through all layers again (later layers change what earlier ones see only
-/// through their own corrections, so a second round refines the first).
+/// through all layers again (a second round refines the first). `mode`
+/// "joint" corrects every layer from one simulation per round instead of
+/// one per layer ("layerwise"); "auto" picks layerwise for shallow networks.
+/// Layer-wise correction (one simulation per layer and round) is the
+/// default up to this many corrected layers; deeper networks are corrected
+/// jointly (every layer from one simulation per round).
+constexpr int64_t kLayerwiseLimit = 12;
+
 LogicalResult correctBiases(snnrt::Network &net, ArrayRef<Operation *> ops,
                             const snnrt::ImageDataset &images, int64_t n,
-                            int64_t steps, int64_t rounds, func::FuncOp fn) {
+                            int64_t steps, int64_t rounds, StringRef mode,
+                            func::FuncOp fn) {
   const int64_t batch = 128;
   auto forBatches = [&](const std::function<std::string(snnrt::Tensor &)> &f)
       -> LogicalResult {
@@ -221,27 +228,31 @@ LogicalResult correctBiases(snnrt::Network &net, ArrayRef<Operation *> ops,
   int corrected = 0;
   double before = 0.0; // mean |rate error| per channel, summed over layers
   // One layer: simulate, compare, move the biases.
-  auto correct = [&](size_t k, bool first) -> LogicalResult {
+  // The simulated mean rates of every neuron layer in `which`.
+  auto simulateRates = [&](std::vector<ChannelSums> &rates) -> LogicalResult {
+    rates.assign(net.layers.size(), ChannelSums());
+    return forBatches([&](snnrt::Tensor &x) {
+      snnrt::SimOptions so;
+      so.timesteps = steps;
+      so.recordCounts = true;
+      snnrt::SimResult r;
+      std::string e = snnrt::simulate(net, {x}, so, r);
+      for (size_t k : neurons)
+        if (e.empty())
+          rates[k].add(r.counts[k], 1.0 / double(steps));
+      return e;
+    });
+  };
+  // Moves the biases feeding layer k by its rate error.
+  auto correct = [&](size_t k, const ChannelSums &simulated, bool first) {
     int s = biasedProducer(net, k);
     if (s < 0)
-      return success();
-    ChannelSums simulated;
-    if (failed(forBatches([&](snnrt::Tensor &x) {
-          snnrt::SimOptions so;
-          so.timesteps = steps;
-          so.recordCounts = true;
-          snnrt::SimResult r;
-          std::string e = snnrt::simulate(net, {x}, so, r);
-          if (e.empty())
-            simulated.add(r.counts[k], 1.0 / double(steps));
-          return e;
-        })))
-      return failure();
+      return;
     snnrt::Layer &l = net.layers[k];
     snnrt::Tensor &bias = *net.constants[net.layers[s].inputs[2]];
     size_t channels = simulated.sum.size();
     if (size_t(bias.size()) != channels || target[k].sum.size() != channels)
-      return success(); // not one bias per channel of this layer
+      return; // not one bias per channel of this layer
     for (size_t c = 0; c < channels; ++c) {
       double want = target[k].mean(c), have = simulated.mean(c);
       if (first)
@@ -251,15 +262,35 @@ LogicalResult correctBiases(snnrt::Network &net, ArrayRef<Operation *> ops,
     }
     replaceConstant(ops[s], 2, bias.data);
     ++corrected;
-    return success();
   };
-  for (int64_t round = 0; round < rounds; ++round)
-    for (size_t k : neurons)
-      if (failed(correct(k, round == 0)))
+  // Layer-wise costs one simulation per corrected layer and round, joint
+  // one per round: auto takes layer-wise for shallow networks.
+  int64_t biased = llvm::count_if(
+      neurons, [&](size_t k) { return biasedProducer(net, k) >= 0; });
+  bool sequential =
+      mode == "layerwise" || (mode == "auto" && biased <= kLayerwiseLimit);
+  std::vector<ChannelSums> rates;
+  for (int64_t round = 0; round < rounds; ++round) {
+    if (sequential) {
+      for (size_t k : neurons) {
+        if (biasedProducer(net, k) < 0)
+          continue;
+        if (failed(simulateRates(rates)))
+          return failure();
+        correct(k, rates[k], round == 0);
+      }
+    } else {
+      if (failed(simulateRates(rates)))
         return failure();
+      for (size_t k : neurons)
+        correct(k, rates[k], round == 0);
+    }
+  }
   int64_t layers = corrected / std::max<int64_t>(1, rounds);
-  emitRemark(fn.getLoc()) << "bias correction: " << rounds << " rounds over "
-                          << layers << " layers on " << n
+  emitRemark(fn.getLoc()) << "bias correction ("
+                          << (sequential ? "layer-wise" : "joint")
+                          << "): " << rounds << " rounds over " << layers
+                          << " layers on " << n
                           << " images at T = " << steps
                           << " (mean per-channel rate error before: "
                           << (layers ? before / double(layers) : 0.0) << ")";
@@ -376,6 +407,10 @@ void BalancePass::runOnOperation() {
   else if (!(percentile > 0.0 && percentile <= 100.0))
     bad = "percentile must be above 0 and at most 100, got " +
           std::to_string(double(percentile));
+  else if (biasCorrectionMode != "auto" && biasCorrectionMode != "layerwise" &&
+           biasCorrectionMode != "joint")
+    bad = "bias-correction-mode must be auto, layerwise or joint, not '" +
+          biasCorrectionMode + "'";
   else if (biasCorrection < 0 || biasCorrection > 16)
     bad = "bias-correction takes 0 to 16 rounds, got " +
           std::to_string(int64_t(biasCorrection));
@@ -635,7 +670,8 @@ void BalancePass::runOnOperation() {
       }
     }
     if (biasCorrection > 0 &&
-        failed(correctBiases(net, ops, images, n, steps, biasCorrection, fn)))
+        failed(correctBiases(net, ops, images, n, steps, biasCorrection,
+                             biasCorrectionMode, fn)))
       return signalPassFailure();
   }
 }

@@ -9,6 +9,8 @@
 // RUN: snn-opt %s --snn-threshold-balance="data=%t samples=2 percentile=100 bias-correction=2" 2>/dev/null | FileCheck %s --check-prefix=TWO
 // RUN: snn-opt %s --snn-threshold-balance="data=%t samples=2 percentile=100" | FileCheck %s --check-prefix=NONE
 // RUN: not snn-opt %s --snn-threshold-balance="data=%t bias-correction=-1" 2>&1 | FileCheck %s --check-prefix=RANGE
+// RUN: snn-opt %s --snn-threshold-balance="data=%t samples=2 percentile=100 bias-correction=2 bias-correction-mode=joint" 2>/dev/null | FileCheck %s --check-prefix=TWO
+// RUN: not snn-opt %s --snn-threshold-balance="data=%t bias-correction-mode=often" 2>&1 | FileCheck %s --check-prefix=MODE
 
 // The hidden layer copies pixels 0 and 1 (λ = 1, threshold 1, T = 8). Its
 // rate ANN fires channel 1 at 128/255 on the first image and 0 on the
@@ -16,15 +18,17 @@
 // fires 4 times (rate 0.5): mean 0.25. One round adds the difference,
 // 0.00098 times the threshold, to channel 1's bias; channel 0 (rates 0 and
 // 1) is exact. The correction is too small to change a spike count, so a
-// second round adds it again.
+// second round adds it again. With one corrected layer, joint correction
+// is the same.
 // ONE: %[[B:.*]] = nn.constant dense<[0.000000e+00, {{9\.804[0-9]*E-4}}]> : tensor<2xf32>
 // ONE: snn.dense %{{.*}}, %{{.*}}, %[[B]]
-// REMARK: remark: bias correction: 1 rounds over 1 layers on 2 images at T = 8 (mean per-channel rate error before: 4.9{{[0-9]*}}e-04)
+// REMARK: remark: bias correction (layer-wise): 1 rounds over 1 layers on 2 images at T = 8 (mean per-channel rate error before: 4.9{{[0-9]*}}e-04)
 // TWO: %[[B:.*]] = nn.constant dense<[0.000000e+00, {{0\.00196[0-9]*}}]> : tensor<2xf32>
 // TWO: snn.dense %{{.*}}, %{{.*}}, %[[B]]
 // NONE: %[[B:.*]] = nn.constant dense<0.000000e+00> : tensor<2xf32>
 // NONE: snn.dense %{{.*}}, %{{.*}}, %[[B]]
 // RANGE: error: snn-threshold-balance: bias-correction takes 0 to 16 rounds, got -1
+// MODE: error: snn-threshold-balance: bias-correction-mode must be auto, layerwise or joint, not 'often'
 
 func.func @main(%x: tensor<?x4xf32>) -> tensor<?x2xf32>
     attributes {snn.time = #snn.discrete<timesteps = 8>} {
