@@ -88,6 +88,25 @@ struct BalancePass : snnmlir::impl::SNNThresholdBalanceBase<BalancePass> {
   void runOnOperation() override;
 };
 
+/// Calls f(x) on the first `samples` calibration images in batches of 128,
+/// fitted to the network input `want`. Returns "" or the first error
+/// ("calibration images: …" when an image does not fit, else f's).
+std::string
+forCalibrationBatches(const snnrt::ImageDataset &images, int64_t samples,
+                      const snnrt::Shape &want,
+                      const std::function<std::string(snnrt::Tensor &)> &f) {
+  const int64_t batch = 128;
+  for (int64_t first = 0; first < samples; first += batch) {
+    snnrt::Tensor x =
+        snnrt::imageBatch(images, first, std::min(batch, samples - first));
+    if (std::string e = snnrt::fitImagesToInput(want, x); !e.empty())
+      return "calibration images: " + e;
+    if (std::string e = f(x); !e.empty())
+      return e;
+  }
+  return "";
+}
+
 /// Collects, for layer `target` (a neuron layer), the values that set λ: the
 /// ANN activations (activation method) or the input currents of the spiking
 /// simulation (spike method), grouped by channel of the layer's output.
@@ -98,37 +117,37 @@ LogicalResult collect(const snnrt::Network &net, size_t target,
                       std::vector<std::vector<float>> &groups,
                       snnrt::Shape &shape) {
   groups.clear();
-  const int64_t batch = 128;
-  for (int64_t first = 0; first < samples; first += batch) {
-    int64_t n = std::min(batch, samples - first);
-    snnrt::Tensor x = snnrt::imageBatch(images, first, n);
-    if (std::string e = snnrt::fitImagesToInput(want, x); !e.empty())
-      return emitError(loc) << "calibration images: " << e;
-    std::vector<snnrt::Tensor> values;
-    std::string err;
-    if (!spike) {
-      err = snnrt::annView(net, {x}, values);
-      if (err.empty())
-        values = {values[net.layers[target].output]};
-    } else {
-      snnrt::SimOptions so;
-      so.timesteps = steps;
-      so.recordInputOf = int(target);
-      snnrt::SimResult r;
-      err = snnrt::simulate(net, {x}, so, r);
-      values = {std::move(r.recorded)};
-    }
-    if (!err.empty())
-      return emitError(loc) << "snn-threshold-balance: " << err;
-    const snnrt::Tensor &t = values[0];
-    shape = t.shape;
-    int64_t channels = perChannel && t.rank() >= 2 ? t.dim(1) : 1;
-    int64_t inner = t.rank() >= 2 ? t.size() / (t.dim(0) * t.dim(1)) : 1;
-    groups.resize(channels);
-    for (int64_t i = 0; i < t.size(); ++i)
-      if (t.data[i] > 0.0f)
-        groups[channels == 1 ? 0 : (i / inner) % channels].push_back(t.data[i]);
-  }
+  std::string e =
+      forCalibrationBatches(images, samples, want, [&](snnrt::Tensor &x) {
+        std::vector<snnrt::Tensor> values;
+        std::string err;
+        if (!spike) {
+          err = snnrt::annView(net, {x}, values);
+          if (err.empty())
+            values = {values[net.layers[target].output]};
+        } else {
+          snnrt::SimOptions so;
+          so.timesteps = steps;
+          so.recordInputOf = int(target);
+          snnrt::SimResult r;
+          err = snnrt::simulate(net, {x}, so, r);
+          values = {std::move(r.recorded)};
+        }
+        if (!err.empty())
+          return "snn-threshold-balance: " + err;
+        const snnrt::Tensor &t = values[0];
+        shape = t.shape;
+        int64_t channels = perChannel && t.rank() >= 2 ? t.dim(1) : 1;
+        int64_t inner = t.rank() >= 2 ? t.size() / (t.dim(0) * t.dim(1)) : 1;
+        groups.resize(channels);
+        for (int64_t i = 0; i < t.size(); ++i)
+          if (t.data[i] > 0.0f)
+            groups[channels == 1 ? 0 : (i / inner) % channels].push_back(
+                t.data[i]);
+        return std::string();
+      });
+  if (!e.empty())
+    return emitError(loc) << e;
   return success();
 }
 
@@ -173,6 +192,11 @@ int biasedProducer(const snnrt::Network &net, size_t k) {
   return -1;
 }
 
+/// Layer-wise correction (one simulation per layer and round) is the
+/// default up to this many corrected layers; deeper networks are corrected
+/// jointly (every layer from one simulation per round).
+constexpr int64_t kLayerwiseLimit = 12;
+
 /// Per-channel bias correction (Li et al., ICML 2021, in rate form): the
 /// rate ANN of the balanced network, min(relu(i)/V_th, 1) per neuron, is
 /// what each neuron should fire on average. Layer by layer in program order,
@@ -185,29 +209,12 @@ int biasedProducer(const snnrt::Network &net, size_t k) {
 /// through all layers again (a second round refines the first). `mode`
 /// "joint" corrects every layer from one simulation per round instead of
 /// one per layer ("layerwise"); "auto" picks layerwise for shallow networks.
-/// Layer-wise correction (one simulation per layer and round) is the
-/// default up to this many corrected layers; deeper networks are corrected
-/// jointly (every layer from one simulation per round).
-constexpr int64_t kLayerwiseLimit = 12;
-
 LogicalResult correctBiases(snnrt::Network &net, ArrayRef<Operation *> ops,
                             const snnrt::ImageDataset &images, int64_t n,
                             int64_t steps, int64_t rounds, StringRef mode,
                             func::FuncOp fn) {
-  const int64_t batch = 128;
-  auto forBatches = [&](const std::function<std::string(snnrt::Tensor &)> &f)
-      -> LogicalResult {
-    for (int64_t first = 0; first < n; first += batch) {
-      snnrt::Tensor x =
-          snnrt::imageBatch(images, first, std::min(batch, n - first));
-      std::string e = snnrt::fitImagesToInput(net.inputShapes[0], x);
-      if (e.empty())
-        e = f(x);
-      if (!e.empty())
-        return fn.emitError()
-               << "snn-threshold-balance: bias correction: " << e;
-    }
-    return success();
+  auto fail = [&](const std::string &e) {
+    return fn.emitError() << "snn-threshold-balance: bias correction: " << e;
   };
   std::vector<size_t> neurons;
   for (size_t k = 0; k < net.layers.size(); ++k)
@@ -216,84 +223,82 @@ LogicalResult correctBiases(snnrt::Network &net, ArrayRef<Operation *> ops,
   // Targets, before any correction: per channel, the mean rate of the rate
   // ANN.
   std::vector<ChannelSums> target(net.layers.size());
-  if (failed(forBatches([&](snnrt::Tensor &x) {
-        std::vector<snnrt::Tensor> values;
-        std::string e = snnrt::annView(net, {x}, values, /*rates=*/true);
-        for (size_t k : neurons)
-          if (e.empty())
-            target[k].add(values[net.layers[k].output], 1.0);
-        return e;
-      })))
-    return failure();
-  int corrected = 0;
-  double before = 0.0; // mean |rate error| per channel, summed over layers
-  // One layer: simulate, compare, move the biases.
-  // The simulated mean rates of every neuron layer in `which`.
-  auto simulateRates = [&](std::vector<ChannelSums> &rates) -> LogicalResult {
+  if (std::string e = forCalibrationBatches(
+          images, n, net.inputShapes[0],
+          [&](snnrt::Tensor &x) {
+            std::vector<snnrt::Tensor> values;
+            std::string e = snnrt::annView(net, {x}, values, /*rates=*/true);
+            for (size_t k : neurons)
+              if (e.empty())
+                target[k].add(values[net.layers[k].output], 1.0);
+            return e;
+          });
+      !e.empty())
+    return fail(e);
+  // The layers to correct, with the synapse whose bias feeds each: one bias
+  // per channel of the layer.
+  std::vector<std::pair<size_t, int>> layers;
+  for (size_t k : neurons)
+    if (int s = biasedProducer(net, k);
+        s >= 0 && size_t(net.constants[net.layers[s].inputs[2]]->size()) ==
+                      target[k].sum.size())
+      layers.push_back({k, s});
+  // Simulated mean rates per channel of every neuron layer.
+  std::vector<ChannelSums> rates;
+  auto simulateRates = [&]() {
     rates.assign(net.layers.size(), ChannelSums());
-    return forBatches([&](snnrt::Tensor &x) {
-      snnrt::SimOptions so;
-      so.timesteps = steps;
-      so.recordCounts = true;
-      snnrt::SimResult r;
-      std::string e = snnrt::simulate(net, {x}, so, r);
-      for (size_t k : neurons)
-        if (e.empty())
-          rates[k].add(r.counts[k], 1.0 / double(steps));
-      return e;
-    });
+    return forCalibrationBatches(
+        images, n, net.inputShapes[0], [&](snnrt::Tensor &x) {
+          snnrt::SimOptions so;
+          so.timesteps = steps;
+          so.recordCounts = true;
+          snnrt::SimResult r;
+          std::string e = snnrt::simulate(net, {x}, so, r);
+          for (size_t k : neurons)
+            if (e.empty())
+              rates[k].add(r.counts[k], 1.0 / double(steps));
+          return e;
+        });
   };
-  // Moves the biases feeding layer k by its rate error.
-  auto correct = [&](size_t k, const ChannelSums &simulated, bool first) {
-    int s = biasedProducer(net, k);
-    if (s < 0)
-      return;
-    snnrt::Layer &l = net.layers[k];
+  double before = 0.0; // mean |rate error| per channel, summed over layers
+  // Moves the biases feeding layer k (from synapse s) by its rate error.
+  auto correct = [&](size_t k, int s, bool first) {
+    const snnrt::Layer &l = net.layers[k];
     snnrt::Tensor &bias = *net.constants[net.layers[s].inputs[2]];
-    size_t channels = simulated.sum.size();
-    if (size_t(bias.size()) != channels || target[k].sum.size() != channels)
-      return; // not one bias per channel of this layer
+    size_t channels = target[k].sum.size();
     for (size_t c = 0; c < channels; ++c) {
-      double want = target[k].mean(c), have = simulated.mean(c);
+      double want = target[k].mean(c), have = rates[k].mean(c);
       if (first)
         before += std::abs(want - have) / double(channels);
       float th = l.threshold.size() > 1 ? l.threshold[c] : l.threshold[0];
       bias.data[c] += float((want - have) * double(th));
     }
     replaceConstant(ops[s], 2, bias.data);
-    ++corrected;
   };
   // Layer-wise costs one simulation per corrected layer and round, joint
-  // one per round: auto takes layer-wise for shallow networks.
-  int64_t biased = llvm::count_if(
-      neurons, [&](size_t k) { return biasedProducer(net, k) >= 0; });
-  bool sequential =
-      mode == "layerwise" || (mode == "auto" && biased <= kLayerwiseLimit);
-  std::vector<ChannelSums> rates;
+  // one per round.
+  bool layerwise =
+      mode == "layerwise" ||
+      (mode == "auto" && int64_t(layers.size()) <= kLayerwiseLimit);
   for (int64_t round = 0; round < rounds; ++round) {
-    if (sequential) {
-      for (size_t k : neurons) {
-        if (biasedProducer(net, k) < 0)
-          continue;
-        if (failed(simulateRates(rates)))
-          return failure();
-        correct(k, rates[k], round == 0);
-      }
-    } else {
-      if (failed(simulateRates(rates)))
-        return failure();
-      for (size_t k : neurons)
-        correct(k, rates[k], round == 0);
+    if (!layerwise)
+      if (std::string e = simulateRates(); !e.empty())
+        return fail(e);
+    for (auto [k, s] : layers) {
+      if (layerwise)
+        if (std::string e = simulateRates(); !e.empty())
+          return fail(e);
+      correct(k, s, round == 0);
     }
   }
-  int64_t layers = corrected / std::max<int64_t>(1, rounds);
   emitRemark(fn.getLoc()) << "bias correction ("
-                          << (sequential ? "layer-wise" : "joint")
-                          << "): " << rounds << " rounds over " << layers
-                          << " layers on " << n
-                          << " images at T = " << steps
+                          << (layerwise ? "layer-wise" : "joint")
+                          << "): " << rounds << " rounds over " << layers.size()
+                          << " layers on " << n << " images at T = " << steps
                           << " (mean per-channel rate error before: "
-                          << (layers ? before / double(layers) : 0.0) << ")";
+                          << (layers.empty() ? 0.0
+                                             : before / double(layers.size()))
+                          << ")";
   return success();
 }
 

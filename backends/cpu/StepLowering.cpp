@@ -33,6 +33,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <limits>
 
@@ -339,14 +340,12 @@ public:
 
   /// The neurons' starting potentials, for reset (after clearing).
   void writeInitialPotentials() {
-    for (Operation *op : plan.ops) {
-      if (auto n = dyn_cast<snn::IFOp>(op))
-        initialPotential(op, n.getThreshold(),
-                         n.getInitialPotential().convertToFloat());
-      else if (auto n = dyn_cast<snn::LIFOp>(op))
-        initialPotential(op, n.getThreshold(),
-                         n.getInitialPotential().convertToFloat());
-    }
+    for (Operation *op : plan.ops)
+      llvm::TypeSwitch<Operation *>(op).Case<snn::IFOp, snn::LIFOp>(
+          [&](auto n) {
+            initialPotential(op, n.getThreshold(),
+                             n.getInitialPotential().convertToFloat());
+          });
   }
 
 private:

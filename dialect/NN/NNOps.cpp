@@ -403,19 +403,26 @@ ElementsAttr mlir::nn::f32ConstantAttr(RankedTensorType type,
       type, blobName, HeapAsmResourceBlob::allocateAndCopyInferAlign(data))));
 }
 
+ElementsAttr mlir::nn::f32SharedBlobAttr(RankedTensorType type,
+                                         ArrayRef<float> data,
+                                         std::shared_ptr<const void> owner,
+                                         StringRef blobName) {
+  AsmResourceBlob blob(
+      ArrayRef<char>(reinterpret_cast<const char *>(data.data()),
+                     data.size() * sizeof(float)),
+      alignof(float), [owner = std::move(owner)](void *, size_t, size_t) {},
+      /*dataIsMutable=*/false);
+  return cast<ElementsAttr>(Attribute(
+      DenseF32ResourceElementsAttr::get(type, blobName, std::move(blob))));
+}
+
 ElementsAttr mlir::nn::f32ConstantAttr(RankedTensorType type,
                                        std::vector<float> &&data,
                                        StringRef blobName) {
   if (data.size() * sizeof(float) <= kResourceThresholdBytes)
     return DenseElementsAttr::get(type, ArrayRef<float>(data));
-  auto owner = std::make_shared<std::vector<float>>(std::move(data));
-  AsmResourceBlob blob(
-      ArrayRef<char>(reinterpret_cast<const char *>(owner->data()),
-                     owner->size() * sizeof(float)),
-      alignof(float), [owner](void *, size_t, size_t) {},
-      /*dataIsMutable=*/true);
-  return cast<ElementsAttr>(Attribute(
-      DenseF32ResourceElementsAttr::get(type, blobName, std::move(blob))));
+  auto owner = std::make_shared<const std::vector<float>>(std::move(data));
+  return f32SharedBlobAttr(type, *owner, owner, blobName);
 }
 
 Value mlir::nn::createF32Constant(OpBuilder &builder, Location loc,

@@ -13,6 +13,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <memory>
 #include <vector>
 
 #define GET_OP_CLASSES
@@ -40,6 +41,12 @@ Value createF32Constant(OpBuilder &builder, Location loc,
 /// The same, taking over `data`'s storage for a large constant (no copy).
 Value createF32Constant(OpBuilder &builder, Location loc,
                         ArrayRef<int64_t> shape, std::vector<float> &&data);
+
+/// A dense_resource attribute over `data` without a copy: the blob keeps
+/// `owner` (whatever holds the bytes) alive as long as it lives.
+ElementsAttr f32SharedBlobAttr(RankedTensorType type, ArrayRef<float> data,
+                               std::shared_ptr<const void> owner,
+                               StringRef blobName);
 
 /// The attribute for createF32Constant (`blobName` names a resource blob).
 ElementsAttr f32ConstantAttr(RankedTensorType type, std::vector<float> &&data,

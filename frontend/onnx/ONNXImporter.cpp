@@ -261,17 +261,12 @@ FailureOr<Value> GraphImporter::materialize(const std::string &name,
   ElementsAttr attr;
   if (int64_t(data.size() * sizeof(float)) > options.resourceThresholdBytes) {
     std::string key = "onnx_" + std::to_string(resourceCounter++);
-    AsmResourceBlob blob =
-        t.raw ? AsmResourceBlob(
-                    ArrayRef<char>(t.raw->data(), t.raw->size()),
-                    alignof(float),
-                    // The blob shares the bytes the importer moved out of
-                    // the protobuf; they are freed with the last owner.
-                    [owner = t.raw](void *, size_t, size_t) {},
-                    /*dataIsMutable=*/false)
-              : HeapAsmResourceBlob::allocateAndCopyInferAlign(data);
-    attr = cast<ElementsAttr>(Attribute(
-        DenseF32ResourceElementsAttr::get(type, key, std::move(blob))));
+    // The bytes moved out of the protobuf are shared with the blob, not
+    // copied; they are freed with their last owner.
+    attr = t.raw ? nn::f32SharedBlobAttr(type, data, t.raw, key)
+                 : cast<ElementsAttr>(Attribute(DenseF32ResourceElementsAttr::get(
+                       type, key,
+                       HeapAsmResourceBlob::allocateAndCopyInferAlign(data))));
   } else {
     attr = DenseElementsAttr::get(type, data);
   }

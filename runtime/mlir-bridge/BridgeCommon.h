@@ -57,12 +57,13 @@ inline std::string networkFingerprint(Operation *fn) {
 inline FailureOr<snnrt::Tensor> constantTensor(nn::ConstantOp op) {
   auto type = cast<RankedTensorType>(op.getType());
   snnrt::Shape shape(type.getShape().begin(), type.getShape().end());
+  // One copy, straight into the tensor's buffer, for data held in place.
   if (std::optional<ArrayRef<float>> data = nn::getConstantFloatsRef(op))
-    return snnrt::Tensor(shape, std::vector<float>(data->begin(), data->end()));
-  std::optional<std::vector<float>> data = nn::getConstantFloats(op);
+    return snnrt::Tensor(shape, snnrt::FloatBuffer(data->begin(), data->end()));
+  std::optional<std::vector<float>> data = nn::getConstantFloats(op); // splat
   if (!data)
     return op.emitError() << "constant kind not supported by the runtime";
-  return snnrt::Tensor(shape, std::move(*data));
+  return snnrt::Tensor(shape, *data);
 }
 
 /// Replaces the value of `c` with `data` (same type; false when the sizes

@@ -208,7 +208,7 @@ std::string mlir::snnmlir::checkNesting(StringRef text, StringRef fileName) {
                 ": error: string not terminated before the end of the file "
                 "(is the file truncated?)")
             .str();
-      if (i < text.size() && text[i] == '\n')
+      if (text[i] == '\n')
         --i; // the newline is counted above
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
       size_t end = text.find('\n', i);
